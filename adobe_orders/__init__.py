@@ -1,0 +1,70 @@
+"""adobe-orders: change the externalReferenceId of Adobe VIP Marketplace orders from Jupyter.
+
+Names are loaded on first use, so ``import adobe_orders`` stays cheap: ipywidgets, the emulator
+and SQLite are imported only by the code that needs them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Settings": "config",
+    "OrdersClient": "client",
+    "Order": "models",
+    "LineItem": "models",
+    "Sandbox": "sandbox",
+    "read_updates": "batch",
+    "validate_updates": "batch",
+    "apply_updates": "batch",
+    "retry_failed": "batch",
+    "line_items": "batch",
+    "orders": "batch",
+    "resume": "batch",
+    "undo": "batch",
+    "history": "batch",
+    "UpdateOrderForm": "widgets",
+    "BatchUpdatePanel": "widgets",
+    "AdobeOrdersError": "errors",
+    "ApiError": "errors",
+    "ValidationError": "errors",
+    "TransportError": "errors",
+    "ConfigurationError": "errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from .batch import (
+        apply_updates,
+        history,
+        line_items,
+        orders,
+        read_updates,
+        resume,
+        retry_failed,
+        undo,
+        validate_updates,
+    )
+    from .client import OrdersClient
+    from .config import Settings
+    from .errors import AdobeOrdersError, ApiError, ConfigurationError, TransportError, ValidationError
+    from .models import LineItem, Order
+    from .sandbox import Sandbox
+    from .widgets import BatchUpdatePanel, UpdateOrderForm
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'adobe_orders' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

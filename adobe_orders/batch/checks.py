@@ -1,0 +1,126 @@
+"""``validate_updates``: every row checked at once, one plain-words problem per bad row.
+
+Two passes keep a million rows fast and the rules in one place: a vectorised regular
+expression finds the rows that are certainly valid (nearly all of them); only the rest go
+through the scalar rules of ``adobe_orders.validation``, which say exactly what is wrong.
+The fast pattern is strictly narrower than the rules, so it can never let a bad row through.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ValidationError
+from ..validation import (
+    FORBIDDEN_CHARS,
+    ID_MAX_LENGTH,
+    REFERENCE_MAX_LENGTH,
+    check_customer_id,
+    check_external_reference_id,
+    check_order_id,
+)
+from .columns import CUSTOMER, ORDER, VALUE, resolve_columns
+
+# Strict ASCII subsets of the rules: a cell they match is certainly valid; any other cell (an
+# accented letter, a space, a symbol) is decided by the scalar rules, which also explain.
+FAST_ID = f"[0-9A-Za-z-]{{1,{ID_MAX_LENGTH}}}"
+FAST_VALUE = f"[!-~](?:[ -~]{{0,{REFERENCE_MAX_LENGTH - 2}}}[!-~])?"
+
+READY, INVALID, SKIPPED = "ready", "invalid", "skipped"
+CHECKS = {CUSTOMER: check_customer_id, ORDER: check_order_id, VALUE: check_external_reference_id}
+EMPTY_VALUE = ("The new externalReferenceId is empty; Adobe documents no way to clear it, so the row is "
+               "not sent.")
+
+
+def _surely_valid(column: pd.Series, pattern: str) -> np.ndarray:
+    """True where the cell is a str matching ``pattern`` exactly; False elsewhere.
+
+    The cells are joined into one text and a single multi-line regex lists the lines that do
+    not match: one pass of the regex engine instead of a million Python calls (about 8x faster).
+    """
+    n = len(column)
+    values = column.to_numpy(dtype=object)
+    if not (isinstance(column.dtype, pd.StringDtype) or pd.api.types.infer_dtype(values, skipna=False)
+            == "string"):
+        is_text = np.fromiter((type(v) is str for v in values), bool, n)
+        values = np.where(is_text, values, "")
+    else:
+        is_text = np.ones(n, bool)
+    text = "\n".join(values)
+    if text.count("\n") != n - 1:  # some cell holds a line break: the slow, exact way
+        return column.where(is_text, "").astype(object).str.fullmatch(pattern).fillna(False).to_numpy(bool)
+    ok = is_text.copy()
+    bad_starts = [m.start() for m in re.finditer(f"^(?!(?:{pattern})$)", text, re.MULTILINE)]
+    if bad_starts:
+        lengths = np.fromiter(map(len, values), np.int64, n) + 1
+        line_starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        ok[np.searchsorted(line_starts, bad_starts, side="right") - 1] = False
+    return ok
+
+
+def _shared_keys(customers: np.ndarray, orders: np.ndarray) -> np.ndarray:
+    """Rows whose (customer, order) pair occurs more than once."""
+    codes, uniques = pd.factorize(orders)
+    if len(uniques) == len(orders):
+        return np.zeros(len(orders), bool)
+    candidates = np.bincount(codes)[codes] > 1
+    shared = np.zeros(len(orders), bool)
+    sub = pd.DataFrame({"c": customers[candidates], "o": orders[candidates]})
+    shared[np.flatnonzero(candidates)] = sub.duplicated(keep=False).to_numpy()
+    return shared
+
+
+def validate_updates(frame: pd.DataFrame, *, columns: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The frame with ``status`` (ready / invalid / skipped), ``problem``, and the cleaned values.
+
+    Cleaned values (surrounding spaces removed) replace the three update columns, so what is sent
+    is what this returns. Nothing here talks to the network.
+    """
+    names = resolve_columns(frame, columns)
+    out = frame.copy()
+    n = len(frame)
+    problem = np.full(n, None, dtype=object)
+    for canonical in (CUSTOMER, ORDER, VALUE):
+        col = names[canonical]
+        pattern = FAST_VALUE if canonical == VALUE else FAST_ID
+        fast = _surely_valid(frame[col], pattern)
+        slow = np.flatnonzero(~fast)
+        if len(slow) == 0:
+            continue
+        cleaned = frame[col].to_numpy(dtype=object, copy=True)
+        check = CHECKS[canonical]
+        for i in slow:
+            try:
+                cleaned[i] = check(cleaned[i])
+            except ValidationError as exc:
+                if problem[i] is None:
+                    problem[i] = EMPTY_VALUE if canonical == VALUE and exc.rule == "required" else exc.message
+        out[col] = pd.Series(cleaned, index=frame.index, dtype=object)
+    status = np.where(pd.isna(problem), READY, INVALID).astype(object)
+    ok = status == READY
+    c, o, v = out[names[CUSTOMER]], out[names[ORDER]], out[names[VALUE]]
+    shared = _shared_keys(c.to_numpy(dtype=object), o.to_numpy(dtype=object)) & ok
+    if shared.any():
+        sub = pd.DataFrame({"c": c[shared].to_numpy(), "o": o[shared].to_numpy(), "v": v[shared].to_numpy(),
+                            "pos": np.flatnonzero(shared)})
+        conflicting = sub.groupby(["c", "o"], sort=False)["v"].transform("nunique").to_numpy() > 1
+        for pos, value in zip(sub["pos"][conflicting], sub["v"][conflicting], strict=True):
+            status[pos] = INVALID
+            problem[pos] = (f"This order is listed more than once with different values ({value!r} here); "
+                            "none of its rows is applied. Keep one row per order.")
+        repeats = sub[~conflicting]
+        first_pos: dict[tuple[object, object], int] = {}
+        for key, pos in zip(zip(repeats["c"], repeats["o"], strict=True), repeats["pos"], strict=True):
+            if key not in first_pos:
+                first_pos[key] = pos
+            else:
+                status[pos] = SKIPPED
+                problem[pos] = (f"Exact repeat of row {frame.index[first_pos[key]]}; "
+                                "only that row is applied.")
+    out["status"] = pd.Series(status, index=frame.index, dtype=object)
+    out["problem"] = pd.Series(problem, index=frame.index, dtype=object)
+    return out

@@ -1,0 +1,133 @@
+"""What comes after a batch: resume it, undo it, retry its failures, read the journal."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .columns import CUSTOMER, ORDER, VALUE
+from .journal import Journal
+from .runner import RowResult, _results_frame, apply_updates, new_batch_id
+
+if TYPE_CHECKING:
+    from ..client import OrdersClient
+
+
+def _journal(journal: Journal | str | None, client: OrdersClient | None) -> Journal:
+    if isinstance(journal, Journal):
+        return journal
+    return Journal(journal or (client.settings.journal_path if client is not None else None))
+
+
+def _require(book: Journal, batch_id: str) -> Any:
+    batch = book.batch(batch_id)
+    if batch is None:
+        known = [r["batch_id"] for r in book.query(
+            "SELECT batch_id FROM batches ORDER BY created_at DESC LIMIT 5")]
+        raise KeyError(f"No batch {batch_id!r} in the journal {book.path}. Recent batches: "
+                       f"{', '.join(known) or 'none'}.")
+    return batch
+
+
+def resume(batch_id: str, client: OrdersClient | None = None, *, journal: Journal | str | None = None,
+           **options: Any) -> pd.DataFrame:
+    """Finish an interrupted batch from the journal alone (no need for the original file)."""
+    book = _journal(journal, client)
+    batch = _require(book, batch_id)
+    rows = book.rows(batch_id)
+    frame = pd.DataFrame({CUSTOMER: [r["customer_id"] for r in rows.values()],
+                          ORDER: [r["order_id"] for r in rows.values()],
+                          VALUE: [r["target"] for r in rows.values()]}, dtype=object)
+    return apply_updates(frame, client, batch_id=batch_id, journal=book, _kind=batch["kind"], **options)
+
+
+def undo(batch_id: str, client: OrdersClient | None = None, *, journal: Journal | str | None = None,
+         **options: Any) -> pd.DataFrame:
+    """Restore every value the batch changed, as a journaled batch of its own.
+
+    An order is restored only if it still holds the value this batch set: a later change by
+    someone else is reported, not overwritten. Orders that had no value before are reported,
+    because Adobe documents no way to clear the field.
+    """
+    from ..client import OrdersClient
+
+    client = client or OrdersClient.from_env()
+    book = _journal(journal, client)
+    _require(book, batch_id)
+    changed = [r for r in book.rows(batch_id).values() if r["status"] == "updated"]
+    restorable = [r for r in changed if r["previous"]]
+    frame = pd.DataFrame({CUSTOMER: [r["customer_id"] for r in restorable],
+                          ORDER: [r["order_id"] for r in restorable],
+                          VALUE: [r["previous"] for r in restorable]}, dtype=object)
+    undo_id = options.pop("batch_id", None) or f"undo-{batch_id}"
+    results = apply_updates(frame, client, batch_id=undo_id, journal=book, _kind="undo", _parent=batch_id,
+                            _expected=[r["target"] for r in restorable], **options)
+    blank = [r for r in changed if not r["previous"]]
+    if blank:
+        extra = _results_frame(
+            pd.DataFrame({CUSTOMER: [r["customer_id"] for r in blank], ORDER: [r["order_id"] for r in blank],
+                          VALUE: [None] * len(blank)}, dtype=object),
+            [RowResult("skipped", current=r["target"],
+                       error="Not restored: the order had no externalReferenceId before this batch, and "
+                             "Adobe documents no way to clear it.") for r in blank],
+            undo_id, client)
+        results = pd.concat([results, extra], ignore_index=True)
+    return results
+
+
+def retry_failed(results: pd.DataFrame, client: OrdersClient | None = None, **options: Any) -> pd.DataFrame:
+    """Re-run only the failed rows (as a new batch); the other rows are returned as they were."""
+    failed = results["status"] == "failed"
+    if not failed.any():
+        return results.copy()
+    input_columns = [c for c in results.columns if c not in _result_columns(results)]
+    parent = str(results["batch_id"].iloc[0]) if "batch_id" in results else None
+    options.setdefault("batch_id", new_batch_id())
+    again = apply_updates(results.loc[failed, input_columns], client, _kind="retry", _parent=parent, **options)
+    out = results.copy()
+    for column in again.columns:
+        if column not in out.columns:
+            out[column] = None
+        out[column] = out[column].astype(object)
+        out.loc[failed, column] = again[column].astype(object).to_numpy()
+    return out
+
+
+def _result_columns(results: pd.DataFrame) -> set[str]:
+    from .runner import RESULT_COLUMNS
+
+    return {*RESULT_COLUMNS, "after_recon_cutoff"}
+
+
+def history(journal: Journal | str | None = None) -> pd.DataFrame:
+    """Every journaled change, oldest batch first: what was there before, what was set, by which batch."""
+    rows = _journal(journal, None).history()
+    columns = ["batch_id", "kind", "parent_batch", "environment", "base_url", "created_at", "row", "customer_id",
+               "order_id", "previous", "target", "status", "http_status", "error_code", "error", "attempts",
+               "request_id", "correlation_id", "updated_at"]
+    return pd.DataFrame([tuple(r) for r in rows], columns=columns, dtype=object)
+
+
+def orders(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per returned order: its header fields."""
+    from ..models import Order
+
+    found = [Order.from_api(_loads(j)).header() for j in results["order"] if isinstance(j, str) and j]
+    return pd.DataFrame(found, dtype=object)
+
+
+def line_items(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per returned line item, with customer and order IDs attached."""
+    from ..models import Order
+
+    frames = [Order.from_api(_loads(j)).line_items_frame() for j in results["order"] if isinstance(j, str) and j]
+    if not frames:
+        return Order("", "").line_items_frame()
+    return pd.concat(frames, ignore_index=True)
+
+
+def _loads(text: str) -> dict[str, Any]:
+    import json
+
+    return json.loads(text)

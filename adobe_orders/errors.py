@@ -1,0 +1,166 @@
+"""Typed errors that carry what an analyst, or Adobe support, needs to act.
+
+``str()`` says in words what went wrong and what to do next, then the codes and IDs support
+asks for. No secret ever reaches these messages: bodies are passed through the client's
+redactor before an error is built.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class AdobeOrdersError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+    attempts: int = 1  # how many HTTP attempts the call made before giving up
+
+
+class ConfigurationError(AdobeOrdersError, ValueError):
+    """A setting is missing or wrong; raised before anything is sent."""
+
+
+class ValidationError(AdobeOrdersError, ValueError):
+    """Input refused locally, before anything was sent."""
+
+    def __init__(self, field: str, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.rule = rule
+        self.message = message
+
+
+class ApiError(AdobeOrdersError):
+    """Adobe (or the emulator, or a gateway in between) answered with an HTTP error."""
+
+    advice = "Check the values and try again."
+
+    def __init__(
+        self,
+        status_code: int,
+        code: str | None = None,
+        message: str = "",
+        details: list[str] | None = None,
+        *,
+        request_id: str | None = None,
+        correlation_id: str | None = None,
+        body: Any = None,
+    ) -> None:
+        self.status_code = status_code
+        self.code = code
+        self.message = message or f"HTTP {status_code}"
+        self.details = list(details or [])
+        self.request_id = request_id
+        self.correlation_id = correlation_id
+        self.body = body
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        code = f" (code {self.code})" if self.code else ""
+        extra = f" Details: {'; '.join(self.details)}." if self.details else ""
+        ids = f" [request {self.request_id}, correlation {self.correlation_id}]"
+        return f"HTTP {self.status_code}{code}: {self.message}.{extra} {self.advice}{ids}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status_code={self.status_code}, code={self.code!r})"
+
+
+class BadRequestError(ApiError):
+    advice = "Adobe refused the request as sent; correct the value and send it again."
+
+
+class AuthenticationError(ApiError):
+    advice = "The access token was refused; check ADOBE_VIPM_CLIENT_ID / CLIENT_SECRET in .env."
+
+
+class PermissionDeniedError(ApiError):
+    advice = "The API key or token is missing or not allowed; check ADOBE_VIPM_CLIENT_ID in .env."
+
+
+class NotFoundError(ApiError):
+    advice = "Check the customer ID and order ID (leading zeros count)."
+
+
+class RateLimitError(ApiError):
+    advice = "Adobe asked us to slow down; wait a little and retry."
+
+    def __init__(self, *args: Any, retry_after: float | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(*args, **kwargs)
+
+
+class ServerError(ApiError):
+    advice = "A temporary problem on Adobe's side; try again later."
+
+
+class TransportError(AdobeOrdersError):
+    """No answer came (connection refused or dropped, timeout).
+
+    ``may_have_been_applied`` is False only when the request provably never left this machine
+    (a failed connect): after a read timeout or a dropped connection Adobe may have applied it.
+    """
+
+    def __init__(self, message: str, *, may_have_been_applied: bool, correlation_id: str | None = None,
+                 request_id: str | None = None) -> None:
+        self.may_have_been_applied = may_have_been_applied
+        self.correlation_id = correlation_id
+        self.request_id = request_id
+        maybe = (
+            "The change may have been applied: read the order before sending it again."
+            if may_have_been_applied
+            else "Nothing was sent."
+        )
+        super().__init__(f"{message}. {maybe} [correlation {correlation_id}]")
+
+
+class RetryBudgetExhausted(AdobeOrdersError):
+    """The batch spent its retries: the API looks down, so the rest fails fast."""
+
+
+_CLASSES: dict[int, type[ApiError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    429: RateLimitError,
+}
+
+
+def parse_error_body(text: str) -> tuple[str | None, str, list[str], Any]:
+    """(code, message, details, decoded body) from any body shape in the contract.
+
+    Adobe's ``{"code","message","additionalDetails"}``, a gateway's ``{"error_code","message"}``,
+    IMS's ``{"error","error_description"}``, plain text and empty bodies all parse; a parser that
+    required ``code`` is what crashed a public partner client on a 504.
+    """
+    try:
+        body: Any = json.loads(text) if text and text.strip() else None
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        plain = " ".join((text or "").split())[:300]
+        return None, plain, [], body if body is not None else (text or None)
+    code = body.get("code", body.get("error_code", body.get("error")))
+    message = body.get("message") or body.get("error_description") or ""
+    details = body.get("additionalDetails") or []
+    if not isinstance(details, list):
+        details = [details]
+    return (str(code) if code is not None else None), str(message), [str(d) for d in details], body
+
+
+def error_from_response(
+    status_code: int,
+    text: str,
+    *,
+    request_id: str | None,
+    correlation_id: str | None,
+    retry_after: float | None = None,
+) -> ApiError:
+    """One place maps a status to its error class."""
+    code, message, details, body = parse_error_body(text)
+    cls = _CLASSES.get(status_code, ServerError if status_code >= 500 else ApiError)
+    kwargs: dict[str, Any] = dict(request_id=request_id, correlation_id=correlation_id, body=body)
+    if cls is RateLimitError:
+        kwargs["retry_after"] = retry_after
+    return cls(status_code, code, message, details, **kwargs)
