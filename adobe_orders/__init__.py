@@ -35,7 +35,11 @@ _EXPORTS = {
     "ConfigurationError": "errors",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "AdobeOrdersError", "ApiError", "BatchUpdatePanel", "ConfigurationError", "LineItem", "Order", "OrdersClient",
+    "Sandbox", "Settings", "TransportError", "UpdateOrderForm", "ValidationError", "apply_updates", "history",
+    "line_items", "orders", "read_updates", "resume", "retry_failed", "undo", "validate_updates",
+]
 
 if TYPE_CHECKING:
     from .batch import (

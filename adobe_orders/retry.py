@@ -63,21 +63,18 @@ class Throttle:
 
     def wait(self) -> None:
         """Block until this thread may send: after any pause, then at its rate slot."""
-        while True:
-            with self._lock:
-                now = self.clock()
-                paused = self._paused_until - now
-                if paused <= 0:
-                    slot = max(now, self._next_slot)
-                    if self.max_rate:
-                        self._next_slot = slot + 1.0 / self.max_rate
-                    delay = slot - now if self.max_rate else 0.0
-            if paused > 0:
-                self.sleep(paused)
-                continue
-            if delay > 0:
-                self.sleep(delay)
+        with self._lock:
+            paused = self._paused_until - self.clock()
+        if paused > 0:
+            self.sleep(paused)
+        if not self.max_rate:
             return
+        with self._lock:
+            now = self.clock()
+            slot = max(now, self._next_slot)
+            self._next_slot = slot + 1.0 / self.max_rate
+        if slot > now:
+            self.sleep(slot - now)
 
 
 @dataclass

@@ -16,7 +16,6 @@ import pandas as pd
 
 from ..errors import ValidationError
 from ..validation import (
-    FORBIDDEN_CHARS,
     ID_MAX_LENGTH,
     REFERENCE_MAX_LENGTH,
     check_customer_id,

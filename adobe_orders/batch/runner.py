@@ -109,7 +109,7 @@ def process(run: Run, job: Job) -> RowResult:
                          "spent. Run retry_failed(results) when the API is back.", updated_at=utc_now())
     try:
         reply = client.read(job.customer_id, job.order_id, budget=run.budget)
-    except (AdobeOrdersError, Exception) as exc:  # noqa: BLE001 - a row never stops the batch
+    except (AdobeOrdersError, Exception) as exc:
         return RowResult("failed", previous=job.previous, updated_at=utc_now(), **_error_fields(exc))
     current = reply.order.external_reference_id
     previous = job.previous if job.pending else current
@@ -130,7 +130,7 @@ def process(run: Run, job: Job) -> RowResult:
         reply = client.update(job.customer_id, job.order_id, job.target, budget=run.budget)
     except TransportError as exc:
         return _read_back(run, job, previous, exc)
-    except (AdobeOrdersError, Exception) as exc:  # noqa: BLE001
+    except (AdobeOrdersError, Exception) as exc:
         return RowResult("failed", previous=previous, current=current, updated_at=utc_now(),
                          **_error_fields(exc))
     return RowResult("updated", previous=previous, current=reply.order.external_reference_id,
@@ -143,7 +143,7 @@ def _read_back(run: Run, job: Job, previous: str | None, exc: TransportError) ->
     """No answer to the PATCH: the order itself says whether it was applied."""
     try:
         reply = run.client.read(job.customer_id, job.order_id)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return RowResult("failed", previous=previous, updated_at=utc_now(),
                          **{**_error_fields(exc), "error": f"{exc} Reading the order back failed too; "
                             "it stays pending in the journal and resume() will check it."})
@@ -283,7 +283,7 @@ def _run_jobs(run: Run, jobs: list[Job], results: list[RowResult | None], worker
             results[job.row] = result
             try:
                 _journal_outcome(run, job, result)
-            except Exception as exc:  # noqa: BLE001 - a full disk must not hide the outcome
+            except Exception as exc:
                 result.error = f"{result.error or ''} (journal write failed: {exc})".strip()
             if result.status == "failed" and run.stop_on_error:
                 run.stop.set()

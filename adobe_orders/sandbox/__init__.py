@@ -66,6 +66,7 @@ class Sandbox:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            self._server.drop_connections()
             self._server = None
 
     def __enter__(self) -> Sandbox:
@@ -138,6 +139,10 @@ class Sandbox:
         with self.state.lock:
             self.state.log.clear()
 
+    def drop_connections(self) -> int:
+        """Close all open keep-alive connections (what an idle timeout on a real server does)."""
+        return self._server.drop_connections() if self._server else 0
+
     def expire_tokens(self) -> None:
         self.state.expire_tokens()
 
@@ -149,7 +154,9 @@ def embedded() -> tuple[Sandbox, bool]:
     """The process-wide emulator behind ``ADOBE_VIPM_ENV=local`` with no base URL: (sandbox, new?)."""
     global _embedded
     if _embedded is None:
-        _embedded = Sandbox().start()
+        # The CLI keeps the embedded emulator's orders between commands (apply, then undo);
+        # a notebook keeps them in memory for the kernel's life.
+        _embedded = Sandbox(state_file=os.environ.get("ADOBE_VIPM_EMULATOR_STATE") or None).start()
         return _embedded, True
     return _embedded, False
 

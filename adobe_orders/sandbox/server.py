@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+import socket
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -42,11 +44,24 @@ class EmulatorServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, port: int, state: EmulatorState, faults: Faults, latency: float) -> None:
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
         self.state = state
         self.faults = faults
         self.latency = latency
         # Loopback only: the emulator's demo credentials are printed in the clear.
         super().__init__(("127.0.0.1", port), Handler)
+
+    def drop_connections(self) -> int:
+        """Close every open client connection, as a server dropping idle keep-alives does."""
+        with self.connections_lock:
+            conns = list(self.connections)
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        return len(conns)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -56,6 +71,19 @@ class Handler(BaseHTTPRequestHandler):
     # Headers and body in one segment: unbuffered writes hit Nagle + delayed ACK (40 ms a call).
     wbufsize = 64 * 1024
     disable_nagle_algorithm = True
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.connections_lock:
+            self.server.connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server.connections_lock:
+            self.server.connections.discard(self.connection)
+        try:
+            super().finish()
+        except OSError:
+            pass
 
     def log_message(self, format: str, *args: Any) -> None:  # the request log replaces stderr noise
         pass
@@ -145,9 +173,13 @@ class Handler(BaseHTTPRequestHandler):
     def _v3(self, method: str, path: str, query: str, raw: bytes) -> None:
         state, h = self.server.state, self.headers
         correlation_id, request_id = h.get("X-Correlation-Id"), h.get("X-Request-Id")
+        # Header values that are credentials are logged only as present or not.
         entry: dict[str, Any] = dict(method=method, path=path, correlation_id=correlation_id,
                                      request_id=request_id, changed=False, fault=None, replayed=False,
-                                     answered=True)
+                                     answered=True, received=time.time(), accept=h.get("Accept"),
+                                     content_type=h.get("Content-Type"),
+                                     has_api_key=bool(h.get("X-Api-Key")),
+                                     has_authorization=bool(h.get("Authorization")))
         if self.server.latency:
             time.sleep(self.server.latency)
         fault: str | None = None

@@ -1,0 +1,231 @@
+"""``adobe-orders``: the same operations as the library, from a terminal.
+
+Every command says first which API it talks to. A wrong argument gives usage and exit 2; a
+refused input or an API error gives one plain line and exit 1 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import AdobeOrdersError
+
+EMULATOR_STATE = Path(".adobe-orders") / "emulator-state.json"
+EXIT_FAILED_ROWS = 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="adobe-orders", description="Read and update the externalReferenceId of "
+                                "Adobe VIP Marketplace orders. Talks to the local emulator unless "
+                                "ADOBE_VIPM_ENV says otherwise.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    g = sub.add_parser("get", help="show one order and its line items")
+    g.add_argument("customer_id")
+    g.add_argument("order_id")
+    g.add_argument("--json", action="store_true", help="print the raw JSON")
+
+    u = sub.add_parser("update", help="set one order's externalReferenceId")
+    u.add_argument("customer_id")
+    u.add_argument("order_id")
+    u.add_argument("value", help="the new externalReferenceId (at most 35 characters)")
+    u.add_argument("--json", action="store_true", help="print the raw JSON")
+    u.add_argument("--yes", action="store_true", help="required to change an order in production")
+
+    a = sub.add_parser("apply", help="apply a CSV/Excel file of updates")
+    a.add_argument("file")
+    a.add_argument("--dry-run", action="store_true", help="read and compare only; send no change")
+    a.add_argument("--workers", type=_positive_int, default=4)
+    a.add_argument("--max-rate", type=float, default=None, help="requests per second, at most")
+    a.add_argument("--out", help="results file (.csv or .xlsx); default .adobe-orders/results-BATCH.csv")
+    a.add_argument("--batch-id", help="resume this batch, or name a new one")
+    a.add_argument("--yes", action="store_true", help="required for a non-dry run in production")
+    a.add_argument("--no-progress", action="store_true")
+
+    d = sub.add_parser("undo", help="restore the values a batch changed")
+    d.add_argument("batch_id")
+    d.add_argument("--yes", action="store_true", help="required in production")
+    d.add_argument("--out")
+
+    h = sub.add_parser("history", help="list journaled changes")
+    h.add_argument("--out", help="write to .csv or .xlsx instead of printing")
+    h.add_argument("--last", type=_positive_int, default=30, help="how many rows to print (default 30)")
+
+    s = sub.add_parser("sandbox", help="serve the local emulator until interrupted")
+    s.add_argument("--port", type=int, default=0)
+    s.add_argument("--latency", type=float, default=0.0, help="seconds added to every /v3 answer")
+    s.add_argument("--fault", action="append", default=[], metavar="NAME=P",
+                   help="inject a fault with probability P: error_500, error_503, gateway_504, rate_limit, "
+                        "drop_before, drop_after, slow")
+    s.add_argument("--slow-seconds", type=float, default=2.0)
+    s.add_argument("--seed", type=int, default=2026, help="demo data seed (and fault seed)")
+    s.add_argument("--state", help="persist the orders to this JSON file")
+
+    lab = sub.add_parser("lab", help="start JupyterLab on the notebooks")
+    lab.add_argument("--port", type=int, default=8888)
+    return p
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _client():  # type: ignore[no-untyped-def]
+    from .client import OrdersClient
+
+    os.environ.setdefault("ADOBE_VIPM_EMULATOR_STATE", str(EMULATOR_STATE))
+    client = OrdersClient.from_env()
+    print(f"API: {client.label}", file=sys.stderr)
+    return client
+
+
+def _require_yes(client, yes: bool, what: str) -> None:  # type: ignore[no-untyped-def]
+    if client.environment == "production" and not yes:
+        raise AdobeOrdersError(f"This would {what} in PRODUCTION ({client.base_url}); add --yes to confirm.")
+
+
+def _print_order(order, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    print(json.dumps(order.to_api(), indent=2, ensure_ascii=False) if as_json else str(order))
+
+
+def _save(frame, out: str) -> None:  # type: ignore[no-untyped-def]
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        frame.to_excel(path, index=False)
+    else:
+        frame.to_csv(path, index=False)
+
+
+def _summary(results) -> str:  # type: ignore[no-untyped-def]
+    counts = results["status"].value_counts()
+    lines = ["  ".join(f"{k}: {v}" for k, v in counts.items())]
+    bad = results[results["status"].isin(["failed", "invalid", "skipped"])]
+    id_cols = [c for c in results.columns if c in ("customerId", "orderId")]
+    for index, row in bad.iterrows():
+        ids = " ".join(str(row[c]) for c in id_cols)
+        lines.append(f"  row {index} [{row['status']}] {ids}: {row['error']}")
+    return "\n".join(lines)
+
+
+def _cmd_apply(args: argparse.Namespace) -> int:
+    from .batch import apply_updates, read_updates
+
+    frame = read_updates(args.file)
+    client = _client()
+    _require_yes(client, args.yes or args.dry_run, f"change up to {len(frame)} orders")
+    results = apply_updates(frame, client, dry_run=args.dry_run, workers=args.workers, batch_id=args.batch_id,
+                            confirm=True, max_rate=args.max_rate, progress=not args.no_progress)
+    batch_id = results.attrs["batch_id"]
+    out = args.out or str(Path(".adobe-orders") / f"results-{batch_id}.csv")
+    _save(results, out)
+    print(f"{'Dry run' if args.dry_run else 'Batch'} {batch_id} on {client.label}")
+    print(_summary(results))
+    print(f"Results: {out}")
+    if not args.dry_run:
+        print(f"Undo with: adobe-orders undo {batch_id}")
+    return EXIT_FAILED_ROWS if (results["status"] == "failed").any() else 0
+
+
+def _cmd_undo(args: argparse.Namespace) -> int:
+    from .batch import undo
+
+    client = _client()
+    _require_yes(client, args.yes, f"undo batch {args.batch_id}")
+    results = undo(args.batch_id, client, confirm=True, progress=False)
+    print(f"Undo of {args.batch_id} on {client.label}")
+    print(_summary(results))
+    if args.out:
+        _save(results, args.out)
+    return EXIT_FAILED_ROWS if (results["status"] == "failed").any() else 0
+
+
+def _cmd_history(args: argparse.Namespace) -> int:
+    from .batch import history
+
+    frame = history()
+    if args.out:
+        _save(frame, args.out)
+        print(f"{len(frame)} journaled rows written to {args.out}")
+    elif frame.empty:
+        print("The journal is empty: no batch has been applied from this folder yet.")
+    else:
+        cols = ["batch_id", "kind", "environment", "customer_id", "order_id", "previous", "target", "status",
+                "updated_at"]
+        print(frame[cols].tail(args.last).to_string(index=False))
+    return 0
+
+
+def _cmd_sandbox(args: argparse.Namespace) -> int:
+    from .sandbox import Sandbox
+    from .sandbox.faults import parse_fault
+
+    faults = dict(parse_fault(f) for f in args.fault)
+    sb = Sandbox(port=args.port, seed=args.seed, latency=args.latency, faults=faults, fault_seed=args.seed,
+                 slow_seconds=args.slow_seconds, state_file=args.state)
+    sb.start()
+    print("# adobe-orders local emulator — paste into .env (these credentials work only here)")
+    for line in sb.env_lines():
+        print(line)
+    print(f"# serving {len(sb.state.orders)} orders on {sb.url}; Ctrl+C to stop", flush=True)
+    try:
+        sb.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _cmd_lab(args: argparse.Namespace) -> int:
+    import shutil
+    import subprocess
+
+    notebooks = Path(__file__).resolve().parent.parent / "notebooks"
+    folder = notebooks if notebooks.is_dir() else Path.cwd()
+    if shutil.which("jupyter") is None:
+        raise AdobeOrdersError("JupyterLab is not installed; run: pip install 'adobe-orders[lab]'")
+    print(f"Starting JupyterLab on {folder}; the notebooks use the local emulator unless .env says otherwise.")
+    return subprocess.call(["jupyter", "lab", f"--port={args.port}", f"--ServerApp.root_dir={folder}"])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handlers = {
+        "apply": _cmd_apply, "undo": _cmd_undo, "history": _cmd_history, "sandbox": _cmd_sandbox,
+        "lab": _cmd_lab,
+    }
+    try:
+        if args.command in handlers:
+            return handlers[args.command](args)
+        client = _client()
+        if args.command == "get":
+            _print_order(client.get_order(args.customer_id, args.order_id), args.json)
+            return 0
+        _require_yes(client, args.yes, f"change order {args.order_id}")
+        before = client.get_order(args.customer_id, args.order_id)
+        after = client.update_order(args.customer_id, args.order_id, args.value)
+        if not args.json:
+            print(f"externalReferenceId: {before.external_reference_id!r} -> {after.external_reference_id!r}\n")
+        _print_order(after, args.json)
+        return 0
+    except (AdobeOrdersError, KeyError, ValueError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"adobe-orders: error: {message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("adobe-orders: interrupted; a batch resumes with --batch-id", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

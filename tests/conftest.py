@@ -1,0 +1,56 @@
+"""Shared fixtures: a fresh emulator per test, an isolated working folder and Jupyter dirs."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# IPython's lazily created shell writes history under ~/.ipython; keep every run self-contained.
+_HOME = tempfile.mkdtemp(prefix="adobe-orders-test-home-")
+for _var in ("IPYTHONDIR", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):
+    os.environ.setdefault(_var, str(Path(_HOME) / _var.lower()))
+os.environ.setdefault("TQDM_DISABLE", "1")
+
+from adobe_orders.sandbox import Sandbox  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test runs in its own folder (the journal lives there) with no ADOBE_VIPM_* from outside."""
+    for name in list(os.environ):
+        if name.startswith("ADOBE_VIPM_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox() as sb:
+        yield sb
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def client(sandbox: Sandbox, sleeps: list[float]):  # type: ignore[no-untyped-def]
+    """A client whose waits are recorded instead of slept."""
+    c = sandbox.client(sleep=sleeps.append, timeout=5)
+    yield c
+    c.close()
+
+
+def v3(sandbox: Sandbox) -> list[dict]:
+    return [e for e in sandbox.requests if e["path"].startswith("/v3/")]
+
+
+@pytest.fixture
+def some_orders(sandbox: Sandbox) -> list[dict]:
+    return sandbox.orders[:40]

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from adobe_orders.cli import main
+
+CUSTOMER, ORDER = "0001000000", "0123456000"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def env_for(sandbox, monkeypatch):
+    for line in sandbox.env_lines():
+        k, v = line.split("=", 1)
+        monkeypatch.setenv(k, v)
+    return sandbox
+
+
+def test_get_prints_the_order_and_line_items(env_for, capsys) -> None:
+    assert main(["get", CUSTOMER, ORDER]) == 0
+    out, err = capsys.readouterr()
+    assert "orderId              0123456000" in out and "offerId" in out
+    assert "local emulator" in err
+
+
+def test_update_shows_previous_and_new(env_for, capsys) -> None:
+    assert main(["update", CUSTOMER, ORDER, "PO-CLI"]) == 0
+    out, _ = capsys.readouterr()
+    assert "'PO-26000' -> 'PO-CLI'" in out
+    assert env_for.order(CUSTOMER, ORDER)["externalReferenceId"] == "PO-CLI"
+
+
+def test_json_flag_prints_raw_json(env_for, capsys) -> None:
+    assert main(["get", CUSTOMER, ORDER, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["orderId"] == ORDER
+
+
+def test_refused_input_is_one_line_and_exit_1(env_for, capsys) -> None:
+    assert main(["update", CUSTOMER, "../etc", "PO"]) == 1
+    err = capsys.readouterr().err
+    assert "Order ID '../etc' contains '.'" in err and "Traceback" not in err
+    assert env_for.requests == []
+
+
+def test_api_error_is_one_line(env_for, capsys) -> None:
+    assert main(["get", CUSTOMER, "0999999999"]) == 1
+    err = capsys.readouterr().err
+    assert "HTTP 404 (code 2115)" in err
+
+
+@pytest.mark.parametrize("argv", [[], ["get"], ["frobnicate"], ["apply"], ["apply", "x.csv", "--workers", "0"],
+                                  ["sandbox", "--port", "abc"]])
+def test_wrong_arguments_give_usage_and_exit_2(argv) -> None:
+    proc = subprocess.run([sys.executable, "-m", "adobe_orders.cli", *argv], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 2
+    assert "usage:" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_bad_fault_name_is_a_clear_error() -> None:
+    proc = subprocess.run([sys.executable, "-m", "adobe_orders.cli", "sandbox", "--fault", "boom=0.1"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1 and "unknown fault 'boom'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_sandbox_command_prints_env_lines_then_serves(tmp_path) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "adobe_orders.cli", "sandbox", "--latency", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = [proc.stdout.readline().strip() for _ in range(6)]
+        values = dict(line.split("=", 1) for line in lines if line.startswith("ADOBE_VIPM_"))
+        assert {"ADOBE_VIPM_BASE_URL", "ADOBE_VIPM_IMS_URL", "ADOBE_VIPM_CLIENT_ID",
+                "ADOBE_VIPM_CLIENT_SECRET"} <= set(values)
+        from adobe_orders import OrdersClient, Settings
+
+        client = OrdersClient(Settings.from_env(values))
+        assert client.get_order(CUSTOMER, ORDER).order_id == ORDER
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
+    assert proc.returncode == 0
+
+
+def test_production_update_needs_yes(monkeypatch, capsys) -> None:
+    monkeypatch.setenv("ADOBE_VIPM_ENV", "production")
+    monkeypatch.setenv("ADOBE_VIPM_CLIENT_ID", "id")
+    monkeypatch.setenv("ADOBE_VIPM_CLIENT_SECRET", "secret-prod-xyz")
+    assert main(["update", CUSTOMER, ORDER, "PO"]) == 1
+    err = capsys.readouterr().err
+    assert "PRODUCTION" in err and "--yes" in err and "secret-prod-xyz" not in err
+
+
+def test_zero_config_demo_apply_then_undo(tmp_path, capsys) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ADOBE_VIPM_")}
+    run = subprocess.run([sys.executable, "-m", "adobe_orders.cli", "apply", str(ROOT / "examples" / "updates.csv"),
+                          "--no-progress"], capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env)
+    assert run.returncode == 3, run.stderr  # the demo file holds one unknown order on purpose
+    assert "updated: 16" in run.stdout and "invalid: 6" in run.stdout and "Traceback" not in run.stderr
+    batch = run.stdout.split("Undo with: adobe-orders undo ")[1].split()[0]
+    assert (tmp_path / ".adobe-orders" / f"results-{batch}.csv").exists()
+    undo = subprocess.run([sys.executable, "-m", "adobe_orders.cli", "undo", batch], capture_output=True,
+                          text=True, timeout=120, cwd=tmp_path, env=env)
+    assert undo.returncode == 0, undo.stderr
+    assert "updated: 13" in undo.stdout and "skipped: 3" in undo.stdout
+    hist = subprocess.run([sys.executable, "-m", "adobe_orders.cli", "history"], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path, env=env)
+    assert hist.returncode == 0 and batch in hist.stdout and "undo" in hist.stdout

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from adobe_orders import OrdersClient, Settings
+from adobe_orders.errors import ConfigurationError
+
+SECRET = "s3cr3t-value-never-shown"
+TOKEN = "tok-never-shown-123"
+
+
+def test_defaults_to_the_local_emulator() -> None:
+    s = Settings.from_env({})
+    assert s.environment == "local"
+    assert s.uses_embedded_emulator
+    assert "local emulator" in s.label
+
+
+def test_environments_get_the_contract_urls() -> None:
+    s = Settings.from_env({"ADOBE_VIPM_ENV": "Production", "ADOBE_VIPM_CLIENT_ID": "id",
+                           "ADOBE_VIPM_CLIENT_SECRET": SECRET})
+    assert s.base_url == "https://partners.adobe.io"
+    assert s.ims_url == "https://ims-na1.adobelogin.com"
+    assert s.label == "PRODUCTION — https://partners.adobe.io"
+    sb = Settings.from_env({"ADOBE_VIPM_ENV": "sandbox", "ADOBE_VIPM_CLIENT_ID": "id",
+                            "ADOBE_VIPM_ACCESS_TOKEN": TOKEN})
+    assert sb.base_url == "https://partnersandbox-stage.adobe.io"
+    assert sb.ims_url == "https://ims-na1-stg1.adobelogin.com"
+
+
+@pytest.mark.parametrize(
+    ("env", "needle"),
+    [
+        ({"ADOBE_VIPM_ENV": "staging"}, "ADOBE_VIPM_ENV='staging'"),
+        ({"ADOBE_VIPM_ENV": "sandbox"}, "ADOBE_VIPM_CLIENT_ID"),
+        ({"ADOBE_VIPM_ENV": "production", "ADOBE_VIPM_CLIENT_ID": "x"}, "ADOBE_VIPM_CLIENT_SECRET"),
+        ({"ADOBE_VIPM_BASE_URL": "partners.adobe.io", "ADOBE_VIPM_CLIENT_ID": "x",
+          "ADOBE_VIPM_CLIENT_SECRET": "y"}, "ADOBE_VIPM_BASE_URL"),
+        ({"ADOBE_VIPM_BASE_URL": "http://partners.example.com", "ADOBE_VIPM_CLIENT_ID": "x",
+          "ADOBE_VIPM_CLIENT_SECRET": "y"}, "plain http"),
+        ({"ADOBE_VIPM_TIMEOUT": "soon"}, "ADOBE_VIPM_TIMEOUT"),
+        ({"ADOBE_VIPM_MAX_RETRIES": "-1"}, "ADOBE_VIPM_MAX_RETRIES"),
+    ],
+)
+def test_bad_settings_fail_at_construction_naming_the_variable(env: dict, needle: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        Settings.from_env(env)
+    assert needle in str(info.value)
+
+
+def test_plain_http_is_allowed_to_loopback_only() -> None:
+    for url in ("http://127.0.0.1:8000", "http://localhost:1", "http://[::1]:9"):
+        s = Settings.from_env({"ADOBE_VIPM_BASE_URL": url, "ADOBE_VIPM_CLIENT_ID": "x",
+                               "ADOBE_VIPM_CLIENT_SECRET": "y"})
+        assert s.base_url == url
+    with pytest.raises(ConfigurationError):
+        Settings.from_env({"ADOBE_VIPM_ENV": "production", "ADOBE_VIPM_BASE_URL": "http://10.0.0.1",
+                           "ADOBE_VIPM_CLIENT_ID": "x", "ADOBE_VIPM_CLIENT_SECRET": "y"})
+
+
+def test_dotenv_is_read_from_the_working_folder(isolated: Path) -> None:
+    (isolated / ".env").write_text(
+        "ADOBE_VIPM_ENV=sandbox\nADOBE_VIPM_CLIENT_ID=abc\nADOBE_VIPM_CLIENT_SECRET=" + SECRET + "\n")
+    s = Settings.from_env()
+    assert (s.environment, s.client_id, s.client_secret) == ("sandbox", "abc", SECRET)
+
+
+def test_secrets_never_show_in_repr_or_str() -> None:
+    s = Settings.from_env({"ADOBE_VIPM_ENV": "sandbox", "ADOBE_VIPM_CLIENT_ID": "abc",
+                           "ADOBE_VIPM_CLIENT_SECRET": SECRET, "ADOBE_VIPM_ACCESS_TOKEN": TOKEN})
+    for text in (repr(s), str(s), f"{s}", repr([s])):
+        assert SECRET not in text and TOKEN not in text
+    assert "client_secret=<set>" in repr(s)
+    client = OrdersClient(s)
+    assert SECRET not in repr(client) and TOKEN not in repr(client)
+    assert SECRET not in repr(client._auth) and TOKEN not in repr(client._auth)
+
+
+def test_explicit_base_url_is_used_as_given(sandbox) -> None:
+    c = OrdersClient(Settings.from_env({}), base_url=sandbox.url, client_id=sandbox.client_id,
+                     client_secret=sandbox.client_secret)
+    assert c.base_url == sandbox.url
+    assert c.get_order("0001000000", "0123456000").order_id == "0123456000"
+
+
+def test_zero_configuration_starts_the_embedded_emulator(capsys) -> None:
+    client = OrdersClient.from_env()
+    assert client.base_url.startswith("http://127.0.0.1:")
+    assert "local emulator" in repr(client)
+    assert client.get_order("0001000000", "0123456000").customer_id == "0001000000"
