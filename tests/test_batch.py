@@ -1,0 +1,283 @@
+"""Bulk updates against the emulator: statuses, nothing sent for bad rows, journal, undo, retry."""
+
+from __future__ import annotations
+
+import io
+import threading
+
+import pandas as pd
+import pytest
+
+from adobe_orders import apply_updates, history, line_items, orders, read_updates, retry_failed, undo
+from adobe_orders.batch import ConfirmationRequired, InputFileError, resume, validate_updates
+from adobe_orders.batch.columns import ColumnError
+from tests.conftest import v3
+
+
+def frame_for(sb_orders: list[dict], values: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"customerId": [o["customerId"] for o in sb_orders[: len(values)]],
+                         "orderId": [o["orderId"] for o in sb_orders[: len(values)]],
+                         "externalReferenceId": values}, dtype=object)
+
+
+def mixed(sandbox) -> pd.DataFrame:
+    o = sandbox.orders
+    rows = [
+        (o[0]["customerId"], o[0]["orderId"], "NEW-0"),                      # 0 updated
+        (o[1]["customerId"], o[1]["orderId"], "NEW-1"),                      # 1 updated
+        (o[2]["customerId"], o[2]["orderId"], o[2]["externalReferenceId"]),  # 2 unchanged
+        ("1.23457E+09", o[4]["orderId"], "NEW-4"),                           # 3 invalid: excel
+        (o[5]["customerId"], "123456789.0", "NEW-5"),                        # 4 invalid: excel float
+        (o[6]["customerId"], o[6]["orderId"], ""),                           # 5 invalid: empty value
+        (o[7]["customerId"], o[7]["orderId"], "x" * 36),                     # 6 invalid: too long
+        (o[8]["customerId"], "../" + o[8]["orderId"], "NEW-8"),              # 7 invalid: path
+        (o[9]["customerId"], o[9]["orderId"], "NEW\u200b9"),                 # 8 invalid: invisible
+        (o[10]["customerId"], "0999999999", "NEW-10"),                       # 9 failed: unknown order
+        (o[11]["customerId"], o[11]["orderId"], "A-11"),                     # 10 invalid: conflict
+        (o[11]["customerId"], o[11]["orderId"], "B-11"),                     # 11 invalid: conflict
+        (o[0]["customerId"], o[0]["orderId"], "NEW-0"),                      # 12 skipped: repeat
+        (None, o[12]["orderId"], "NEW-12"),                                  # 13 invalid: missing id
+    ]
+    return pd.DataFrame(rows, columns=["customerId", "orderId", "externalReferenceId"], dtype=object)
+
+
+EXPECTED = ["updated", "updated", "unchanged", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid",
+            "failed", "invalid", "invalid", "skipped", "invalid"]
+
+
+def test_mixed_batch_gets_the_right_status_on_every_row(client, sandbox) -> None:
+    df = mixed(sandbox)
+    results = apply_updates(df, client, workers=3, progress=False)
+    assert list(results["status"]) == EXPECTED
+    assert list(results.index) == list(df.index)
+    assert results.loc[0, "previous_external_reference_id"] == "PO-26000"
+    assert results.loc[0, "external_reference_id"] == "NEW-0"
+    assert results.loc[9, "http_status"] == 404 and results.loc[9, "error_code"] == "2115"
+    assert "Excel" in results.loc[3, "error"] and "clear" in results.loc[5, "error"]
+    assert "different values" in results.loc[10, "error"] and "repeat of row 0" in results.loc[12, "error"]
+    assert results["batch_id"].nunique() == 1 and results.loc[0, "request_id"]
+    # nothing was sent for invalid or skipped rows: only rows 0, 1, 2 and 9 reached the emulator
+    touched = {e["path"].rsplit("/", 1)[1] for e in v3(sandbox)}
+    assert touched == {df.loc[i, "orderId"] for i in (0, 1, 2, 9)}
+    patched = [e for e in v3(sandbox) if e["method"] == "PATCH"]
+    # the unchanged row 2 and the unknown order of row 9 were only read
+    assert sorted(e["path"] for e in patched) == sorted(
+        f"/v3/customers/{df.loc[i, 'customerId']}/orders/{df.loc[i, 'orderId']}" for i in (0, 1))
+
+
+def test_dry_run_sends_no_patch_and_shows_the_diff(client, sandbox) -> None:
+    results = apply_updates(mixed(sandbox), client, dry_run=True, progress=False)
+    assert results.loc[0, "status"] == "would-update"
+    assert (results.loc[0, "previous_external_reference_id"], results.loc[0, "externalReferenceId"]) == (
+        "PO-26000", "NEW-0")
+    assert results.loc[2, "status"] == "unchanged"
+    assert all(e["method"] == "GET" for e in v3(sandbox))
+    assert history().empty
+
+
+def test_missing_columns_raise_before_anything_is_sent(client, sandbox) -> None:
+    with pytest.raises(ColumnError) as info:
+        apply_updates(pd.DataFrame({"cust": ["1"], "order": ["2"]}), client)
+    assert "customerId" in str(info.value) and "'cust'" in str(info.value)
+    assert sandbox.requests == []
+
+
+def test_other_column_names_can_be_mapped(client, sandbox) -> None:
+    df = frame_for(sandbox.orders, ["M-1"]).rename(columns={"customerId": "Kunde", "orderId": "Auftrag",
+                                                            "externalReferenceId": "PO"})
+    results = apply_updates(df, client, columns={"customerId": "Kunde", "orderId": "Auftrag",
+                                                 "externalReferenceId": "PO"}, progress=False)
+    assert results.loc[0, "status"] == "updated" and "Kunde" in results.columns
+
+
+def test_validate_updates_reports_every_rule(sandbox) -> None:
+    checked = validate_updates(mixed(sandbox))
+    assert list(checked["status"].replace({"ready": "ok"})) == [
+        "ok", "ok", "ok", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "ok", "invalid",
+        "invalid", "skipped", "invalid"]
+    assert checked["problem"].notna().sum() == 10
+
+
+def test_csv_and_excel_round_trips_keep_leading_zeros(client, sandbox, tmp_path) -> None:
+    csv = tmp_path / "in.csv"
+    csv.write_text("Customer ID,order_id,External Reference ID\n0001000000,0123456000,0012345\n"
+                   "0001000000,0123456000,NA\n", encoding="utf-8")
+    df = read_updates(csv)
+    assert list(df.columns) == ["customerId", "orderId", "externalReferenceId"]
+    assert df.loc[0, "customerId"] == "0001000000" and df.loc[0, "externalReferenceId"] == "0012345"
+    assert df.loc[1, "externalReferenceId"] == "NA"
+    results = apply_updates(df.iloc[:1], client, progress=False)
+    for path in (tmp_path / "out.csv", tmp_path / "out.xlsx"):
+        results.to_csv(path, index=False) if path.suffix == ".csv" else results.to_excel(path, index=False)
+        back = read_updates(path)
+        assert back.loc[0, "customerId"] == "0001000000" and back.loc[0, "orderId"] == "0123456000"
+        assert back.loc[0, "externalReferenceId"] == "0012345"
+        assert back.loc[0, "previous_external_reference_id"] == "PO-26000"
+
+
+def test_read_updates_explains_bad_files(tmp_path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(InputFileError, match="empty"):
+        read_updates(empty)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("customerId,orderId,externalReferenceId\n1234,5678,Caf\xe9\n".encode("latin-1"))
+    with pytest.raises(InputFileError, match="not UTF-8.*CSV UTF-8"):
+        read_updates(latin)
+    with pytest.raises(InputFileError, match="no such file"):
+        read_updates(tmp_path / "missing.csv")
+    bom = read_updates(io.BytesIO("\ufeffcustomerId,orderId,externalReferenceId\n01,02,03\n".encode()))
+    assert list(bom.columns) == ["customerId", "orderId", "externalReferenceId"]
+
+
+def test_line_items_and_orders_views(client, sandbox) -> None:
+    results = apply_updates(frame_for(sandbox.orders, ["L-0", "L-1"]), client, progress=False)
+    items = line_items(results)
+    expected = sum(len(o["lineItems"]) for o in sandbox.orders[:2])
+    assert len(items) == expected and set(items["orderId"]) == {o["orderId"] for o in sandbox.orders[:2]}
+    heads = orders(results)
+    assert list(heads["externalReferenceId"]) == ["L-0", "L-1"]
+
+
+def test_undo_restores_previous_values_exactly(client, sandbox) -> None:
+    picked = [o for o in sandbox.orders if o.get("externalReferenceId")][:6]
+    before = {o["orderId"]: o["externalReferenceId"] for o in picked}
+    results = apply_updates(frame_for(picked, [f"U-{i}" for i in range(6)]), client, progress=False)
+    assert set(results["status"]) == {"updated"}
+    # someone else changes one order afterwards: undo must not overwrite it
+    client.update_order(picked[5]["customerId"], picked[5]["orderId"], "THEIRS")
+    undone = undo(results["batch_id"][0], client, progress=False)
+    assert list(undone["status"]) == ["updated"] * 5 + ["skipped"]
+    assert "someone changed it" in undone.loc[5, "error"]
+    for o in picked[:5]:
+        assert sandbox.order(o["customerId"], o["orderId"])["externalReferenceId"] == before[o["orderId"]]
+    assert sandbox.order(picked[5]["customerId"], picked[5]["orderId"])["externalReferenceId"] == "THEIRS"
+    journal = history()
+    undo_rows = journal[journal["kind"] == "undo"]
+    assert list(undo_rows["status"]) == ["updated"] * 5 + ["skipped"]
+    assert set(undo_rows["parent_batch"]) == {results["batch_id"][0]}
+    assert list(undo_rows["target"]) == [before[o["orderId"]] for o in picked]
+
+
+def test_retry_failed_reruns_only_the_failed_rows(sandbox) -> None:
+    client = sandbox.client(max_retries=0)
+    df = frame_for(sandbox.orders, [f"R-{i}" for i in range(5)])
+    sandbox.faults.queue("error_500", 2)  # the first two reads fail (one worker: rows 0 and 1)
+    first = apply_updates(df, client, workers=1, progress=False)
+    assert list(first["status"]) == ["failed", "failed", "updated", "updated", "updated"]
+    sandbox.clear_log()
+    again = retry_failed(first, client, progress=False)
+    assert list(again["status"]) == ["updated"] * 5
+    assert {e["path"].rsplit("/", 1)[1] for e in v3(sandbox)} == set(df["orderId"][:2])
+    assert again.loc[2, "request_id"] == first.loc[2, "request_id"]
+
+
+def test_rate_limit_pauses_every_worker(sandbox) -> None:
+    sandbox.latency = 0.01
+    sandbox.faults.retry_after = 1.0
+    client = sandbox.client()
+    df = frame_for(sandbox.orders, [f"P-{i}" for i in range(24)])
+    sandbox.faults.queue("rate_limit")
+    results = apply_updates(df, client, workers=4, progress=False)
+    assert set(results["status"]) == {"updated"}
+    log = v3(sandbox)
+    limited = next(e for e in log if e["status"] == 429)
+    start, end = limited["received"] + 0.2, limited["received"] + 0.9
+    assert [e for e in log if start < e["received"] < end] == []
+    assert any(e["received"] >= limited["received"] + 1.0 for e in log)
+
+
+def test_stop_on_error_stops_and_resume_finishes(client, sandbox) -> None:
+    df = frame_for(sandbox.orders, [f"S-{i}" for i in range(6)])
+    df.loc[1, "orderId"] = "0999999999"
+    first = apply_updates(df, client, workers=1, stop_on_error=True, batch_id="b-stop", progress=False)
+    assert list(first["status"]) == ["updated", "failed", "skipped", "skipped", "skipped", "skipped"]
+    second = resume("b-stop", client, progress=False)
+    assert list(second["status"]) == ["updated", "failed", "updated", "updated", "updated", "updated"]
+
+
+def test_cancel_leaves_rows_queued_for_resume(client, sandbox) -> None:
+    cancel = threading.Event()
+    df = frame_for(sandbox.orders, [f"C-{i}" for i in range(8)])
+    seen = []
+
+    def after_row(row: int, status: str) -> None:
+        seen.append(row)
+        if len(seen) == 3:
+            cancel.set()
+
+    first = apply_updates(df, client, workers=1, cancel=cancel, on_row=after_row, batch_id="b-cancel",
+                          progress=False)
+    assert list(first["status"][:3]) == ["updated"] * 3 and set(first["status"][3:]) == {"skipped"}
+    sandbox.clear_log()
+    second = apply_updates(df, client, batch_id="b-cancel", progress=False)
+    assert set(second["status"]) == {"updated"}
+    assert {e["path"].rsplit("/", 1)[1] for e in v3(sandbox)} == set(df["orderId"][3:])
+
+
+def test_same_batch_id_with_other_rows_is_refused(client, sandbox) -> None:
+    apply_updates(frame_for(sandbox.orders, ["A"]), client, batch_id="b-x", progress=False)
+    from adobe_orders.batch import BatchMismatch
+
+    with pytest.raises(BatchMismatch):
+        apply_updates(frame_for(sandbox.orders, ["B"]), client, batch_id="b-x", progress=False)
+
+
+def test_finished_batch_run_again_sends_nothing(client, sandbox) -> None:
+    df = frame_for(sandbox.orders, ["F-1", "F-2"])
+    apply_updates(df, client, batch_id="b-fin", progress=False)
+    sandbox.clear_log()
+    again = apply_updates(df, client, batch_id="b-fin", progress=False)
+    assert list(again["status"]) == ["updated", "updated"] and sandbox.requests == []
+
+
+def test_production_needs_confirm(sandbox) -> None:
+    client = sandbox.client()
+    client.environment = "production"
+    with pytest.raises(ConfirmationRequired, match="confirm=True"):
+        apply_updates(frame_for(sandbox.orders, ["X"]), client)
+    assert sandbox.requests == []
+    assert apply_updates(frame_for(sandbox.orders, ["X"]), client, dry_run=True, progress=False)["status"][0] == (
+        "would-update")
+
+
+def test_ambiguous_outcome_is_read_back(sandbox) -> None:
+    """No answer to the PATCH after the last retry: the order is read back and reported as it is."""
+    client = sandbox.client(max_retries=0)
+    original = client.read
+
+    def read_then_arm(*args, **kwargs):
+        reply = original(*args, **kwargs)
+        if len(v3(sandbox)) == 1:  # the batch's first GET: the PATCH that follows loses its answer
+            sandbox.faults.queue("drop_after")
+        return reply
+
+    client.read = read_then_arm
+    results = apply_updates(frame_for(sandbox.orders, ["AMB-1"]), client, workers=1, progress=False)
+    assert results.loc[0, "status"] == "updated"
+    assert [(e["method"], e["fault"]) for e in v3(sandbox)] == [("GET", None), ("PATCH", "drop_after"),
+                                                                 ("GET", None)]
+
+
+def test_progress_bar_counts_rows(client, sandbox, capsys) -> None:
+    from tqdm import tqdm
+
+    bars = []
+
+    class Recording(tqdm):
+        def close(self) -> None:
+            bars.append((self.n, self.total, self.desc))
+            super().close()
+
+    apply_updates(frame_for(sandbox.orders, ["Q-1", "Q-2", "Q-3"]), client, progress=True, tqdm_class=Recording)
+    assert set(bars) == {(3, 3, f"Updating · {client.label}")}
+
+
+def test_recon_cutoff_flags_late_updates(sandbox) -> None:
+    from adobe_orders import OrdersClient, Settings
+
+    settings = Settings(environment="local", base_url=sandbox.url, client_id=sandbox.client_id,
+                        client_secret=sandbox.client_secret, recon_cutoff_day=1)
+    results = apply_updates(frame_for(sandbox.orders, ["LATE-1"]), OrdersClient(settings), progress=False)
+    day = int(results.loc[0, "updated_at"][8:10])
+    assert results.loc[0, "after_recon_cutoff"] == (day > 1)
