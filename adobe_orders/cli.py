@@ -198,6 +198,22 @@ def _cmd_lab(args: argparse.Namespace) -> int:
     return subprocess.call(["jupyter", "lab", f"--port={args.port}", f"--ServerApp.root_dir={folder}"])
 
 
+def _update(client, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    """A single update, journaled like a batch of one so ``adobe-orders undo`` can restore it."""
+    from .batch import update_one
+    from .models import Order
+
+    row = update_one(client, args.customer_id, args.order_id, args.value, kind="cli", confirm=True)
+    if row["status"] in ("invalid", "failed"):
+        raise AdobeOrdersError(row["error"])
+    order = Order.from_api(json.loads(row["order"]))
+    if not args.json:
+        print(f"externalReferenceId: {row['previous_external_reference_id']!r} -> "
+              f"{row['external_reference_id']!r} ({row['status']}; batch {row['batch_id']})\n")
+    _print_order(order, args.json)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {
@@ -212,12 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _print_order(client.get_order(args.customer_id, args.order_id), args.json)
             return 0
         _require_yes(client, args.yes, f"change order {args.order_id}")
-        before = client.get_order(args.customer_id, args.order_id)
-        after = client.update_order(args.customer_id, args.order_id, args.value)
-        if not args.json:
-            print(f"externalReferenceId: {before.external_reference_id!r} -> {after.external_reference_id!r}\n")
-        _print_order(after, args.json)
-        return 0
+        return _update(client, args)
     except (AdobeOrdersError, KeyError, ValueError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"adobe-orders: error: {message}", file=sys.stderr)

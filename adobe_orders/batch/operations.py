@@ -76,6 +76,13 @@ def undo(batch_id: str, client: OrdersClient | None = None, *, journal: Journal 
     return results
 
 
+def update_one(client: OrdersClient, customer_id: object, order_id: object, value: object, *, kind: str,
+               confirm: bool = False) -> pd.Series:
+    """One journaled update (the form and the CLI): a batch of one row, so it can be undone too."""
+    frame = pd.DataFrame({CUSTOMER: [customer_id], ORDER: [order_id], VALUE: [value]}, dtype=object)
+    return apply_updates(frame, client, workers=1, progress=False, confirm=confirm, _kind=kind).iloc[0]
+
+
 def retry_failed(results: pd.DataFrame, client: OrdersClient | None = None, **options: Any) -> pd.DataFrame:
     """Re-run only the failed rows (as a new batch); the other rows are returned as they were."""
     failed = results["status"] == "failed"

@@ -1,0 +1,179 @@
+"""The notebook widgets, driven as an analyst would: type, click, read what they show."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import ipywidgets
+import pandas as pd
+import pytest
+from ipywidgets.widgets.widget import CallbackDispatcher
+
+from adobe_orders.widgets import BatchUpdatePanel, UpdateOrderForm
+from tests.conftest import v3
+
+CUSTOMER, ORDER = "0001000000", "0123456000"
+
+
+def _strict_call(self, *args, **kwargs):
+    """ipywidgets swallows handler exceptions; in tests they must fail the test."""
+    value = None
+    for callback in self.callbacks:
+        result = callback(*args, **kwargs)
+        value = result if result is not None else value
+    return value
+
+
+@pytest.fixture(autouse=True)
+def strict_callbacks(monkeypatch):
+    monkeypatch.setattr(CallbackDispatcher, "__call__", _strict_call)
+    yield
+    ipywidgets.Widget.close_all()
+
+
+def fill(form: UpdateOrderForm, customer: str, order: str, value: str) -> None:
+    form.customer_id.value, form.order_id.value, form.reference.value = customer, order, value
+
+
+def test_fields_are_labelled_and_the_environment_is_visible(client) -> None:
+    form = UpdateOrderForm(client)
+    assert [f.description for f in (form.customer_id, form.order_id, form.reference)] == [
+        "Customer ID", "Order ID", "External reference ID"]
+    assert form.update_button.description == "Update"
+    assert "LOCAL EMULATOR" in form.banner.value and client.base_url in form.banner.value
+
+
+def test_invalid_input_disables_update_and_says_why(client, sandbox) -> None:
+    form = UpdateOrderForm(client)
+    assert form.update_button.disabled
+    fill(form, CUSTOMER, "../0123", "PO-1")
+    assert form.update_button.disabled and "contains &#x27;.&#x27;" in form.message.value
+    form.order_id.value = ORDER
+    assert not form.update_button.disabled
+    form.reference.value = "x" * 36
+    assert form.update_button.disabled and "36/35" in form.counter.value and "at most 35" in form.message.value
+    form.update_button.click()  # disabled: clicking sends nothing
+    assert sandbox.requests == []
+
+
+def test_click_updates_the_order_and_shows_the_result(client, sandbox) -> None:
+    form = UpdateOrderForm(client)
+    fill(form, CUSTOMER, ORDER, "PO-FORM-1")
+    form.update_button.click()
+    assert sandbox.order(CUSTOMER, ORDER)["externalReferenceId"] == "PO-FORM-1"
+    assert "updated" in form.message.value
+    assert "PO-26000" in form.diff.value and "PO-FORM-1" in form.diff.value
+    assert "offerId" in form.order_view.value
+    first_offer = sandbox.order(CUSTOMER, ORDER)["lineItems"][0]["offerId"]
+    assert first_offer in form.order_view.value
+    (out,) = form.json_view.outputs
+    assert out["data"]["application/json"]["externalReferenceId"] == "PO-FORM-1"
+    assert "PO-FORM-1" in form.history_view.value and len(form.history) == 1
+
+
+def test_an_api_error_is_shown_in_the_form(client, sandbox) -> None:
+    form = UpdateOrderForm(client)
+    fill(form, CUSTOMER, "0999999999", "PO-1")
+    form.update_button.click()
+    assert "HTTP 404 (code 2115)" in form.message.value
+    last = v3(sandbox)[-1]
+    assert last["request_id"] in form.message.value and last["correlation_id"] in form.message.value
+
+
+def test_fetch_shows_the_current_order_without_changing_it(client, sandbox) -> None:
+    form = UpdateOrderForm(client)
+    fill(form, CUSTOMER, ORDER, "")
+    assert not form.fetch_button.disabled
+    form.fetch_button.click()
+    assert "PO-26000" in form.message.value and "Line items" in form.order_view.value
+    assert all(e["method"] == "GET" for e in v3(sandbox))
+
+
+def test_production_needs_the_box_ticked(client) -> None:
+    client.environment = "production"
+    form = UpdateOrderForm(client)
+    fill(form, CUSTOMER, ORDER, "PO-1")
+    assert form.update_button.disabled and "PRODUCTION" in form.message.value
+    form.confirm.value = True
+    assert not form.update_button.disabled
+
+
+def test_no_secret_in_any_widget_state(client, sandbox) -> None:
+    form = UpdateOrderForm(client)
+    fill(form, CUSTOMER, ORDER, "PO-SECRET-CHECK")
+    form.update_button.click()
+    panel = BatchUpdatePanel(client, pd.DataFrame({"customerId": [CUSTOMER], "orderId": [ORDER],
+                                                   "externalReferenceId": ["P"]}))
+    panel.start(dry_run=True)
+    panel.wait(30)
+    token = client._auth.token()
+    states = json.dumps([wid.get_state() for wid in _all_widgets()], default=str)
+    assert sandbox.client_secret not in states and token not in states
+
+
+def _all_widgets() -> list:
+    from ipywidgets.widgets.widget import _instances
+
+    return list(_instances.values())
+
+
+def sample(sandbox, n: int = 6) -> pd.DataFrame:
+    o = sandbox.orders[:n]
+    frame = pd.DataFrame({"customerId": [x["customerId"] for x in o], "orderId": [x["orderId"] for x in o],
+                          "externalReferenceId": [f"PANEL-{i}" for i in range(n)]}, dtype=object)
+    frame.loc[n - 1, "customerId"] = "1.23457E+09"
+    return frame
+
+
+def test_panel_preview_highlights_problems(client, sandbox) -> None:
+    panel = BatchUpdatePanel(client, sample(sandbox))
+    assert "5 ready, 1 with a problem" in panel.message.value
+    assert "Excel" in panel.preview.value and "invalid" in panel.preview.value
+    assert sandbox.requests == []
+
+
+def test_panel_dry_run_apply_retry_undo(client, sandbox) -> None:
+    panel = BatchUpdatePanel(client, sample(sandbox))
+    panel.dry_run_button.click()
+    panel.wait(30)
+    assert "would-update" in panel.summary.value
+    assert all(e["method"] == "GET" for e in v3(sandbox))
+    panel.apply_button.click()
+    panel.wait(30)
+    assert panel.results is not None and list(panel.results["status"]) == ["updated"] * 5 + ["invalid"]
+    assert panel.progress.value == 5 and panel.progress.bar_style == "success"
+    assert 'download="results-' in panel.download.value
+    assert not panel.undo_button.disabled
+    panel.undo_button.click()
+    panel.wait(30)
+    assert sandbox.order(CUSTOMER, ORDER)["externalReferenceId"] == "PO-26000"
+
+
+def test_panel_upload_reads_the_file(client, sandbox) -> None:
+    panel = BatchUpdatePanel(client)
+    content = sample(sandbox).to_csv(index=False).encode()
+    panel.upload.value = ({"name": "u.csv", "type": "text/csv", "size": len(content), "content": memoryview(content),
+                           "last_modified": datetime.now(UTC)},)
+    assert panel.frame is not None and len(panel.frame) == 6 and not panel.dry_run_button.disabled
+    panel.upload.value = ({"name": "bad.csv", "type": "text/csv", "size": 0, "content": memoryview(b""),
+                           "last_modified": datetime.now(UTC)},)
+    assert "empty" in panel.message.value
+
+
+def test_panel_cancel_stops_cleanly_and_can_resume(sandbox) -> None:
+    sandbox.latency = 0.05
+    client = sandbox.client()
+    frame = sample(sandbox, 30)
+    panel = BatchUpdatePanel(client, frame, workers=1)
+    panel.apply_button.click()
+    while panel.progress.value < 3:
+        panel.wait(0.02)
+    panel.cancel_button.click()
+    panel.wait(30)
+    statuses = list(panel.results["status"])
+    assert statuses.count("updated") < 29 and "skipped" in statuses and "cancelled" in panel.message.value
+    from adobe_orders import resume
+
+    finished = resume(panel.results["batch_id"].iloc[0], client, progress=False)
+    assert list(finished["status"]) == ["updated"] * 29 + ["invalid"]
