@@ -27,13 +27,17 @@ def _cell(value: Any) -> str:
     return "" if value is None else escape(str(value))
 
 
+CELL_STYLE = "border-bottom:1px solid #d0d7de;padding:2px 8px;text-align:left"
+
+
 def table_html(rows: Iterable[Mapping[str, Any]], columns: list[str], *, css_class: str = "") -> str:
-    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
+    head = "".join(f'<th style="{CELL_STYLE}">{escape(c)}</th>' for c in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{_cell(row.get(c))}</td>" for c in columns) + "</tr>" for row in rows
+        "<tr>" + "".join(f'<td style="{CELL_STYLE}">{_cell(row.get(c))}</td>' for c in columns) + "</tr>"
+        for row in rows
     )
-    return (f'<table class="adobe-orders {escape(css_class)}"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table>")
+    return (f'<table class="adobe-orders {escape(css_class)}" style="border-collapse:collapse;font-size:12px">'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
 def line_items_html(order: Order) -> str:

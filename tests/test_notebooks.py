@@ -1,0 +1,66 @@
+"""The example notebooks run top to bottom in a real kernel, with no configuration at all."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def execute(tmp_path: Path, name: str, env: dict[str, str]) -> nbformat.NotebookNode:
+    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    path = tmp_path / "notebooks" / name
+    nb = nbformat.read(path, as_version=4)
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        NotebookClient(nb, timeout=120, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return nb
+
+
+def clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("ADOBE_VIPM_")}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_with_zero_configuration(tmp_path, path) -> None:
+    nb = execute(tmp_path, path.name, clean_env())
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    text = json.dumps(outputs)
+    assert "Traceback" not in text
+    assert "local emulator" in text
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_outputs_hold_no_secret(tmp_path, sandbox, path) -> None:
+    env = clean_env()
+    env.update(dict(line.split("=", 1) for line in sandbox.env_lines()))
+    nb = execute(tmp_path, path.name, env)
+    everything = json.dumps(nb)  # outputs and the saved widget state in the metadata
+    tokens = list(sandbox.state.tokens)
+    assert tokens, "the notebook should have fetched a token from this sandbox"
+    assert sandbox.client_secret not in everything
+    assert not [t for t in tokens if t in everything]
+    assert "widgets" in nb.metadata or "application/vnd.jupyter.widget-view+json" in everything
+
+
+def test_notebooks_are_committed_without_outputs() -> None:
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        assert all(not c.get("outputs") and c.get("execution_count") is None
+                   for c in nb.cells if c.cell_type == "code"), path.name

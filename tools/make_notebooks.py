@@ -1,0 +1,106 @@
+"""Write the example notebooks (without outputs). Run: python tools/make_notebooks.py"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HERE = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def save(name: str, cells: list) -> None:
+    nb = new_notebook(cells=cells, metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"}})
+    nbformat.write(nb, HERE / name)
+
+
+save("01_update_one_order.ipynb", [
+    new_markdown_cell(
+        "# Update one order's external reference\n\n"
+        "This notebook changes the `externalReferenceId` (your PO or order number) of one Adobe VIP Marketplace "
+        "order.\n\n"
+        "**Where does it go?** With no `.env` file next to this notebook, everything talks to the *local "
+        "emulator* built into `adobe-orders`: a stand-in for Adobe's API with demo orders, so nothing you do here "
+        "reaches Adobe. To work on real orders, put `ADOBE_VIPM_ENV=sandbox` (or `production`) and your "
+        "credentials in `.env` (see `.env.example`). The banner on every form says which API it talks to."),
+    new_code_cell("from adobe_orders import OrdersClient, UpdateOrderForm\n\n"
+                  "client = OrdersClient.from_env()\nclient"),
+    new_markdown_cell(
+        "## The form\n\n"
+        "Type a customer ID and an order ID exactly as Adobe shows them (leading zeros count), and the new "
+        "reference (at most 35 characters). **Update** stays disabled, and says why, until the input is valid. "
+        "*Fetch order* shows the order as it is now.\n\n"
+        "Try the demo order: customer `0001000000`, order `0123456000`.\n\n"
+        "Every update made here is written to the journal (`.adobe-orders/journal.sqlite` in this folder), "
+        "so it can be found and undone later (`adobe_orders.history()`, `adobe_orders.undo(batch_id)`)."),
+    new_code_cell("form = UpdateOrderForm(client)\nform"),
+    new_markdown_cell(
+        "## The same thing in two lines of Python\n\n"
+        "`update_order` returns the order as Adobe sent it back; it renders as a table with its line items."),
+    new_code_cell('order = client.update_order("0001000000", "0123456000", "PO-2026-0001")\norder'),
+    new_markdown_cell("Its line items as a DataFrame, ready for `.to_excel()`:"),
+    new_code_cell("order.line_items_frame()"),
+    new_markdown_cell(
+        "`client.update_order` is the raw call. To have the change journaled (and undoable), use "
+        "`adobe_orders.apply_updates` with a one-row DataFrame, the form above, or the command line "
+        "`adobe-orders update CUSTOMER ORDER VALUE` — see `02_bulk_update.ipynb`."),
+])
+
+save("02_bulk_update.ipynb", [
+    new_markdown_cell(
+        "# Update many orders from a spreadsheet\n\n"
+        "The usual job: a CSV or Excel file with one row per order — `customerId`, `orderId`, "
+        "`externalReferenceId` — applied in one go, with a results table you can hand to finance.\n\n"
+        "Steps: **read → validate → dry run → apply → look at line items → retry failures → undo → "
+        "history**. Without a `.env`, all of it runs against the built-in local emulator."),
+    new_code_cell("import adobe_orders as ao\n\nclient = ao.OrdersClient.from_env()\nclient"),
+    new_markdown_cell(
+        "## 1. Read the file\n\nEvery cell is read as text: `0001000000` keeps its zeros and `NA` stays `NA`. "
+        "Headers such as `Customer ID` or `customer_id` are recognised. The demo file holds a few deliberately "
+        "broken rows (see the `note` column)."),
+    new_code_cell('updates = ao.read_updates("../examples/updates.csv")\nupdates'),
+    new_markdown_cell(
+        "## 2. Validate — nothing is sent\n\nEach bad row gets one plain-words problem. Rows marked `invalid` "
+        "are never sent; exact repeats are `skipped`."),
+    new_code_cell('checked = ao.validate_updates(updates)\nchecked[checked["status"] != "ready"]'),
+    new_markdown_cell(
+        "## 3. Dry run\n\nReads every order and shows what *would* change (previous → new). "
+        "No change is sent."),
+    new_code_cell('dry = ao.apply_updates(updates, client, dry_run=True)\n'
+                  'dry[["customerId", "orderId", "status", "previous_external_reference_id", '
+                  '"externalReferenceId", "error"]]'),
+    new_markdown_cell(
+        "## 4. Apply\n\nEach order is read first (so the journal knows the old value), skipped if it already "
+        "holds the new one, then changed. One failing order never stops the batch. Results come back in the "
+        "same order as the input."),
+    new_code_cell('results = ao.apply_updates(updates, client)\nresults["status"].value_counts()'),
+    new_code_cell('results[["customerId", "orderId", "status", "previous_external_reference_id", '
+                  '"external_reference_id", "error"]]'),
+    new_markdown_cell("The results table is the export — IDs stay text in CSV and Excel:"),
+    new_code_cell('results.to_csv("results.csv", index=False)\n'
+                  'ao.read_updates("results.csv")[["customerId", "orderId", "external_reference_id"]].head()'),
+    new_markdown_cell("## 5. What Adobe returned: one row per line item"),
+    new_code_cell("ao.line_items(results).head(10)"),
+    new_markdown_cell(
+        "## 6. Retry the failures\n\n`retry_failed` re-runs only the `failed` rows. The demo's unknown order "
+        "fails again — a 404 is not temporary — while a timeout or a 5xx would now go through."),
+    new_code_cell('retried = ao.retry_failed(results, client)\n'
+                  'retried.loc[retried["status"] == "failed", ["orderId", "error"]]'),
+    new_markdown_cell(
+        "## 7. Undo\n\nRestores every value this batch changed, as a journaled batch of its own. Orders that had "
+        "no reference before are reported: Adobe documents no way to clear the field."),
+    new_code_cell('batch_id = results.attrs["batch_id"]\nundone = ao.undo(batch_id, client)\n'
+                  'undone["status"].value_counts()'),
+    new_markdown_cell("## 8. History\n\nEvery journaled change, with the value before and the value set:"),
+    new_code_cell('ao.history()[["batch_id", "kind", "customer_id", "order_id", "previous", "target", '
+                  '"status"]].tail(10)'),
+    new_markdown_cell(
+        "## The same, with buttons\n\nUpload a file (or pass a DataFrame), check the preview, run a dry run, "
+        "then apply. The batch runs in the background with a progress bar and a Cancel button; Retry failed, "
+        "Undo and a download of the results follow."),
+    new_code_cell("ao.BatchUpdatePanel(client, updates)"),
+])
+print("written", sorted(p.name for p in HERE.glob("*.ipynb")))
