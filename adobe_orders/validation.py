@@ -51,6 +51,11 @@ def describe_char(ch: str) -> str:
     return f"U+{ord(ch):04X}{' ' + name if name else ''}"
 
 
+def shown(text: str, limit: int = 40) -> str:
+    """A value as quoted in a message: repr'd (so invisible characters show) and cut short."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"… ({len(text)} characters)"
+
+
 def _text(value: object, field: str) -> str:
     label = FIELD_LABELS[field]
     if value is None or (isinstance(value, float) and value != value):
@@ -83,7 +88,7 @@ def check_id(value: object, field: str = "order_id") -> str:
     if _EXCEL_RE.fullmatch(text):
         raise ValidationError(
             field, "excel",
-            f"{label} {text!r} looks like a number Excel reformatted; re-export the column as text.",
+            f"{label} {shown(text)} looks like a number Excel reformatted; re-export the column as text.",
         )
     if len(text) > ID_MAX_LENGTH:
         raise ValidationError(
@@ -93,7 +98,7 @@ def check_id(value: object, field: str = "order_id") -> str:
         bad = next(ch for ch in text if not _ID_RE.fullmatch(ch))
         raise ValidationError(
             field, "characters",
-            f"{label} {text!r} contains {bad!r}; IDs are letters, digits and hyphens only.",
+            f"{label} {shown(text)} contains {bad!r}; IDs are letters, digits and hyphens only.",
         )
     return text
 

@@ -21,6 +21,7 @@ from ..validation import (
     check_customer_id,
     check_external_reference_id,
     check_order_id,
+    shown,
 )
 from .columns import CUSTOMER, ORDER, VALUE, resolve_columns
 
@@ -109,7 +110,7 @@ def validate_updates(frame: pd.DataFrame, *, columns: Mapping[str, str] | None =
         conflicting = sub.groupby(["c", "o"], sort=False)["v"].transform("nunique").to_numpy() > 1
         for pos, value in zip(sub["pos"][conflicting], sub["v"][conflicting], strict=True):
             status[pos] = INVALID
-            problem[pos] = (f"This order is listed more than once with different values ({value!r} here); "
+            problem[pos] = (f"This order is listed more than once with different values ({shown(value)} here); "
                             "none of its rows is applied. Keep one row per order.")
         repeats = sub[~conflicting]
         first_pos: dict[tuple[object, object], int] = {}

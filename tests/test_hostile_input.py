@@ -1,0 +1,169 @@
+"""A corpus of hostile input through the DataFrame API, the CLI and the form.
+
+Each kind gets a clear per-row or up-front message; nothing invalid reaches the wire; one
+result row per input row; no traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import ipywidgets
+import pandas as pd
+import pytest
+
+from adobe_orders import apply_updates, read_updates
+from adobe_orders.batch import InputFileError
+from adobe_orders.widgets import UpdateOrderForm
+from tests.conftest import v3
+
+C, O = "0001000000", "0123456000"  # a real customer and order of the seeded data
+NAN = float("nan")
+
+# (kind, customer, order, value)
+CORPUS: list[tuple[str, object, object, object]] = [
+    ("excel exponent", "1.23457E+09", O, "PO-1"),
+    ("excel float", C, "123456000.0", "PO-1"),
+    ("excel comma float", C, "123456000,00", "PO-1"),
+    ("lost leading zero as number", 1000000.0, O, "PO-1"),
+    ("dot-dot path", C, "../" + O, "PO-1"),
+    ("slash", C, "01/23", "PO-1"),
+    ("encoded slash", C, "01%2F23", "PO-1"),
+    ("query", C, "0123?x=1", "PO-1"),
+    ("fragment", C, "0123#top", "PO-1"),
+    ("backslash", C, "01\\23", "PO-1"),
+    ("CRLF header injection in value", C, O, "PO\r\nX-Evil: 1"),
+    ("LF in id", C, "0123\nX-Evil: 1", "PO-1"),
+    ("NUL in id", C, "01\x0023", "PO-1"),
+    ("NUL in value", C, O, "PO\x001"),
+    ("zero-width space", C, "0123\u200b456000", "PO-1"),
+    ("right-to-left override", C, O, "\u202ePO-1"),
+    ("BOM inside value", C, O, "\ufeffPO-1"),
+    ("soft hyphen", C, O, "PO\u00ad1"),
+    ("line separator", C, O, "PO\u20281"),
+    ("very long value", C, O, "P" * 36),
+    ("huge value", C, O, "P" * 100_000),
+    ("very long id", "9" * 41, O, "PO-1"),
+    ("empty value", C, O, ""),
+    ("blank value", C, O, "   "),
+    ("NaN value", C, O, NAN),
+    ("None id", None, O, "PO-1"),
+    ("empty id", "", O, "PO-1"),
+    ("emoji in id", C, "0123😀", "PO-1"),
+    ("space inside id", C, "0123 456000", "PO-1"),
+    ("underscore id", C, "0123_456000", "PO-1"),
+    ("SQL-looking id", C, "1';DROP TABLE rows;--", "PO-1"),
+    ("HTML in id", "<script>", O, "PO-1"),
+    ("tab in value", C, O, "PO\t1"),
+    ("unknown order", C, "0999999999", "PO-1"),
+    ("emoji value (allowed)", C, O, "PO-😀-1"),
+    ("conflicting duplicate A", C, "911000029", "A"),
+    ("conflicting duplicate B", C, "911000029", "B"),
+]
+NOT_INVALID = {"unknown order", "emoji value (allowed)"}
+
+
+def corpus_frame() -> pd.DataFrame:
+    return pd.DataFrame([(c, o, v) for _, c, o, v in CORPUS],
+                        columns=["customerId", "orderId", "externalReferenceId"], dtype=object)
+
+
+def test_corpus_has_at_least_thirty_kinds() -> None:
+    assert len({k.rstrip(" AB") for k, *_ in CORPUS}) >= 30
+
+
+def test_dataframe_api_refuses_each_kind_on_its_row(client, sandbox) -> None:
+    results = apply_updates(corpus_frame(), client, progress=False)
+    assert len(results) == len(CORPUS) and list(results.index) == list(range(len(CORPUS)))
+    for (kind, *_), (_, row) in zip(CORPUS, results.iterrows(), strict=True):
+        if kind in NOT_INVALID:
+            assert row["status"] in ("updated", "failed"), kind
+            continue
+        assert row["status"] == "invalid", kind
+        assert isinstance(row["error"], str) and 10 < len(row["error"]) < 400, (kind, row["error"])
+    # only the two rows that passed validation reached the wire
+    wire = {e["path"] for e in v3(sandbox)}
+    assert wire == {f"/v3/customers/{C}/orders/0999999999", f"/v3/customers/{C}/orders/{O}"}
+
+
+def test_cli_handles_the_corpus_as_a_file(tmp_path, sandbox) -> None:
+    path = tmp_path / "hostile.csv"
+    corpus_frame().to_csv(path, index=False)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ADOBE_VIPM_")}
+    env.update(dict(line.split("=", 1) for line in sandbox.env_lines()))
+    out = tmp_path / "results.csv"
+    proc = subprocess.run([sys.executable, "-m", "adobe_orders.cli", "apply", str(path), "--out", str(out),
+                           "--no-progress"], capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    assert proc.returncode in (0, 3), proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    back = read_updates(out)
+    assert len(back) == len(pd.read_csv(path, dtype=str, keep_default_na=False))
+    assert (back["status"] == "invalid").sum() >= 28
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "empty"), (b"\n\n", "empty"), (b"customerId,orderId,externalReferenceId\n", None),
+     ("customerId,orderId,externalReferenceId\n1,2,Caf\xe9\n".encode("latin-1"), "not UTF-8"),
+     (b"\xff\xfe" + "customerId,orderId,externalReferenceId\n01,02,03\n".encode("utf-16-le"), None),
+     (b"\xef\xbb\xbfcustomerId,orderId,externalReferenceId\n01,02,03\n", None),
+     (b"PK\x03\x04 this is not really a spreadsheet", "could not be read"),
+     (b'customerId,orderId,externalReferenceId\n"01,02,03\n', "could not be read")],
+)
+def test_bad_files_get_a_clear_message(tmp_path, content, message) -> None:
+    path = tmp_path / "in.csv"
+    path.write_bytes(content)
+    if message is None:
+        frame = read_updates(path)
+        assert list(frame.columns) == ["customerId", "orderId", "externalReferenceId"]
+        assert all(frame[c].map(type).eq(str).all() for c in frame.columns)
+    else:
+        with pytest.raises(InputFileError, match=message):
+            read_updates(path)
+
+
+def test_wrong_column_names_are_refused_up_front(tmp_path, client, sandbox) -> None:
+    path = tmp_path / "cols.csv"
+    path.write_text("cust,ord,val\n1,2,3\n")
+    frame = read_updates(path)
+    with pytest.raises(KeyError, match="Columns found: 'cust', 'ord', 'val'"):
+        apply_updates(frame, client)
+    assert sandbox.requests == []
+
+
+def test_a_100_mb_file_is_read_and_its_row_refused(tmp_path, client, sandbox) -> None:
+    path = tmp_path / "big.csv"
+    with path.open("w", encoding="utf-8") as f:
+        f.write(f"customerId,orderId,externalReferenceId\n{C},{O},")
+        chunk = "X" * (1 << 20)
+        for _ in range(100):
+            f.write(chunk)
+        f.write("\n9876500131,911000029,PO-OK\n")
+    assert path.stat().st_size >= 100 * (1 << 20)
+    results = apply_updates(read_updates(path), client, progress=False)
+    assert list(results["status"]) == ["invalid", "updated"]
+    assert "104857600 characters long" in results.loc[0, "error"] and len(results.loc[0, "error"]) < 200
+
+
+def test_form_refuses_each_invalid_kind(client, sandbox) -> None:
+    form = UpdateOrderForm(client)
+    for kind, customer, order, value in CORPUS:
+        if kind in NOT_INVALID or kind.startswith("conflicting") or not all(
+                isinstance(v, str) for v in (customer, order, value)):
+            continue
+        form.customer_id.value, form.order_id.value, form.reference.value = customer, order, value
+        assert form.update_button.disabled, kind
+        assert "Update is disabled until" in form.message.value, kind
+        form.submit()
+    assert sandbox.requests == []
+    ipywidgets.Widget.close_all()
+
+
+def test_file_paths_that_are_not_files(tmp_path) -> None:
+    with pytest.raises(InputFileError, match="folder"):
+        read_updates(tmp_path)
+    with pytest.raises(InputFileError, match="no such file"):
+        read_updates(Path(tmp_path) / "nope.xlsx")
