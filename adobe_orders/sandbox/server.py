@@ -52,6 +52,13 @@ class EmulatorServer(ThreadingHTTPServer):
         # Loopback only: the emulator's demo credentials are printed in the clear.
         super().__init__(("127.0.0.1", port), Handler)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that vanished mid-answer (killed, timed out) is normal here, not a traceback."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
     def drop_connections(self) -> int:
         """Close every open client connection, as a server dropping idle keep-alives does."""
         with self.connections_lock:
