@@ -44,7 +44,7 @@ class TokenProvider:
         self.fetch_count = 0
 
     def __repr__(self) -> str:
-        return f"TokenProvider(url={self._url!r}, client_id={self._client_id!r}, token=<hidden>)"
+        return f"TokenProvider(url={self._url!r}, client_id=<hidden>, token=<hidden>)"
 
     @property
     def can_renew(self) -> bool:

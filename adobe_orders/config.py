@@ -76,7 +76,7 @@ class Settings:
     environment: Environment = "local"
     base_url: str | None = None
     ims_url: str | None = None
-    client_id: str | None = None
+    client_id: str | None = field(default=None, repr=False)
     client_secret: str | None = field(default=None, repr=False)
     scopes: str = DEFAULT_SCOPES
     access_token: str | None = field(default=None, repr=False)
@@ -137,7 +137,7 @@ class Settings:
     def __repr__(self) -> str:
         return (
             f"Settings(environment={self.environment!r}, base_url={self.base_url!r}, "
-            f"ims_url={self.ims_url!r}, client_id={self.client_id!r}, "
+            f"ims_url={self.ims_url!r}, client_id={mask(self.client_id)}, "
             f"client_secret={mask(self.client_secret)}, access_token={mask(self.access_token)}, "
             f"scopes={self.scopes!r}, timeout={self.timeout}, max_retries={self.max_retries})"
         )

@@ -122,7 +122,7 @@ def test_read_updates_explains_bad_files(tmp_path) -> None:
         read_updates(empty)
     latin = tmp_path / "latin.csv"
     latin.write_bytes("customerId,orderId,externalReferenceId\n1234,5678,Caf\xe9\n".encode("latin-1"))
-    with pytest.raises(InputFileError, match="not UTF-8.*CSV UTF-8"):
+    with pytest.raises(InputFileError, match=r"not UTF-8.*CSV UTF-8"):
         read_updates(latin)
     with pytest.raises(InputFileError, match="no such file"):
         read_updates(tmp_path / "missing.csv")

@@ -50,7 +50,8 @@ body = st.one_of(
     st.none(),
     st.binary(max_size=200),
     st.builds(lambda v: json.dumps({"externalReferenceId": v}).encode(), st.text(max_size=50)),
-    st.builds(lambda d: json.dumps(d).encode(), st.dictionaries(st.text(max_size=10), st.text(max_size=10), max_size=3)),
+    st.builds(lambda d: json.dumps(d).encode(),
+              st.dictionaries(st.text(max_size=10), st.text(max_size=10), max_size=3)),
 )
 
 

@@ -20,48 +20,48 @@ from adobe_orders.batch import InputFileError
 from adobe_orders.widgets import UpdateOrderForm
 from tests.conftest import v3
 
-C, O = "0001000000", "0123456000"  # a real customer and order of the seeded data
+CUST, ORD = "0001000000", "0123456000"  # a real customer and order of the seeded data
 NAN = float("nan")
 
 # (kind, customer, order, value)
 CORPUS: list[tuple[str, object, object, object]] = [
-    ("excel exponent", "1.23457E+09", O, "PO-1"),
-    ("excel float", C, "123456000.0", "PO-1"),
-    ("excel comma float", C, "123456000,00", "PO-1"),
-    ("lost leading zero as number", 1000000.0, O, "PO-1"),
-    ("dot-dot path", C, "../" + O, "PO-1"),
-    ("slash", C, "01/23", "PO-1"),
-    ("encoded slash", C, "01%2F23", "PO-1"),
-    ("query", C, "0123?x=1", "PO-1"),
-    ("fragment", C, "0123#top", "PO-1"),
-    ("backslash", C, "01\\23", "PO-1"),
-    ("CRLF header injection in value", C, O, "PO\r\nX-Evil: 1"),
-    ("LF in id", C, "0123\nX-Evil: 1", "PO-1"),
-    ("NUL in id", C, "01\x0023", "PO-1"),
-    ("NUL in value", C, O, "PO\x001"),
-    ("zero-width space", C, "0123\u200b456000", "PO-1"),
-    ("right-to-left override", C, O, "\u202ePO-1"),
-    ("BOM inside value", C, O, "\ufeffPO-1"),
-    ("soft hyphen", C, O, "PO\u00ad1"),
-    ("line separator", C, O, "PO\u20281"),
-    ("very long value", C, O, "P" * 36),
-    ("huge value", C, O, "P" * 100_000),
-    ("very long id", "9" * 41, O, "PO-1"),
-    ("empty value", C, O, ""),
-    ("blank value", C, O, "   "),
-    ("NaN value", C, O, NAN),
-    ("None id", None, O, "PO-1"),
-    ("empty id", "", O, "PO-1"),
-    ("emoji in id", C, "0123😀", "PO-1"),
-    ("space inside id", C, "0123 456000", "PO-1"),
-    ("underscore id", C, "0123_456000", "PO-1"),
-    ("SQL-looking id", C, "1';DROP TABLE rows;--", "PO-1"),
-    ("HTML in id", "<script>", O, "PO-1"),
-    ("tab in value", C, O, "PO\t1"),
-    ("unknown order", C, "0999999999", "PO-1"),
-    ("emoji value (allowed)", C, O, "PO-😀-1"),
-    ("conflicting duplicate A", C, "911000029", "A"),
-    ("conflicting duplicate B", C, "911000029", "B"),
+    ("excel exponent", "1.23457E+09", ORD, "PO-1"),
+    ("excel float", CUST, "123456000.0", "PO-1"),
+    ("excel comma float", CUST, "123456000,00", "PO-1"),
+    ("lost leading zero as number", 1000000.0, ORD, "PO-1"),
+    ("dot-dot path", CUST, "../" + ORD, "PO-1"),
+    ("slash", CUST, "01/23", "PO-1"),
+    ("encoded slash", CUST, "01%2F23", "PO-1"),
+    ("query", CUST, "0123?x=1", "PO-1"),
+    ("fragment", CUST, "0123#top", "PO-1"),
+    ("backslash", CUST, "01\\23", "PO-1"),
+    ("CRLF header injection in value", CUST, ORD, "PO\r\nX-Evil: 1"),
+    ("LF in id", CUST, "0123\nX-Evil: 1", "PO-1"),
+    ("NUL in id", CUST, "01\x0023", "PO-1"),
+    ("NUL in value", CUST, ORD, "PO\x001"),
+    ("zero-width space", CUST, "0123\u200b456000", "PO-1"),
+    ("right-to-left override", CUST, ORD, "\u202ePO-1"),
+    ("BOM inside value", CUST, ORD, "\ufeffPO-1"),
+    ("soft hyphen", CUST, ORD, "PO\u00ad1"),
+    ("line separator", CUST, ORD, "PO\u20281"),
+    ("very long value", CUST, ORD, "P" * 36),
+    ("huge value", CUST, ORD, "P" * 100_000),
+    ("very long id", "9" * 41, ORD, "PO-1"),
+    ("empty value", CUST, ORD, ""),
+    ("blank value", CUST, ORD, "   "),
+    ("NaN value", CUST, ORD, NAN),
+    ("None id", None, ORD, "PO-1"),
+    ("empty id", "", ORD, "PO-1"),
+    ("emoji in id", CUST, "0123😀", "PO-1"),
+    ("space inside id", CUST, "0123 456000", "PO-1"),
+    ("underscore id", CUST, "0123_456000", "PO-1"),
+    ("SQL-looking id", CUST, "1';DROP TABLE rows;--", "PO-1"),
+    ("HTML in id", "<script>", ORD, "PO-1"),
+    ("tab in value", CUST, ORD, "PO\t1"),
+    ("unknown order", CUST, "0999999999", "PO-1"),
+    ("emoji value (allowed)", CUST, ORD, "PO-😀-1"),
+    ("conflicting duplicate A", CUST, "911000029", "A"),
+    ("conflicting duplicate B", CUST, "911000029", "B"),
 ]
 NOT_INVALID = {"unknown order", "emoji value (allowed)"}
 
@@ -86,7 +86,7 @@ def test_dataframe_api_refuses_each_kind_on_its_row(client, sandbox) -> None:
         assert isinstance(row["error"], str) and 10 < len(row["error"]) < 400, (kind, row["error"])
     # only the two rows that passed validation reached the wire
     wire = {e["path"] for e in v3(sandbox)}
-    assert wire == {f"/v3/customers/{C}/orders/0999999999", f"/v3/customers/{C}/orders/{O}"}
+    assert wire == {f"/v3/customers/{CUST}/orders/0999999999", f"/v3/customers/{CUST}/orders/{ORD}"}
 
 
 def test_cli_handles_the_corpus_as_a_file(tmp_path, sandbox) -> None:
@@ -137,7 +137,7 @@ def test_wrong_column_names_are_refused_up_front(tmp_path, client, sandbox) -> N
 def test_a_100_mb_file_is_read_and_its_row_refused(tmp_path, client, sandbox) -> None:
     path = tmp_path / "big.csv"
     with path.open("w", encoding="utf-8") as f:
-        f.write(f"customerId,orderId,externalReferenceId\n{C},{O},")
+        f.write(f"customerId,orderId,externalReferenceId\n{CUST},{ORD},")
         chunk = "X" * (1 << 20)
         for _ in range(100):
             f.write(chunk)

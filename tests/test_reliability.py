@@ -85,6 +85,7 @@ def test_crash_and_resume_with_sigkill(tmp_path) -> None:
         env.update(dict(line.split("=", 1) for line in sb.env_lines()))
         command = [sys.executable, "-m", "adobe_orders.cli", "apply", str(path), "--batch-id", "crash", "--workers",
                    "4", "--no-progress"]
+        marks: list[tuple[int, set[int]]] = []
         for kill_after in (0.0, 0.6, 1.2, 1.2):  # right at start, then after some rows are done
             proc = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)
@@ -99,16 +100,16 @@ def test_crash_and_resume_with_sigkill(tmp_path) -> None:
             with sqlite3.connect(journal) as db:
                 assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             # the next run must not send anything for rows the journal holds as done
-            sb._kill_marks = getattr(sb, "_kill_marks", []) + [(seen, done_before)]
+            marks.append((seen, done_before))
         final_run = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
         assert final_run.returncode == 0, final_run.stderr
         log = sb.requests
-        for seen, done_before in sb._kill_marks:
+        for seen, done_before in marks:
             done_paths = {f"/v3/customers/{frame.loc[r, 'customerId']}/orders/{frame.loc[r, 'orderId']}"
                           for r in done_before}
             later = [e for e in log[seen:] if e["path"] in done_paths]
             assert later == [], f"{len(later)} requests for rows the journal held as done"
-        assert any(done for _, done in sb._kill_marks), "no kill happened after rows were done"
+        assert any(done for _, done in marks), "no kill happened after rows were done"
         final = {(o["customerId"], o["orderId"]): o.get("externalReferenceId") for o in sb.orders}
         for _, row in frame.iterrows():
             assert final[(row["customerId"], row["orderId"])] == row["externalReferenceId"]

@@ -58,7 +58,7 @@ def read_updates(path_or_buffer: str | os.PathLike[str] | IO[bytes] | IO[str]) -
         raise
     except pd.errors.EmptyDataError:
         raise InputFileError(f"{name} has no rows.") from None
-    except Exception as exc:  # noqa: BLE001 - openpyxl and zipfile raise many kinds; all mean "unreadable"
+    except Exception as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputFileError(f"{name} could not be read as a CSV or Excel table: {first}") from None
     frame.columns = [str(c).strip() for c in frame.columns]
