@@ -26,6 +26,7 @@ _EXPORTS = {
     "resume": "batch",
     "undo": "batch",
     "history": "batch",
+    "report": "batch",
     "UpdateOrderForm": "widgets",
     "BatchUpdatePanel": "widgets",
     "AdobeOrdersError": "errors",
@@ -38,7 +39,7 @@ _EXPORTS = {
 __all__ = [
     "AdobeOrdersError", "ApiError", "BatchUpdatePanel", "ConfigurationError", "LineItem", "Order", "OrdersClient",
     "Sandbox", "Settings", "TransportError", "UpdateOrderForm", "ValidationError", "apply_updates", "history",
-    "line_items", "orders", "read_updates", "resume", "retry_failed", "undo", "validate_updates",
+    "line_items", "orders", "read_updates", "report", "resume", "retry_failed", "undo", "validate_updates",
 ]
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
         line_items,
         orders,
         read_updates,
+        report,
         resume,
         retry_failed,
         undo,

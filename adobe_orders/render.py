@@ -80,3 +80,12 @@ def status_badge(status: str) -> str:
     colour = STATUS_COLOURS.get(status, "#57606a")
     return (f'<span style="color:white;background:{colour};border-radius:3px;padding:0 4px">'
             f"{escape(status)}</span>")
+
+
+def status_table_html(rows: list[Mapping[str, Any]], columns: list[str], *, css_class: str = "") -> str:
+    """A table whose ``status`` cells are coloured by outcome."""
+    html = table_html(rows, columns, css_class=css_class)
+    for status, colour in STATUS_COLOURS.items():
+        html = html.replace(f'<td style="{CELL_STYLE}">{status}</td>',
+                            f'<td style="{CELL_STYLE};color:{colour};font-weight:bold">{status}</td>')
+    return html

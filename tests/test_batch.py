@@ -281,3 +281,16 @@ def test_recon_cutoff_flags_late_updates(sandbox) -> None:
     results = apply_updates(frame_for(sandbox.orders, ["LATE-1"]), OrdersClient(settings), progress=False)
     day = int(results.loc[0, "updated_at"][8:10])
     assert results.loc[0, "after_recon_cutoff"] == (day > 1)
+
+
+def test_report_colours_statuses_and_reads_as_text(client, sandbox) -> None:
+    from adobe_orders import report
+
+    results = apply_updates(mixed(sandbox), client, progress=False)
+    shown = report(results)
+    html = shown._repr_html_()
+    assert "color:#cf222e;font-weight:bold\">failed" in html and results.attrs["batch_id"] in html
+    rows = html[html.index("<table"):]
+    assert rows.index(">failed<") < rows.index(">updated<")  # problems first
+    text = repr(shown)
+    assert text.startswith(f"Batch {results.attrs['batch_id']}") and "row 9 [failed]" in text

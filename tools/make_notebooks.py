@@ -76,7 +76,7 @@ save("02_bulk_update.ipynb", [
         "## 4. Apply\n\nEach order is read first (so the journal knows the old value), skipped if it already "
         "holds the new one, then changed. One failing order never stops the batch. Results come back in the "
         "same order as the input."),
-    new_code_cell('results = ao.apply_updates(updates, client)\nresults["status"].value_counts()'),
+    new_code_cell('results = ao.apply_updates(updates, client)\nao.report(results)'),
     new_code_cell('results[["customerId", "orderId", "status", "previous_external_reference_id", '
                   '"external_reference_id", "error"]]'),
     new_markdown_cell("The results table is the export — IDs stay text in CSV and Excel:"),

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import sqlite3
 
 DEFAULT_PATH = Path(".adobe-orders") / "journal.sqlite"
 DONE = ("updated", "unchanged", "invalid", "skipped")
@@ -52,6 +54,8 @@ class Journal:
     """One SQLite file, shared by the threads of a batch through one lock."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        import sqlite3  # here, not at import time: a dry run never needs it
+
         self.path = Path(path or os.environ.get("ADOBE_VIPM_JOURNAL") or DEFAULT_PATH)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
@@ -77,6 +81,8 @@ class Journal:
                 self._db.execute(sql, params)  # type: ignore[arg-type]
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        import sqlite3
+
         with self._lock:
             cur = self._db.execute(sql, params)
             cur.row_factory = sqlite3.Row

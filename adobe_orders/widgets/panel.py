@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 import pandas as pd
 
-from ..render import CELL_STYLE, STATUS_COLOURS, status_badge, table_html
+from ..render import status_badge, status_table_html
 from .common import environment_banner, message_html
 
 if TYPE_CHECKING:
@@ -25,10 +25,7 @@ def _status_table(frame: pd.DataFrame, columns: list[str], limit: int) -> str:
     for _, row in frame.head(limit).iterrows():
         record = {c: row.get(c) for c in columns}
         rows.append(record)
-    html = table_html(rows, columns, css_class="batch")
-    for status, colour in STATUS_COLOURS.items():
-        html = html.replace(f'<td style="{CELL_STYLE}">{status}</td>',
-                            f'<td style="{CELL_STYLE};color:{colour};font-weight:bold">{status}</td>')
+    html = status_table_html(rows, columns, css_class="batch")
     more = f"<div><small>… and {len(frame) - limit} more rows</small></div>" if len(frame) > limit else ""
     return html + more
 
