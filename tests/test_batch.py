@@ -294,3 +294,23 @@ def test_report_colours_statuses_and_reads_as_text(client, sandbox) -> None:
     assert rows.index(">failed<") < rows.index(">updated<")  # problems first
     text = repr(shown)
     assert text.startswith(f"Batch {results.attrs['batch_id']}") and "row 9 [failed]" in text
+
+
+def test_max_rate_spaces_requests(sandbox) -> None:
+    client = sandbox.client()
+    apply_updates(frame_for(sandbox.orders, [f"RATE-{i}" for i in range(6)]), client, workers=4, max_rate=20,
+                  progress=False)
+    times = sorted(e["received"] for e in v3(sandbox))
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert len(times) == 12 and min(gaps) >= 0.04, gaps
+    assert client.throttle.max_rate is None  # restored after the batch
+
+
+def test_retry_budget_fails_the_rest_fast_during_an_outage(sandbox) -> None:
+    client = sandbox.client(sleep=lambda s: None)
+    sandbox.faults.set_rates({"error_503": 1.0})
+    results = apply_updates(frame_for(sandbox.orders, [f"OUT-{i}" for i in range(30)]), client, workers=1,
+                            retry_budget=5, progress=False)
+    assert set(results["status"]) == {"failed"}
+    assert results["error"].str.contains("retry budget is spent").sum() >= 25
+    assert len(v3(sandbox)) <= 5 + 5  # the budget, plus the first attempt of the rows that spent it
