@@ -108,14 +108,16 @@ def _save(frame, out: str) -> None:  # type: ignore[no-untyped-def]
         frame.to_csv(path, index=False)
 
 
-def _summary(results) -> str:  # type: ignore[no-untyped-def]
+def _summary(results, from_file: bool = False) -> str:  # type: ignore[no-untyped-def]
+    """Counts, then each row that needs attention; for a file, by its line (header is line 1)."""
     counts = results["status"].value_counts()
     lines = ["  ".join(f"{k}: {v}" for k, v in counts.items())]
     bad = results[results["status"].isin(["failed", "invalid", "skipped"])]
     id_cols = [c for c in results.columns if c in ("customerId", "orderId")]
     for index, row in bad.iterrows():
         ids = " ".join(str(row[c]) for c in id_cols)
-        lines.append(f"  row {index} [{row['status']}] {ids}: {row['error']}")
+        where = f"line {index + 2}" if from_file else f"row {index}"
+        lines.append(f"  {where} [{row['status']}] {ids}: {row['error']}")
     return "\n".join(lines)
 
 
@@ -131,7 +133,7 @@ def _cmd_apply(args: argparse.Namespace) -> int:
     out = args.out or str(Path(".adobe-orders") / f"results-{batch_id}.csv")
     _save(results, out)
     print(f"{'Dry run' if args.dry_run else 'Batch'} {batch_id} on {client.label}")
-    print(_summary(results))
+    print(_summary(results, from_file=True))
     print(f"Results: {out}")
     if not args.dry_run:
         print(f"Undo with: adobe-orders undo {batch_id}")

@@ -54,7 +54,7 @@ def test_mixed_batch_gets_the_right_status_on_every_row(client, sandbox) -> None
     assert results.loc[0, "external_reference_id"] == "NEW-0"
     assert results.loc[9, "http_status"] == 404 and results.loc[9, "error_code"] == "2115"
     assert "Excel" in results.loc[3, "error"] and "clear" in results.loc[5, "error"]
-    assert "different values" in results.loc[10, "error"] and "repeat of row 0" in results.loc[12, "error"]
+    assert "different values" in results.loc[10, "error"] and "earlier row (index 0" in results.loc[12, "error"]
     assert results["batch_id"].nunique() == 1 and results.loc[0, "request_id"]
     # nothing was sent for invalid or skipped rows: only rows 0, 1, 2 and 9 reached the emulator
     touched = {e["path"].rsplit("/", 1)[1] for e in v3(sandbox)}

@@ -119,8 +119,9 @@ def validate_updates(frame: pd.DataFrame, *, columns: Mapping[str, str] | None =
                 first_pos[key] = pos
             else:
                 status[pos] = SKIPPED
-                problem[pos] = (f"Exact repeat of row {frame.index[first_pos[key]]}; "
-                                "only that row is applied.")
+                first = frame.index[first_pos[key]]
+                problem[pos] = (f"Exact repeat of an earlier row (index {first}: same order, same value); "
+                                "only the first is applied.")
     out["status"] = pd.Series(status, index=frame.index, dtype=object)
     out["problem"] = pd.Series(problem, index=frame.index, dtype=object)
     return out
