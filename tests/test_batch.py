@@ -301,8 +301,8 @@ def test_max_rate_spaces_requests(sandbox) -> None:
     apply_updates(frame_for(sandbox.orders, [f"RATE-{i}" for i in range(6)]), client, workers=4, max_rate=20,
                   progress=False)
     times = sorted(e["received"] for e in v3(sandbox))
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    assert len(times) == 12 and min(gaps) >= 0.04, gaps
+    # 12 requests at 20/s take at least 11 slots of 50 ms, whatever the four workers do
+    assert len(times) == 12 and times[-1] - times[0] >= 0.5, times
     assert client.throttle.max_rate is None  # restored after the batch
 
 
