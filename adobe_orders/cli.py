@@ -189,15 +189,16 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
 
 
 def _cmd_lab(args: argparse.Namespace) -> int:
-    import shutil
+    import importlib.util
     import subprocess
 
     notebooks = Path(__file__).resolve().parent.parent / "notebooks"
     folder = notebooks if notebooks.is_dir() else Path.cwd()
-    if shutil.which("jupyter") is None:
-        raise AdobeOrdersError("JupyterLab is not installed; run: pip install 'adobe-orders[lab]'")
+    if importlib.util.find_spec("jupyterlab") is None:
+        raise AdobeOrdersError("JupyterLab is not installed here; run: pip install -e '.[lab]'")
     print(f"Starting JupyterLab on {folder}; the notebooks use the local emulator unless .env says otherwise.")
-    return subprocess.call(["jupyter", "lab", f"--port={args.port}", f"--ServerApp.root_dir={folder}"])
+    return subprocess.call([sys.executable, "-m", "jupyterlab", f"--port={args.port}",
+                            f"--ServerApp.root_dir={folder}"])
 
 
 def _update(client, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]

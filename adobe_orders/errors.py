@@ -1,8 +1,8 @@
 """Typed errors that carry what an analyst, or Adobe support, needs to act.
 
 ``str()`` says in words what went wrong and what to do next, then the codes and IDs support
-asks for. No secret ever reaches these messages: bodies are passed through the client's
-redactor before an error is built.
+asks for. No secret reaches these messages: they are built from the answer's code and
+message and from our request and correlation IDs, never from the request's headers or form.
 """
 
 from __future__ import annotations

@@ -58,7 +58,9 @@ def shown(text: str, limit: int = 40) -> str:
 
 def _text(value: object, field: str) -> str:
     label = FIELD_LABELS[field]
-    if value is None or (isinstance(value, float) and value != value):
+    # None, NaN and pandas' NA/NaT all mean an empty cell (pandas is not imported for this)
+    if value is None or (isinstance(value, float) and value != value) or type(value).__name__ in ("NAType",
+                                                                                                     "NaTType"):
         raise ValidationError(field, "required", f"{label} is empty.")
     if isinstance(value, float):
         raise ValidationError(

@@ -314,3 +314,12 @@ def test_retry_budget_fails_the_rest_fast_during_an_outage(sandbox) -> None:
     assert set(results["status"]) == {"failed"}
     assert results["error"].str.contains("retry budget is spent").sum() >= 25
     assert len(v3(sandbox)) <= 5 + 5  # the budget, plus the first attempt of the rows that spent it
+
+
+def test_validation_accepts_pandas_string_columns_and_empty_frames() -> None:
+    typed = pd.DataFrame({"customerId": ["0001000000", None], "orderId": ["0123456000", "0123456001"],
+                          "externalReferenceId": ["A", "B"]}, dtype="string")
+    checked = validate_updates(typed)
+    assert list(checked["status"]) == ["ready", "invalid"] and "Customer ID is empty" in checked["problem"][1]
+    empty = validate_updates(pd.DataFrame({"customerId": [], "orderId": [], "externalReferenceId": []}))
+    assert empty.empty and "status" in empty.columns

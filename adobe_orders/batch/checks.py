@@ -44,12 +44,11 @@ def _surely_valid(column: pd.Series, pattern: str) -> np.ndarray:
     """
     n = len(column)
     values = column.to_numpy(dtype=object)
-    if not (isinstance(column.dtype, pd.StringDtype) or pd.api.types.infer_dtype(values, skipna=False)
-            == "string"):
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        is_text = np.ones(n, bool)
+    else:  # NaN, None, pd.NA, numbers: those cells go through the scalar rules, which explain
         is_text = np.fromiter((type(v) is str for v in values), bool, n)
         values = np.where(is_text, values, "")
-    else:
-        is_text = np.ones(n, bool)
     text = "\n".join(values)
     if text.count("\n") != n - 1:  # some cell holds a line break: the slow, exact way
         return column.where(is_text, "").astype(object).str.fullmatch(pattern).fillna(False).to_numpy(bool)

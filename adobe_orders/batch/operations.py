@@ -15,9 +15,14 @@ if TYPE_CHECKING:
 
 
 def _journal(journal: Journal | str | None, client: OrdersClient | None) -> Journal:
+    """The journal named, else the client's setting, else ADOBE_VIPM_JOURNAL (.env included)."""
     if isinstance(journal, Journal):
         return journal
-    return Journal(journal or (client.settings.journal_path if client is not None else None))
+    if journal is None:
+        from ..config import Settings
+
+        journal = (client.settings if client is not None else Settings.from_env()).journal_path
+    return Journal(journal)
 
 
 def _require(book: Journal, batch_id: str) -> Any:
