@@ -46,6 +46,7 @@ class BatchUpdatePanel(w.VBox):
         self.frame: pd.DataFrame | None = None
         self.results: pd.DataFrame | None = None
         self.error: str | None = None
+        self._ready_rows = 0
         self._thread: threading.Thread | None = None
         self._cancel = threading.Event()
         self.banner = environment_banner(self.client)
@@ -110,6 +111,7 @@ class BatchUpdatePanel(w.VBox):
             self._set_buttons()
             return
         self.frame, self.results = frame, None
+        self._ready_rows = int((checked["status"] == "ready").sum())
         bad = checked[checked["status"] != "ready"]
         columns = [c for c in ("customerId", "orderId", "externalReferenceId") if c in checked] + ["status",
                                                                                                   "problem"]
@@ -145,7 +147,11 @@ class BatchUpdatePanel(w.VBox):
             self.message.value = message_html("Tick the PRODUCTION box first.", "error")
             return
         self._cancel = threading.Event()
-        total = len(self.frame) if not (retry or undo) else len(self.results)  # type: ignore[arg-type]
+        if retry or undo:
+            assert self.results is not None
+            total = int((self.results["status"] == ("failed" if retry else "updated")).sum())
+        else:
+            total = self._ready_rows
         self.progress.max, self.progress.value, self.progress.bar_style = max(total, 1), 0, "info"
         verb = "Undoing" if undo else "Retrying failed rows" if retry else "Dry run" if dry_run else "Applying"
         self.message.value = message_html(f"{verb}… (Cancel stops cleanly; the batch can be resumed)")
@@ -201,11 +207,15 @@ class BatchUpdatePanel(w.VBox):
         batch = escape(str(results.attrs.get("batch_id", "")))
         cancelled = self._cancel.is_set()
         self.progress.bar_style = "warning" if cancelled else "success"
+        if not cancelled:
+            self.progress.value = self.progress.max
         self.message.value = message_html(
             f"{'Dry run' if dry_run else 'Batch'} {batch} finished{' (cancelled)' if cancelled else ''} on "
             f"{escape(self.client.label)}.", "warn" if cancelled else "ok")
+        # previous -> target is the diff a dry run is for; external_reference_id is what the order holds now
         columns = [c for c in ("customerId", "orderId") if c in results] + [
-            "status", "previous_external_reference_id", "external_reference_id", "error"]
+            "status", "previous_external_reference_id", "externalReferenceId", "external_reference_id", "error"]
+        columns = [c for c in columns if c in results]
         problems = results[results["status"].isin(["failed", "invalid", "skipped"])]
         self.summary.value = (f"<div>{counts_html(results)}</div>"
                               + (f"<b>Rows that need attention</b>{_status_table(problems, columns, 50)}"
