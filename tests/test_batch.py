@@ -11,6 +11,7 @@ import pytest
 from adobe_orders import apply_updates, history, line_items, orders, read_updates, retry_failed, undo
 from adobe_orders.batch import ConfirmationRequired, InputFileError, resume, validate_updates
 from adobe_orders.batch.columns import ColumnError
+from adobe_orders.errors import TransportError
 from tests.conftest import v3
 
 
@@ -323,3 +324,31 @@ def test_validation_accepts_pandas_string_columns_and_empty_frames() -> None:
     assert list(checked["status"]) == ["ready", "invalid"] and "Customer ID is empty" in checked["problem"][1]
     empty = validate_updates(pd.DataFrame({"customerId": [], "orderId": [], "externalReferenceId": []}))
     assert empty.empty and "status" in empty.columns
+
+
+def test_retry_after_an_unconfirmed_patch_keeps_the_original_previous_value(sandbox) -> None:
+    """A PATCH applied at Adobe whose answer and read-back were both lost: the retry reports it
+    updated, and undoing the retry restores the value from before the first batch."""
+    client = sandbox.client(max_retries=0)
+    df = frame_for(sandbox.orders, ["LOST-1"])
+    original = client.read
+    calls = []
+
+    def read_arming_faults(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:  # the read-back after the lost PATCH
+            raise TransportError("simulated lost read-back", may_have_been_applied=True)
+        reply = original(*args, **kwargs)
+        if len(calls) == 1:
+            sandbox.faults.queue("drop_after")
+        return reply
+
+    client.read = read_arming_faults
+    first = apply_updates(df, client, workers=1, progress=False)
+    assert first.loc[0, "status"] == "failed"
+    assert sandbox.order(df.loc[0, "customerId"], df.loc[0, "orderId"])["externalReferenceId"] == "LOST-1"
+    client.read = original
+    again = retry_failed(first, client, progress=False)
+    assert again.loc[0, "status"] == "updated" and again.loc[0, "previous_external_reference_id"] == "PO-26000"
+    undo(again.loc[0, "batch_id"], client, progress=False)
+    assert sandbox.order(df.loc[0, "customerId"], df.loc[0, "orderId"])["externalReferenceId"] == "PO-26000"

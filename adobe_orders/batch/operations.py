@@ -89,14 +89,28 @@ def update_one(client: OrdersClient, customer_id: object, order_id: object, valu
 
 
 def retry_failed(results: pd.DataFrame, client: OrdersClient | None = None, **options: Any) -> pd.DataFrame:
-    """Re-run only the failed rows (as a new batch); the other rows are returned as they were."""
-    failed = results["status"] == "failed"
+    """Re-run only the failed rows (as a new batch); the other rows are returned as they were.
+
+    Where the journal knows the value a failed row's order held before its PATCH was tried, the
+    new batch starts from that value, so undoing the retry restores what was there originally.
+    """
+    failed = (results["status"] == "failed").to_numpy()
     if not failed.any():
         return results.copy()
     input_columns = [c for c in results.columns if c not in _result_columns(results)]
     parent = str(results["batch_id"].iloc[0]) if "batch_id" in results else None
+    known: dict[int, str | None] = {}
+    if parent is not None:
+        book = _journal(options.get("journal"), client)
+        if book.batch(parent) is not None:
+            rows = book.rows(parent)
+            for new_pos, old_pos in enumerate(failed.nonzero()[0]):
+                row = rows.get(int(old_pos))
+                if row is not None and row["status"] == "failed" and row["previous"] is not None:
+                    known[new_pos] = row["previous"]
     options.setdefault("batch_id", new_batch_id())
-    again = apply_updates(results.loc[failed, input_columns], client, _kind="retry", _parent=parent, **options)
+    again = apply_updates(results.loc[failed, input_columns], client, _kind="retry", _parent=parent,
+                          _known_previous=known, **options)
     out = results.copy()
     for column in again.columns:
         if column not in out.columns:

@@ -109,7 +109,7 @@ def process(run: Run, job: Job) -> RowResult:
                          "spent. Run retry_failed(results) when the API is back.", updated_at=utc_now())
     try:
         reply = client.read(job.customer_id, job.order_id, budget=run.budget)
-    except (AdobeOrdersError, Exception) as exc:
+    except Exception as exc:
         return RowResult("failed", previous=job.previous, updated_at=utc_now(), **_error_fields(exc))
     current = reply.order.external_reference_id
     previous = job.previous if job.pending else current
@@ -130,7 +130,7 @@ def process(run: Run, job: Job) -> RowResult:
         reply = client.update(job.customer_id, job.order_id, job.target, budget=run.budget)
     except TransportError as exc:
         return _read_back(run, job, previous, exc)
-    except (AdobeOrdersError, Exception) as exc:
+    except Exception as exc:
         return RowResult("failed", previous=previous, current=current, updated_at=utc_now(),
                          **_error_fields(exc))
     return RowResult("updated", previous=previous, current=reply.order.external_reference_id,
@@ -145,8 +145,8 @@ def _read_back(run: Run, job: Job, previous: str | None, exc: TransportError) ->
         reply = run.client.read(job.customer_id, job.order_id)
     except Exception:
         return RowResult("failed", previous=previous, updated_at=utc_now(),
-                         **{**_error_fields(exc), "error": f"{exc} Reading the order back failed too; "
-                            "it stays pending in the journal and resume() will check it."})
+                         **{**_error_fields(exc), "error": f"{exc} Reading the order back failed too; the "
+                            "journal keeps its previous value, and a retry reads the order before sending."})
     order = reply.order
     if order.external_reference_id == job.target:
         return RowResult("updated", previous=previous, current=job.target, attempts=exc.attempts,
@@ -186,6 +186,7 @@ def apply_updates(
     _kind: str = "apply",
     _parent: str | None = None,
     _expected: list[str | None] | None = None,
+    _known_previous: Mapping[int, str | None] | None = None,
 ) -> pd.DataFrame:
     """Apply ``externalReferenceId`` updates, one results row per input row, in input order.
 
@@ -217,6 +218,7 @@ def apply_updates(
     status, problem = checked["status"].to_numpy(dtype=object), checked["problem"].to_numpy(dtype=object)
     results: list[RowResult | None] = [None] * len(frame)
     done, pending = _prepare_journal(run, cust, order, value, status, problem, _kind, _parent)
+    pending = {**(_known_previous or {}), **pending}
     jobs = []
     for i in range(len(frame)):
         if i in done:
