@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -116,53 +117,57 @@ def shot(tmp_path: Path, name: str) -> str:
     return str(folder / name)
 
 
-def test_form_updates_an_order_in_jupyterlab(lab: tuple[str, str], tmp_path: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+@pytest.fixture
+def page() -> Iterator[Any]:
+    """A fresh page in Debian's Chromium (never a downloaded browser)."""
+    _require_browser()
+    from playwright.sync_api import sync_playwright
 
-    base, token = lab
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1400})
-        panel = run_all(page, base, token, "01_update_one_order.ipynb")
-        form = panel.locator(".widget-vbox").filter(has_text="External reference ID").first
-        expect(form).to_be_visible(timeout=30_000)
-        expect(form).to_contain_text("LOCAL EMULATOR")
-        form.locator(".widget-text:has-text('Customer ID') input").fill("0001000000")
-        form.locator(".widget-text:has-text('Order ID') input").fill("0123456000")
-        form.locator(".widget-text:has-text('External reference ID') input").fill("PO-E2E-7")
-        update = form.get_by_role("button", name="Update")
-        expect(update).to_be_enabled(timeout=10_000)
-        update.click()
-        expect(form).to_contain_text("PO-2026-0001 → PO-E2E-7", timeout=20_000)
-        # settle, then re-check: a late clear would wipe the result after a brief flash
-        page.wait_for_timeout(1500)
-        expect(form).to_contain_text("PO-2026-0001 → PO-E2E-7", timeout=1)
-        items = form.locator("table.line-items")
-        expect(items).to_be_visible(timeout=1)
-        assert items.locator("tbody tr").count() >= 1
-        expect(form.locator("table.history")).to_contain_text("PO-E2E-7", timeout=1)
-        form.scroll_into_view_if_needed()
-        form.screenshot(path=shot(tmp_path, "form-in-jupyterlab.png"))
-        assert "emu-secret-" not in page.content()
+        yield browser.new_page(viewport={"width": 1280, "height": 1400})
         browser.close()
 
 
-def test_batch_panel_runs_in_the_background_in_jupyterlab(lab: tuple[str, str], tmp_path: Path) -> None:
+def test_form_updates_an_order_in_jupyterlab(lab: tuple[str, str], page: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    base, token = lab
+    panel = run_all(page, base, token, "01_update_one_order.ipynb")
+    form = panel.locator(".widget-vbox").filter(has_text="External reference ID").first
+    expect(form).to_be_visible(timeout=30_000)
+    expect(form).to_contain_text("LOCAL EMULATOR")
+    form.locator(".widget-text:has-text('Customer ID') input").fill("0001000000")
+    form.locator(".widget-text:has-text('Order ID') input").fill("0123456000")
+    form.locator(".widget-text:has-text('External reference ID') input").fill("PO-E2E-7")
+    update = form.get_by_role("button", name="Update")
+    expect(update).to_be_enabled(timeout=10_000)
+    update.click()
+    expect(form).to_contain_text("PO-2026-0001 → PO-E2E-7", timeout=20_000)
+    # settle, then re-check: a late clear would wipe the result after a brief flash
+    page.wait_for_timeout(1500)
+    expect(form).to_contain_text("PO-2026-0001 → PO-E2E-7", timeout=1)
+    items = form.locator("table.line-items")
+    expect(items).to_be_visible(timeout=1)
+    assert items.locator("tbody tr").count() >= 1
+    expect(form.locator("table.history")).to_contain_text("PO-E2E-7", timeout=1)
+    form.scroll_into_view_if_needed()
+    form.screenshot(path=shot(tmp_path, "form-in-jupyterlab.png"))
+    assert "emu-secret-" not in page.content()
+
+
+def test_batch_panel_runs_in_the_background_in_jupyterlab(lab: tuple[str, str], page: Any, tmp_path: Path) -> None:
     """The panel's worker thread updates the progress bar and results in a real front-end."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, token = lab
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1400})
-        panel = run_all(page, base, token, "02_bulk_update.ipynb")
-        batch = panel.locator(".widget-vbox").filter(has=page.get_by_role("button", name="Dry run")).first
-        expect(batch).to_contain_text("25 rows: 18 ready, 7 with a problem", timeout=30_000)
-        batch.get_by_role("button", name="Dry run").click()
-        expect(batch).to_contain_text("would-update", timeout=30_000)
-        page.wait_for_timeout(1500)
-        expect(batch).to_contain_text("finished", timeout=1)
-        expect(batch.locator("a[download]")).to_be_visible(timeout=1)
-        batch.scroll_into_view_if_needed()
-        batch.screenshot(path=shot(tmp_path, "batch-panel-in-jupyterlab.png"))
-        browser.close()
+    panel = run_all(page, base, token, "02_bulk_update.ipynb")
+    batch = panel.locator(".widget-vbox").filter(has=page.get_by_role("button", name="Dry run")).first
+    expect(batch).to_contain_text("25 rows: 18 ready, 7 with a problem", timeout=30_000)
+    batch.get_by_role("button", name="Dry run").click()
+    expect(batch).to_contain_text("would-update", timeout=30_000)
+    page.wait_for_timeout(1500)
+    expect(batch).to_contain_text("finished", timeout=1)
+    expect(batch.locator("a[download]")).to_be_visible(timeout=1)
+    batch.scroll_into_view_if_needed()
+    batch.screenshot(path=shot(tmp_path, "batch-panel-in-jupyterlab.png"))
