@@ -37,8 +37,9 @@ class Sandbox:
         state_file: str | os.PathLike[str] | None = None,
         client_id: str = DEMO_CLIENT_ID,
         client_secret: str | None = None,
+        order_count: int | None = None,
     ) -> None:
-        self.state = EmulatorState(seed=seed, state_file=state_file, token_ttl=token_ttl)
+        self.state = EmulatorState(seed=seed, state_file=state_file, token_ttl=token_ttl, order_count=order_count)
         self.client_id = client_id
         self.client_secret = client_secret or "emu-secret-" + secrets.token_urlsafe(16)
         self.state.add_client(self.client_id, self.client_secret)

@@ -34,11 +34,11 @@ def order_id(i: int) -> str:
     return f"{911000000 + i * 29:09d}"
 
 
-def seed_orders(seed: int = 2026) -> list[dict[str, Any]]:
+def seed_orders(seed: int = 2026, count: int = ORDER_COUNT) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     customers = [customer_id(i) for i in range(CUSTOMER_COUNT)]
     orders = []
-    for i in range(ORDER_COUNT):
+    for i in range(count):
         cust = customers[i % CUSTOMER_COUNT]
         order_type = rng.choice(ORDER_TYPES)
         currency = rng.choice(CURRENCIES)

@@ -19,7 +19,7 @@ from .data import seed_orders
 
 class EmulatorState:
     def __init__(self, *, seed: int = 2026, state_file: str | os.PathLike[str] | None = None,
-                 token_ttl: float = 86399.0) -> None:
+                 token_ttl: float = 86399.0, order_count: int | None = None) -> None:
         self.lock = threading.RLock()
         self.state_file = Path(state_file) if state_file else None
         self.token_ttl = token_ttl
@@ -31,7 +31,8 @@ class EmulatorState:
         self.log: list[dict[str, Any]] = []
         self.orders: dict[tuple[str, str], dict[str, Any]] = {}
         loaded = self._load()
-        for order in loaded if loaded is not None else seed_orders(seed):
+        seeded = seed_orders(seed, order_count) if order_count else seed_orders(seed)
+        for order in loaded if loaded is not None else seeded:
             self.orders[(order["customerId"], order["orderId"])] = order
         self.customers = {c for c, _ in self.orders}
 
