@@ -15,7 +15,7 @@ import requests
 
 from .errors import AuthenticationError, TransportError, error_from_response
 
-RENEW_MARGIN = 300.0  # seconds before expiry at which a token is replaced
+RENEW_MARGIN = 300.0  # seconds before expiry at which a token is replaced (at most a tenth of its life)
 
 
 class TokenProvider:
@@ -40,7 +40,7 @@ class TokenProvider:
         self._clock = clock
         self._lock = threading.Lock()
         self._token = access_token
-        self._expires_at = float("inf") if access_token else 0.0
+        self._renew_at = float("inf") if access_token else 0.0
         self.fetch_count = 0
 
     def __repr__(self) -> str:
@@ -52,7 +52,7 @@ class TokenProvider:
 
     def token(self) -> str:
         with self._lock:
-            if self._token is None or self._clock() >= self._expires_at - RENEW_MARGIN:
+            if self._token is None or self._clock() >= self._renew_at:
                 if not self.can_renew:
                     raise AuthenticationError(
                         401, None, "the access token given in ADOBE_VIPM_ACCESS_TOKEN has expired "
@@ -67,7 +67,7 @@ class TokenProvider:
         with self._lock:
             if self._token == token:
                 self._token = None
-                self._expires_at = 0.0
+                self._renew_at = 0.0
         return self.can_renew
 
     def _fetch(self) -> None:
@@ -93,4 +93,5 @@ class TokenProvider:
             )
         body = resp.json()
         self._token = str(body["access_token"])
-        self._expires_at = self._clock() + float(body.get("expires_in", 86399))
+        lifetime = float(body.get("expires_in", 86399))
+        self._renew_at = self._clock() + lifetime - min(RENEW_MARGIN, lifetime / 10)

@@ -237,3 +237,29 @@ def test_every_request_has_a_timeout(sandbox, monkeypatch) -> None:
     client.update_order(CUSTOMER, ORDER, "PO-T")
     client.get_order(CUSTOMER, ORDER)
     assert seen and all(t == 4 for t in seen)
+
+
+def test_token_is_renewed_shortly_before_it_expires(sandbox) -> None:
+    sandbox.state.token_ttl = 1000.0
+    client = sandbox.client()
+    now = [0.0]
+    client._auth._clock = lambda: now[0]
+    client.get_order(CUSTOMER, ORDER)
+    now[0] = 850.0  # within its life, before the last tenth
+    client.get_order(CUSTOMER, ORDER)
+    assert client._auth.fetch_count == 1
+    now[0] = 905.0  # inside the last tenth of its 1000 s: replaced before Adobe would refuse it
+    client.get_order(CUSTOMER, ORDER)
+    assert client._auth.fetch_count == 2
+    assert [e["status"] for e in v3(sandbox)] == [200, 200, 200]
+
+
+def test_threads_share_one_token_fetch(sandbox) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    client = sandbox.client()
+    with ThreadPoolExecutor(8) as pool:
+        orders = list(pool.map(lambda _: client.get_order(CUSTOMER, ORDER), range(32)))
+    assert {o.order_id for o in orders} == {ORDER}
+    assert client._auth.fetch_count == 1
+    assert len({e["request_id"] for e in v3(sandbox)}) == 32
