@@ -127,7 +127,13 @@ def _cmd_apply(args: argparse.Namespace) -> int:
     frame = read_updates(args.file)
     client = _client()
     _require_yes(client, args.yes or args.dry_run, f"change up to {len(frame)} orders")
-    results = apply_updates(frame, client, dry_run=args.dry_run, workers=args.workers, batch_id=args.batch_id,
+    from .batch import new_batch_id
+
+    batch = args.batch_id or new_batch_id()
+    if not args.dry_run:
+        print(f"Batch {batch}: if it is interrupted, run the same command with --batch-id {batch} to finish it.",
+              file=sys.stderr, flush=True)
+    results = apply_updates(frame, client, dry_run=args.dry_run, workers=args.workers, batch_id=batch,
                             confirm=True, max_rate=args.max_rate, progress=not args.no_progress)
     batch_id = results.attrs["batch_id"]
     out = args.out or str(Path(".adobe-orders") / f"results-{batch_id}.csv")

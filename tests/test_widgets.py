@@ -147,7 +147,7 @@ def test_panel_dry_run_apply_retry_undo(client, sandbox) -> None:
     assert not panel.undo_button.disabled
     panel.undo_button.click()
     panel.wait(30)
-    assert sandbox.order(CUSTOMER, ORDER)["externalReferenceId"] == "PO-26000"
+    assert sandbox.order(CUSTOMER, ORDER)["externalReferenceId"] == "PO-26000", panel.message.value
 
 
 def test_panel_upload_reads_the_file(client, sandbox) -> None:

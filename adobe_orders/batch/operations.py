@@ -48,7 +48,7 @@ def resume(batch_id: str, client: OrdersClient | None = None, *, journal: Journa
 
 
 def undo(batch_id: str, client: OrdersClient | None = None, *, journal: Journal | str | None = None,
-         **options: Any) -> pd.DataFrame:
+         undo_batch_id: str | None = None, **options: Any) -> pd.DataFrame:
     """Restore every value the batch changed, as a journaled batch of its own.
 
     An order is restored only if it still holds the value this batch set: a later change by
@@ -65,7 +65,7 @@ def undo(batch_id: str, client: OrdersClient | None = None, *, journal: Journal 
     frame = pd.DataFrame({CUSTOMER: [r["customer_id"] for r in restorable],
                           ORDER: [r["order_id"] for r in restorable],
                           VALUE: [r["previous"] for r in restorable]}, dtype=object)
-    undo_id = options.pop("batch_id", None) or f"undo-{batch_id}"
+    undo_id = undo_batch_id or f"undo-{batch_id}"
     results = apply_updates(frame, client, batch_id=undo_id, journal=book, _kind="undo", _parent=batch_id,
                             _expected=[r["target"] for r in restorable], **options)
     blank = [r for r in changed if not r["previous"]]

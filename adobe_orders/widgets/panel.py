@@ -153,23 +153,30 @@ class BatchUpdatePanel(w.VBox):
         else:
             total = self._ready_rows
         self.progress.max, self.progress.value, self.progress.bar_style = max(total, 1), 0, "info"
+        from ..batch import new_batch_id
+
+        batch_id = new_batch_id()
         verb = "Undoing" if undo else "Retrying failed rows" if retry else "Dry run" if dry_run else "Applying"
-        self.message.value = message_html(f"{verb}… (Cancel stops cleanly; the batch can be resumed)")
+        resumable = "" if dry_run else (
+            f" — batch <code>{batch_id}</code>; Cancel stops cleanly, and if the kernel dies, "
+            f"<code>adobe_orders.resume('{batch_id}')</code> finishes it")
+        self.message.value = message_html(f"{verb}…{resumable}")
         self.error = None
-        self._thread = threading.Thread(target=self._run, args=(dry_run, retry, undo), daemon=True,
+        self._thread = threading.Thread(target=self._run, args=(dry_run, retry, undo, batch_id), daemon=True,
                                         name="adobe-orders-panel")
         self._thread.start()
         self._set_buttons()
 
-    def _run(self, dry_run: bool, retry: bool, undo: bool) -> None:
+    def _run(self, dry_run: bool, retry: bool, undo: bool, batch_id: str) -> None:
         from ..batch import apply_updates, retry_failed
         from ..batch import undo as undo_batch
 
         options: dict[str, Any] = dict(progress=False, cancel=self._cancel, on_row=self._on_row,
-                                       workers=self.workers.value, confirm=True)
+                                       workers=self.workers.value, confirm=True, batch_id=batch_id)
         try:
             if undo:
                 assert self.results is not None
+                options["undo_batch_id"] = options.pop("batch_id")
                 results = undo_batch(str(self.results["batch_id"].iloc[0]), self.client, **options)
             elif retry:
                 assert self.results is not None
