@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
 
 Environment = Literal["local", "sandbox", "production"]
+N = TypeVar("N")
+D = TypeVar("D")
 
 # From ../shared/api-contract.md, "Environments".
 ENVIRONMENT_URLS: dict[str, tuple[str, str]] = {
@@ -185,10 +187,11 @@ class Settings:
         )
 
 
-def _number(raw: str | None, name: str, kind: type, default: object) -> object:
+def _number(raw: str | None, name: str, kind: Callable[[str], N], default: D) -> N | D:
     if raw is None:
         return default
     try:
         return kind(raw)
     except ValueError:
-        raise ConfigurationError(f"{name}={raw!r} is not a {kind.__name__}.") from None
+        what = "whole number" if kind is int else "number"
+        raise ConfigurationError(f"{name}={raw!r} is not a {what}.") from None

@@ -3,7 +3,7 @@ the batch panel, ``Order._repr_html_`` and the CLI, so every place shows an orde
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -59,7 +59,7 @@ def order_html(order: Order) -> str:
     )
 
 
-def text_table(rows: list[Mapping[str, Any]], columns: list[str]) -> str:
+def text_table(rows: Sequence[Mapping[str, Any]], columns: list[str]) -> str:
     cells = [[str(c) for c in columns]] + [["" if r.get(c) is None else str(r.get(c)) for c in columns]
                                            for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
@@ -82,7 +82,7 @@ def status_badge(status: str) -> str:
             f"{escape(status)}</span>")
 
 
-def status_table_html(rows: list[Mapping[str, Any]], columns: list[str], *, css_class: str = "") -> str:
+def status_table_html(rows: Sequence[Mapping[str, Any]], columns: list[str], *, css_class: str = "") -> str:
     """A table whose ``status`` cells are coloured by outcome."""
     html = table_html(rows, columns, css_class=css_class)
     for status, colour in STATUS_COLOURS.items():

@@ -12,7 +12,7 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -113,17 +113,18 @@ def process(run: Run, job: Job) -> RowResult:
         return RowResult("failed", previous=job.previous, updated_at=utc_now(), **_error_fields(exc))
     current = reply.order.external_reference_id
     previous = job.previous if job.pending else current
-    base = dict(previous=previous, attempts=reply.info.attempts, request_id=reply.info.request_id,
-                correlation_id=reply.info.correlation_id, http_status=reply.info.status_code, order=reply.order)
+    read = RowResult("", previous=previous, current=current, attempts=reply.info.attempts,
+                     request_id=reply.info.request_id, correlation_id=reply.info.correlation_id,
+                     http_status=reply.info.status_code, order=reply.order)
     if current == job.target:
         # A pending row found at its target was changed by the interrupted run: that is an update.
-        return RowResult("updated" if job.pending else "unchanged", current=current, updated_at=utc_now(), **base)
+        return replace(read, status="updated" if job.pending else "unchanged", updated_at=utc_now())
     if job.expected is not None and current != job.expected:
-        return RowResult(SKIPPED, current=current, updated_at=utc_now(),
-                         error=f"Not restored: the order now holds {current!r}, not {job.expected!r} as "
-                               "this batch left it; someone changed it since.", **base)
+        return replace(read, status=SKIPPED, updated_at=utc_now(),
+                       error=f"Not restored: the order now holds {current!r}, not {job.expected!r} as "
+                             "this batch left it; someone changed it since.")
     if run.dry_run:
-        return RowResult("would-update", current=current, **base)
+        return replace(read, status="would-update")
     if run.journal is not None and not job.pending:
         run.journal.mark_pending(run.batch_id, job.row, previous)
     try:
@@ -277,7 +278,9 @@ def _prepare_journal(run: Run, cust: Any, order: Any, value: Any, status: Any, p
 def _run_jobs(run: Run, jobs: list[Job], results: list[RowResult | None], workers: int, progress: bool,
               tqdm_class: Any, on_row: Callable[[int, str], None] | None) -> None:
     if tqdm_class is None:
-        from tqdm.auto import tqdm as tqdm_class
+        from tqdm.auto import tqdm as auto_bar
+
+        tqdm_class = auto_bar
     desc = f"{'Dry run' if run.dry_run else 'Updating'} · {run.client.label}"
     with tqdm_class(total=len(jobs), desc=desc, disable=not progress or not jobs, unit="order") as bar:
         def work(job: Job) -> None:

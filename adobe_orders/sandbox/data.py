@@ -45,7 +45,7 @@ def seed_orders(seed: int = 2026, count: int = ORDER_COUNT) -> list[dict[str, An
         status = rng.choice(STATUSES)
         count = rng.choice([1, 1, 1, 2, 2, 3, 4, 6, 12])
         first = rng.randint(1, 5)
-        items = [
+        items: list[dict[str, Any]] = [
             {
                 "extLineItemNumber": first + n,
                 "offerId": rng.choice(OFFERS),

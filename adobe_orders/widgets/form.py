@@ -121,7 +121,7 @@ class UpdateOrderForm(w.VBox):
             self.message.value = message_html(f"Not updated: {escape(str(exc))}", "error")
             self._refresh_button_only()
             return None
-        result = {k: (None if v is None or v != v else v) for k, v in row.items()}
+        result: dict[str, Any] = {str(k): (None if v is None or v != v else v) for k, v in row.items()}
         self.last_result = result
         self._record(result)
         if result["status"] in ("updated", "unchanged"):

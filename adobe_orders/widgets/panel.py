@@ -135,9 +135,9 @@ class BatchUpdatePanel(w.VBox):
         self.dry_run_button.disabled = not ready
         self.apply_button.disabled = not ready or needs_confirm
         self.cancel_button.disabled = not self.running
-        has = self.results is not None and not self.running
-        self.retry_button.disabled = not has or needs_confirm or not (self.results["status"] == "failed").any()
-        self.undo_button.disabled = not has or needs_confirm or not (self.results["status"] == "updated").any()
+        statuses = set(self.results["status"]) if self.results is not None and not self.running else set()
+        self.retry_button.disabled = needs_confirm or "failed" not in statuses
+        self.undo_button.disabled = needs_confirm or "updated" not in statuses
 
     def start(self, *, dry_run: bool, retry: bool = False, undo: bool = False) -> None:
         """Run in a background thread, so the kernel (and Cancel) stay responsive."""
