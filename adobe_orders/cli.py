@@ -12,8 +12,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import AdobeOrdersError
+
+if TYPE_CHECKING:  # pandas and the client load only for the commands that need them
+    import pandas as pd
+
+    from .client import OrdersClient
+    from .models import Order
 
 EMULATOR_STATE = Path(".adobe-orders") / "emulator-state.json"
 EXIT_FAILED_ROWS = 3
@@ -81,7 +88,7 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _client():  # type: ignore[no-untyped-def]
+def _client() -> OrdersClient:
     from .client import OrdersClient
 
     os.environ.setdefault("ADOBE_VIPM_EMULATOR_STATE", str(EMULATOR_STATE))
@@ -90,16 +97,16 @@ def _client():  # type: ignore[no-untyped-def]
     return client
 
 
-def _require_yes(client, yes: bool, what: str) -> None:  # type: ignore[no-untyped-def]
+def _require_yes(client: OrdersClient, yes: bool, what: str) -> None:
     if client.environment == "production" and not yes:
         raise AdobeOrdersError(f"This would {what} in PRODUCTION ({client.base_url}); add --yes to confirm.")
 
 
-def _print_order(order, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+def _print_order(order: Order, as_json: bool) -> None:
     print(json.dumps(order.to_api(), indent=2, ensure_ascii=False) if as_json else str(order))
 
 
-def _save(frame, out: str) -> None:  # type: ignore[no-untyped-def]
+def _save(frame: pd.DataFrame, out: str) -> None:
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -108,15 +115,16 @@ def _save(frame, out: str) -> None:  # type: ignore[no-untyped-def]
         frame.to_csv(path, index=False)
 
 
-def _summary(results, from_file: bool = False) -> str:  # type: ignore[no-untyped-def]
+def _summary(results: pd.DataFrame, from_file: bool = False) -> str:
     """Counts, then each row that needs attention; for a file, by its line (header is line 1)."""
     counts = results["status"].value_counts()
     lines = ["  ".join(f"{k}: {v}" for k, v in counts.items())]
-    bad = results[results["status"].isin(["failed", "invalid", "skipped"])]
+    needs_attention = results["status"].isin(["failed", "invalid", "skipped"]).to_numpy()
     id_cols = [c for c in results.columns if c in ("customerId", "orderId")]
-    for index, row in bad.iterrows():
+    for position in needs_attention.nonzero()[0]:
+        row = results.iloc[position]
         ids = " ".join(str(row[c]) for c in id_cols)
-        where = f"line {index + 2}" if from_file else f"row {index}"
+        where = f"line {position + 2}" if from_file else f"row {results.index[position]}"
         lines.append(f"  {where} [{row['status']}] {ids}: {row['error']}")
     return "\n".join(lines)
 
@@ -207,7 +215,7 @@ def _cmd_lab(args: argparse.Namespace) -> int:
                             f"--ServerApp.root_dir={folder}"])
 
 
-def _update(client, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+def _update(client: OrdersClient, args: argparse.Namespace) -> int:
     """A single update, journaled like a batch of one so ``adobe-orders undo`` can restore it."""
     from .batch import update_one
     from .models import Order

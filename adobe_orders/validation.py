@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from .errors import ValidationError
 
@@ -131,12 +132,13 @@ def check_update(customer_id: object, order_id: object, value: object) -> tuple[
 def problems(customer_id: object, order_id: object, value: object | None = None) -> list[str]:
     """Every problem at once, for a form that explains while the analyst types."""
     found = []
-    checks: list[tuple[object, object]] = [(check_customer_id, customer_id), (check_order_id, order_id)]
+    checks: list[tuple[Callable[[object], str], object]] = [(check_customer_id, customer_id),
+                                                            (check_order_id, order_id)]
     if value is not None:
         checks.append((check_external_reference_id, value))
     for check, raw in checks:
         try:
-            check(raw)  # type: ignore[operator]
+            check(raw)
         except ValidationError as exc:
             found.append(exc.message)
     return found
