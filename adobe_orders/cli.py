@@ -121,7 +121,7 @@ def _summary(results: pd.DataFrame, from_file: bool = False) -> str:
     lines = ["  ".join(f"{k}: {v}" for k, v in counts.items())]
     needs_attention = results["status"].isin(["failed", "invalid", "skipped"]).to_numpy()
     id_cols = [c for c in results.columns if c in ("customerId", "orderId")]
-    for position in needs_attention.nonzero()[0]:
+    for position in map(int, needs_attention.nonzero()[0]):
         row = results.iloc[position]
         ids = " ".join(str(row[c]) for c in id_cols)
         where = f"line {position + 2}" if from_file else f"row {results.index[position]}"
