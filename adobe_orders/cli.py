@@ -211,8 +211,10 @@ def _cmd_lab(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("jupyterlab") is None:
         raise AdobeOrdersError("JupyterLab is not installed here; run: pip install -e '.[lab]'")
     print(f"Starting JupyterLab on {folder}; the notebooks use the local emulator unless .env says otherwise.")
-    return subprocess.call([sys.executable, "-m", "jupyterlab", f"--port={args.port}",
-                            f"--ServerApp.root_dir={folder}"])
+    command = [sys.executable, "-m", "jupyterlab", f"--port={args.port}", f"--ServerApp.root_dir={folder}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root; Lab refuses it otherwise
+        command.append("--allow-root")
+    return subprocess.call(command)
 
 
 def _update(client: OrdersClient, args: argparse.Namespace) -> int:
