@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import random
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -62,15 +61,11 @@ class Reply:
     info: CallInfo
 
 
-_embedded_lock = threading.Lock()
-
-
 def _embedded_settings(settings: Settings) -> Settings:
     """Start the process-wide embedded emulator once, and point the settings at it."""
     from .sandbox import embedded
 
-    with _embedded_lock:
-        sb, fresh = embedded()
+    sb, fresh = embedded()
     if fresh:
         print(f"adobe-orders: using the embedded local emulator at {sb.url} — nothing reaches Adobe. "
               "Set ADOBE_VIPM_ENV=sandbox or production in .env to talk to Adobe.", file=sys.stderr)

@@ -71,14 +71,9 @@ class Journal:
         with self._lock:
             self._db.close()
 
-    def _write(self, sql: str, params: Sequence[Any] | Iterable[Sequence[Any]], many: bool = False) -> None:
+    def _write(self, sql: str, params: Sequence[Any]) -> None:
         with self._lock:
-            if many:
-                self._db.execute("BEGIN")
-                self._db.executemany(sql, params)  # type: ignore[arg-type]
-                self._db.execute("COMMIT")
-            else:
-                self._db.execute(sql, params)  # type: ignore[arg-type]
+            self._db.execute(sql, params)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         import sqlite3

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from .columns import CUSTOMER, ORDER, VALUE
 from .journal import Journal
-from .runner import RowResult, _results_frame, apply_updates, new_batch_id
+from .runner import RESULT_COLUMNS, RowResult, _results_frame, apply_updates, new_batch_id
 
 if TYPE_CHECKING:
     from ..client import OrdersClient
@@ -97,7 +98,7 @@ def retry_failed(results: pd.DataFrame, client: OrdersClient | None = None, **op
     failed = (results["status"] == "failed").to_numpy()
     if not failed.any():
         return results.copy()
-    input_columns = [c for c in results.columns if c not in _result_columns(results)]
+    input_columns = [c for c in results.columns if c not in RESULT_COLUMNS]
     parent = str(results["batch_id"].iloc[0]) if "batch_id" in results else None
     known: dict[int, str | None] = {}
     if parent is not None:
@@ -120,12 +121,6 @@ def retry_failed(results: pd.DataFrame, client: OrdersClient | None = None, **op
     return out
 
 
-def _result_columns(results: pd.DataFrame) -> set[str]:
-    from .runner import RESULT_COLUMNS
-
-    return {*RESULT_COLUMNS, "after_recon_cutoff"}
-
-
 def history(journal: Journal | str | None = None) -> pd.DataFrame:
     """Every journaled change, oldest batch first: what was there before, what was set, by which batch."""
     rows = _journal(journal, None).history()
@@ -139,7 +134,7 @@ def orders(results: pd.DataFrame) -> pd.DataFrame:
     """One row per returned order: its header fields."""
     from ..models import Order
 
-    found = [Order.from_api(_loads(j)).header() for j in results["order"] if isinstance(j, str) and j]
+    found = [Order.from_api(json.loads(j)).header() for j in results["order"] if isinstance(j, str) and j]
     return pd.DataFrame(found, dtype=object)
 
 
@@ -147,13 +142,8 @@ def line_items(results: pd.DataFrame) -> pd.DataFrame:
     """One row per returned line item, with customer and order IDs attached."""
     from ..models import Order
 
-    frames = [Order.from_api(_loads(j)).line_items_frame() for j in results["order"] if isinstance(j, str) and j]
+    frames = [Order.from_api(json.loads(j)).line_items_frame() for j in results["order"] if isinstance(j, str) and j]
     if not frames:
         return Order("", "").line_items_frame()
     return pd.concat(frames, ignore_index=True)
 
-
-def _loads(text: str) -> dict[str, Any]:
-    import json
-
-    return json.loads(text)

@@ -8,6 +8,7 @@ is at its target (public partner clients recorded successful updates as failed b
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from collections.abc import Callable, Mapping
@@ -20,7 +21,7 @@ import pandas as pd
 
 from ..errors import AdobeOrdersError, ApiError, TransportError
 from ..retry import RetryBudget
-from .checks import INVALID, READY, SKIPPED, validate_updates
+from .checks import READY, SKIPPED, validate_updates
 from .columns import CUSTOMER, ORDER, VALUE, resolve_columns
 from .journal import DONE, Journal, fingerprint, utc_now
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 RESULT_COLUMNS = ["status", "previous_external_reference_id", "external_reference_id", "http_status",
                   "error_code", "error", "attempts", "request_id", "correlation_id", "updated_at", "batch_id",
-                  "order"]
+                  "order", "after_recon_cutoff"]
 
 
 class ConfirmationRequired(AdobeOrdersError):
@@ -84,8 +85,6 @@ def new_batch_id() -> str:
 
 
 def _order_json(order: Order | None) -> str | None:
-    import json
-
     return None if order is None else json.dumps(order.to_api(), ensure_ascii=False, separators=(",", ":"))
 
 
@@ -158,8 +157,7 @@ def _read_back(run: Run, job: Job, previous: str | None, exc: TransportError) ->
 
 
 def _journal_outcome(run: Run, job: Job, result: RowResult) -> None:
-    if run.journal is None or result.status in ("would-update",) or (
-            result.status == SKIPPED and run.stop.is_set() and result.request_id is None):
+    if run.journal is None or (result.status == SKIPPED and run.stop.is_set() and result.request_id is None):
         return  # a row stopped before it started stays queued, so resume() picks it up
     run.journal.record(run.batch_id, job.row, status=result.status, previous=result.previous,
                        http_status=result.http_status, error_code=result.error_code, error=result.error,
@@ -335,5 +333,4 @@ def _results_frame(frame: pd.DataFrame, results: list[RowResult | None], batch_i
     return out
 
 
-# INVALID is re-exported for callers that filter results by status.
-__all__ = ["INVALID", "ConfirmationRequired", "apply_updates", "new_batch_id"]
+__all__ = ["ConfirmationRequired", "apply_updates", "new_batch_id"]

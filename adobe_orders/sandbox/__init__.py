@@ -149,10 +149,18 @@ class Sandbox:
 
 
 _embedded: Sandbox | None = None
+_embedded_lock = threading.Lock()
 
 
 def embedded() -> tuple[Sandbox, bool]:
-    """The process-wide emulator behind ``ADOBE_VIPM_ENV=local`` with no base URL: (sandbox, new?)."""
+    """The process-wide emulator behind ``ADOBE_VIPM_ENV=local`` with no base URL: (sandbox, new?).
+
+    Locked, so clients created at once from several threads share one emulator."""
+    with _embedded_lock:
+        return _start_embedded()
+
+
+def _start_embedded() -> tuple[Sandbox, bool]:
     global _embedded
     if _embedded is None:
         # The CLI keeps the embedded emulator's orders between commands (apply, then undo);

@@ -262,7 +262,7 @@ class Handler(BaseHTTPRequestHandler):
             if problem is not None:
                 return problem
             value = json.loads(raw)["externalReferenceId"]
-            if state.get(customer_id, order_id) is None:
+            if not state.has(customer_id, order_id):
                 return self._encode(404, error_body("2115", "Invalid Customer or Order ID"))
             order, changed = state.set_reference(customer_id, order_id, value)
             entry["changed"] = changed

@@ -75,6 +75,10 @@ class EmulatorState:
             order = self.orders.get((customer_id, order_id))
             return copy.deepcopy(order) if order is not None else None
 
+    def has(self, customer_id: str, order_id: str) -> bool:
+        with self.lock:
+            return (customer_id, order_id) in self.orders
+
     def set_reference(self, customer_id: str, order_id: str, value: str) -> tuple[dict[str, Any], bool]:
         with self.lock:
             order = self.orders[(customer_id, order_id)]

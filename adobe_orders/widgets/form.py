@@ -71,7 +71,7 @@ class UpdateOrderForm(w.VBox):
     def _problems(self, *, with_value: bool) -> list[str]:
         return problems(self.customer_id.value, self.order_id.value, self.reference.value if with_value else None)
 
-    def _refresh(self) -> None:
+    def _refresh(self, *, keep_message: bool = False) -> None:
         length = len(self.reference.value.strip())
         over = length > REFERENCE_MAX_LENGTH
         self.counter.value = (f'<span style="color:{"#cf222e" if over else "#57606a"}">'
@@ -80,6 +80,8 @@ class UpdateOrderForm(w.VBox):
         needs_confirm = self.client.environment == "production" and not self.confirm.value
         self.update_button.disabled = bool(found) or needs_confirm
         self.fetch_button.disabled = bool(self._problems(with_value=False))
+        if keep_message:
+            return
         if found:
             self.message.value = message_html("Update is disabled until:" + bullet_list(found), "warn")
         elif needs_confirm:
@@ -119,7 +121,7 @@ class UpdateOrderForm(w.VBox):
                              kind="form", confirm=self.confirm.value)
         except Exception as exc:
             self.message.value = message_html(f"Not updated: {escape(str(exc))}", "error")
-            self._refresh_button_only()
+            self._refresh(keep_message=True)
             return None
         result: dict[str, Any] = {str(k): (None if v is None or v != v else v) for k, v in row.items()}
         self.last_result = result
@@ -139,13 +141,8 @@ class UpdateOrderForm(w.VBox):
             self.diff.value = ""
         if result.get("order"):
             self._show_order(Order.from_api(json.loads(result["order"])))
-        self._refresh_button_only()
+        self._refresh(keep_message=True)
         return result
-
-    def _refresh_button_only(self) -> None:
-        message = self.message.value
-        self._refresh()
-        self.message.value = message
 
     def _show_order(self, order: Order) -> None:
         head = order.header()
