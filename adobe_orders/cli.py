@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import AdobeOrdersError
+from .terminal import command_prefix, pip_install_extra
 
 if TYPE_CHECKING:  # pandas and the client load only for the commands that need them
     import pandas as pd
@@ -24,57 +25,71 @@ if TYPE_CHECKING:  # pandas and the client load only for the commands that need 
 
 EMULATOR_STATE = Path(".adobe-orders") / "emulator-state.json"
 EXIT_FAILED_ROWS = 3
+EXIT_CODES = """exit codes:
+  0    done
+  1    refused input, a configuration problem or an API error (one line on stderr)
+  2    a wrong argument (usage on stderr)
+  3    a batch finished with failed rows
+  130  interrupted (Ctrl-C)"""
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="adobe-orders", description="Read and update the externalReferenceId of "
                                 "Adobe VIP Marketplace orders. Talks to the local emulator unless "
-                                "ADOBE_VIPM_ENV says otherwise.")
+                                "ADOBE_VIPM_ENV says otherwise.", epilog=EXIT_CODES,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     g = sub.add_parser("get", help="show one order and its line items")
-    g.add_argument("customer_id")
-    g.add_argument("order_id")
+    g.add_argument("customer_id", help="the customer's ID, as Adobe shows it (leading zeros count)")
+    g.add_argument("order_id", help="the order's ID, as Adobe shows it")
     g.add_argument("--json", action="store_true", help="print the raw JSON")
 
     u = sub.add_parser("update", help="set one order's externalReferenceId")
-    u.add_argument("customer_id")
-    u.add_argument("order_id")
+    u.add_argument("customer_id", help="the customer's ID, as Adobe shows it (leading zeros count)")
+    u.add_argument("order_id", help="the order's ID, as Adobe shows it")
     u.add_argument("value", help="the new externalReferenceId (at most 35 characters)")
     u.add_argument("--json", action="store_true", help="print the raw JSON")
     u.add_argument("--yes", action="store_true", help="required to change an order in production")
 
     a = sub.add_parser("apply", help="apply a CSV/Excel file of updates")
-    a.add_argument("file")
+    a.add_argument("file", help="a .csv or .xlsx file with customer ID, order ID and new reference columns")
     a.add_argument("--dry-run", action="store_true", help="read and compare only; send no change")
-    a.add_argument("--workers", type=_positive_int, default=4)
+    a.add_argument("--workers", type=_positive_int, default=4, metavar="N",
+                   help="orders sent at the same time (default 4)")
     a.add_argument("--max-rate", type=float, default=None, help="requests per second, at most")
     a.add_argument("--out", help="results file (.csv or .xlsx); default .adobe-orders/results-BATCH.csv")
     a.add_argument("--batch-id", help="resume this batch, or name a new one")
     a.add_argument("--yes", action="store_true", help="required for a non-dry run in production")
-    a.add_argument("--no-progress", action="store_true")
+    a.add_argument("--no-progress", action="store_true", help="no progress bar (for logs and scripts)")
 
     d = sub.add_parser("undo", help="restore the values a batch changed")
-    d.add_argument("batch_id")
+    d.add_argument("batch_id", help="the batch to undo, as printed by apply (or shown by history)")
     d.add_argument("--yes", action="store_true", help="required in production")
-    d.add_argument("--out")
+    d.add_argument("--out", help="also write the undo's results to this .csv or .xlsx file")
 
     h = sub.add_parser("history", help="list journaled changes")
     h.add_argument("--out", help="write to .csv or .xlsx instead of printing")
     h.add_argument("--last", type=_positive_int, default=30, help="how many rows to print (default 30)")
 
     s = sub.add_parser("sandbox", help="serve the local emulator until interrupted")
-    s.add_argument("--port", type=int, default=0)
+    s.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
     s.add_argument("--latency", type=float, default=0.0, help="seconds added to every /v3 answer")
     s.add_argument("--fault", action="append", default=[], metavar="NAME=P",
                    help="inject a fault with probability P: error_500, error_503, gateway_504, rate_limit, "
                         "drop_before, drop_after, slow")
-    s.add_argument("--slow-seconds", type=float, default=2.0)
+    s.add_argument("--slow-seconds", type=float, default=2.0, metavar="S",
+                   help="how long the 'slow' fault waits (default 2)")
     s.add_argument("--seed", type=int, default=2026, help="demo data seed (and fault seed)")
     s.add_argument("--state", help="persist the orders to this JSON file")
 
-    lab = sub.add_parser("lab", help="start JupyterLab on the notebooks")
-    lab.add_argument("--port", type=int, default=8888)
+    lab = sub.add_parser("lab", help="start JupyterLab on the notebooks (needs the lab extra)")
+    lab.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default 8888)")
+    lab.add_argument("--no-browser", action="store_true", help="do not open a browser; print the address only")
+
+    sub.add_parser("reset-demo", help="put the embedded emulator's demo orders back as they were at first")
+    for command in sub.choices.values():  # every command's --help ends with the exit codes
+        command.epilog, command.formatter_class = EXIT_CODES, argparse.RawDescriptionHelpFormatter
     return p
 
 
@@ -89,9 +104,11 @@ def _positive_int(text: str) -> int:
 
 
 def _client() -> OrdersClient:
+    from . import client as client_module
     from .client import OrdersClient
 
     os.environ.setdefault("ADOBE_VIPM_EMULATOR_STATE", str(EMULATOR_STATE))
+    client_module.ANNOUNCE_EMBEDDED = False  # the "API:" line below says it
     client = OrdersClient.from_env()
     print(f"API: {client.label}", file=sys.stderr)
     return client
@@ -150,7 +167,7 @@ def _cmd_apply(args: argparse.Namespace) -> int:
     print(_summary(results, from_file=True))
     print(f"Results: {out}")
     if not args.dry_run:
-        print(f"Undo with: adobe-orders undo {batch_id}")
+        print(f"Undo with: {command_prefix()} undo {batch_id}")
     return EXIT_FAILED_ROWS if (results["status"] == "failed").any() else 0
 
 
@@ -204,17 +221,77 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
 
 def _cmd_lab(args: argparse.Namespace) -> int:
     import importlib.util
-    import subprocess
 
     notebooks = Path(__file__).resolve().parent.parent / "notebooks"
     folder = notebooks if notebooks.is_dir() else Path.cwd()
     if importlib.util.find_spec("jupyterlab") is None:
-        raise AdobeOrdersError("JupyterLab is not installed here; run: pip install -e '.[lab]'")
-    print(f"Starting JupyterLab on {folder}; the notebooks use the local emulator unless .env says otherwise.")
-    command = [sys.executable, "-m", "jupyterlab", f"--port={args.port}", f"--ServerApp.root_dir={folder}"]
+        raise AdobeOrdersError(f"JupyterLab is not installed in this environment; run: {pip_install_extra('lab')}")
+    print(f"Starting JupyterLab on {folder}; the notebooks use the local emulator unless .env says otherwise. "
+          "Ctrl+C stops it.", flush=True)
+    command = [sys.executable, "-m", "jupyterlab", "--ip=127.0.0.1", f"--port={args.port}",
+               f"--ServerApp.root_dir={folder}"]
+    if args.no_browser:
+        command.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root; Lab refuses it otherwise
         command.append("--allow-root")
-    return subprocess.call(command)
+    return run_child(command)
+
+
+def _cmd_reset_demo(args: argparse.Namespace) -> int:
+    """Forget the embedded emulator's saved orders, so the next command starts from the seeded demo data."""
+    from .config import Settings
+
+    if not Settings.from_env().uses_embedded_emulator:
+        raise AdobeOrdersError("reset-demo only resets the embedded local emulator, and .env points elsewhere.")
+    state = Path(os.environ.get("ADOBE_VIPM_EMULATOR_STATE") or EMULATOR_STATE)
+    if state.exists():
+        state.unlink()
+        print(f"Demo orders reset: removed {state}. The journal (history) is kept.")
+    else:
+        print(f"Demo orders are already as seeded ({state} does not exist).")
+    return 0
+
+
+def run_child(command: list[str]) -> int:
+    """Run a server child until it ends, and stop it with us: on Ctrl-C, on SIGTERM, on our death.
+
+    The child gets its own session, so a terminal's Ctrl-C reaches only us and we stop the child
+    with SIGTERM (JupyterLab shuts its kernels down on SIGTERM; on SIGINT it would ask a question
+    nobody sees). On Linux the child also gets SIGTERM if we are killed outright.
+    """
+    import signal
+    import subprocess
+
+    def _on_term(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _on_term)
+    child = subprocess.Popen(command, start_new_session=True, preexec_fn=_die_with_parent)
+    try:
+        return child.wait()
+    except KeyboardInterrupt:
+        child.terminate()
+        try:
+            child.wait(30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        print("Stopped.", flush=True)
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux to send SIGTERM if the parent dies (kill -9 included)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except OSError:
+            pass
 
 
 def _update(client: OrdersClient, args: argparse.Namespace) -> int:
@@ -237,7 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {
         "apply": _cmd_apply, "undo": _cmd_undo, "history": _cmd_history, "sandbox": _cmd_sandbox,
-        "lab": _cmd_lab,
+        "lab": _cmd_lab, "reset-demo": _cmd_reset_demo,
     }
     try:
         if args.command in handlers:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import random
-import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -61,14 +60,19 @@ class Reply:
     info: CallInfo
 
 
+# The CLI says which API it uses on its own "API:" line, so it turns this notice off.
+ANNOUNCE_EMBEDDED = True
+
+
 def _embedded_settings(settings: Settings) -> Settings:
     """Start the process-wide embedded emulator once, and point the settings at it."""
     from .sandbox import embedded
 
     sb, fresh = embedded()
-    if fresh:
-        print(f"adobe-orders: using the embedded local emulator at {sb.url} — nothing reaches Adobe. "
-              "Set ADOBE_VIPM_ENV=sandbox or production in .env to talk to Adobe.", file=sys.stderr)
+    if fresh and ANNOUNCE_EMBEDDED:
+        # Ordinary output, said once: on stderr, Jupyter shows it on a pink error background.
+        print(f"Using the embedded local emulator ({sb.url}): nothing reaches Adobe. "
+              "ADOBE_VIPM_ENV=sandbox or production in .env talks to Adobe.", flush=True)
     return settings.with_overrides(client_id=sb.client_id, client_secret=sb.client_secret,
                                    ims_url=sb.url, base_url=sb.url)
 

@@ -16,6 +16,26 @@ class AdobeOrdersError(Exception):
 
     attempts: int = 1  # how many HTTP attempts the call made before giving up
 
+    def _render_traceback_(self) -> list[str]:
+        """In IPython/Jupyter: the message alone the first time, the full traceback from ``%tb`` on.
+
+        Our messages already say what went wrong and what to do; a 20-line traceback above them
+        hides that from an analyst. IPython renders an error again for ``%tb`` (and for its
+        history), so every later rendering of the same error is the ordinary traceback.
+        """
+        if getattr(self, "_shown_once", False):
+            import traceback
+
+            from IPython import get_ipython
+
+            shell = get_ipython()
+            if shell is not None:
+                return list(shell.InteractiveTB.structured_traceback(type(self), self, self.__traceback__))
+            return traceback.format_exception(self)
+        self._shown_once = True
+        return [f"\x1b[31m{type(self).__name__}\x1b[0m: {self}",
+                "\x1b[2m(the full traceback is one %tb away)\x1b[0m"]
+
 
 class ConfigurationError(AdobeOrdersError, ValueError):
     """A setting is missing or wrong; raised before anything is sent."""

@@ -12,22 +12,61 @@ if TYPE_CHECKING:
 
 LINE_ITEM_COLUMNS = ["extLineItemNumber", "offerId", "quantity", "subscriptionId", "status",
                      "currencyCode", "deploymentId"]
-STATUS_COLOURS = {
-    "updated": "#1a7f37",
-    "unchanged": "#57606a",
-    "would-update": "#0969da",
-    "skipped": "#8250df",
-    "invalid": "#bc4c00",
-    "failed": "#cf222e",
-    "pending": "#9a6700",
+# Each status has a tone; a tone is a JupyterLab theme colour mixed 40 % towards the theme's own text
+# colour (black in light themes, white in dark ones), which keeps it at 4.5 : 1 or more on the
+# notebook's background in both. Fallbacks are for pages without JupyterLab's variables.
+TONES = {
+    "success": "var(--jp-success-color1, #388e3c)",
+    "error": "var(--jp-error-color1, #d32f2f)",
+    "warn": "var(--jp-warn-color1, #f57c00)",
+    "info": "var(--jp-brand-color1, #1976d2)",
+    "accent": "var(--jp-info-color1, #0097a7)",
+    "neutral": "var(--jp-content-font-color2, #757575)",
 }
+STATUS_TONES = {
+    "updated": "success",
+    "unchanged": "neutral",
+    "ready": "info",
+    "would_update": "info",
+    "would-update": "info",
+    "duplicate": "accent",
+    "skipped": "accent",
+    "not_run": "warn",
+    "pending": "warn",
+    "invalid": "warn",
+    "failed": "error",
+}
+TEXT = "var(--jp-content-font-color0, #000)"
+MUTED_TEXT = f"color-mix(in srgb, {TEXT} 72%, var(--jp-layout-color0, #fff))"
+BORDER = "var(--jp-border-color2, #e0e0e0)"
+
+
+def tone_colour(tone: str) -> str:
+    """A text colour for ``tone`` that reads at 4.5 : 1 or better in light and dark themes."""
+    return f"color-mix(in srgb, {TONES[tone]} 60%, {TEXT})"
+
+
+def is_blank(value: Any) -> bool:
+    """None, NaN, pandas NA/NaT and empty text all show as an empty cell, never as text."""
+    if value is None:
+        return True
+    if isinstance(value, float) and value != value:
+        return True
+    if isinstance(value, str):
+        return value == ""
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value)) if not hasattr(value, "__len__") else False
+    except (ImportError, TypeError, ValueError):
+        return False
 
 
 def _cell(value: Any) -> str:
-    return "" if value is None else escape(str(value))
+    return "" if is_blank(value) else escape(str(value))
 
 
-CELL_STYLE = "border-bottom:1px solid #d0d7de;padding:2px 8px;text-align:left"
+CELL_STYLE = f"border-bottom:1px solid {BORDER};padding:1px 8px;text-align:left;white-space:nowrap"
 
 
 def table_html(rows: Iterable[Mapping[str, Any]], columns: list[str], *, css_class: str = "") -> str:
@@ -60,7 +99,7 @@ def order_html(order: Order) -> str:
 
 
 def text_table(rows: Sequence[Mapping[str, Any]], columns: list[str]) -> str:
-    cells = [[str(c) for c in columns]] + [["" if r.get(c) is None else str(r.get(c)) for c in columns]
+    cells = [[str(c) for c in columns]] + [["" if is_blank(r.get(c)) else str(r.get(c)) for c in columns]
                                            for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
     lines = ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells]
@@ -71,21 +110,23 @@ def text_table(rows: Sequence[Mapping[str, Any]], columns: list[str]) -> str:
 def order_text(order: Order) -> str:
     h = order.header()
     width = max(len(k) for k in h)
-    head = "\n".join(f"{k.ljust(width)}  {'' if v is None else v}" for k, v in h.items())
+    head = "\n".join(f"{k.ljust(width)}  {'' if is_blank(v) else v}" for k, v in h.items())
     items = text_table([li.to_api() for li in order.line_items], LINE_ITEM_COLUMNS)
     return f"{head}\n\nLine items:\n{items}"
 
 
-def status_badge(status: str) -> str:
-    colour = STATUS_COLOURS.get(status, "#57606a")
-    return (f'<span style="color:white;background:{colour};border-radius:3px;padding:0 4px">'
-            f"{escape(status)}</span>")
+def status_badge(status: str, count: int | None = None) -> str:
+    """A status as a small outlined badge, optionally with its count (``updated 16``)."""
+    colour = tone_colour(STATUS_TONES.get(status, "neutral"))
+    text = escape(status) + (f" {count}" if count is not None else "")
+    return (f'<span class="ao-badge ao-status-{escape(status)}" style="color:{colour};border:1px solid '
+            f'{colour};border-radius:10px;padding:0 8px;white-space:nowrap;font-weight:600">{text}</span>')
 
 
 def status_table_html(rows: Sequence[Mapping[str, Any]], columns: list[str], *, css_class: str = "") -> str:
     """A table whose ``status`` cells are coloured by outcome."""
     html = table_html(rows, columns, css_class=css_class)
-    for status, colour in STATUS_COLOURS.items():
+    for status, tone in STATUS_TONES.items():
         html = html.replace(f'<td style="{CELL_STYLE}">{status}</td>',
-                            f'<td style="{CELL_STYLE};color:{colour};font-weight:bold">{status}</td>')
+                            f'<td style="{CELL_STYLE};color:{tone_colour(tone)};font-weight:bold">{status}</td>')
     return html

@@ -103,7 +103,7 @@ def test_zero_config_demo_apply_then_undo(tmp_path, capsys) -> None:
                           "--no-progress"], capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env)
     assert run.returncode == 3, run.stderr  # the demo file holds one unknown order on purpose
     assert "updated: 16" in run.stdout and "invalid: 6" in run.stdout and "Traceback" not in run.stderr
-    batch = run.stdout.split("Undo with: adobe-orders undo ")[1].split()[0]
+    batch = run.stdout.split("Undo with: ")[1].split(" undo ")[1].split()[0]
     assert (tmp_path / ".adobe-orders" / f"results-{batch}.csv").exists()
     undo = subprocess.run([sys.executable, "-m", "adobe_orders.cli", "undo", batch], capture_output=True,
                           text=True, timeout=120, cwd=tmp_path, env=env)

@@ -1,8 +1,12 @@
-"""Pieces both notebook widgets share: the environment banner and message rendering.
+"""Pieces every notebook widget shares: the stylesheet, the environment banner, messages.
 
 Output is written through widget *state* (``outputs = ()`` then ``append_display_data``),
 never ``clear_output()``: in JupyterLab the clear is a message that can arrive after the new
 output and wipe it (see ../shared/testing-jupyter.md, "Bug only the browser caught").
+
+Colours come from JupyterLab's theme variables (``--jp-*``) mixed towards the theme's own text
+colour, so text stays readable (4.5 : 1 or better) in light and dark themes alike; the fallbacks
+after each ``var()`` are for front-ends without those variables (Voilà's plain page, VS Code).
 """
 
 from __future__ import annotations
@@ -12,27 +16,61 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
+from ..render import MUTED_TEXT, tone_colour
+
 if TYPE_CHECKING:
     from ..client import OrdersClient
 
+# The banner keeps fixed colour pairs (white on a strong colour; each above 5 : 1): PRODUCTION must
+# look the same, red, in every theme.
 BANNER_STYLE = {
     "local": ("#1a7f37", "LOCAL EMULATOR", "nothing you do here reaches Adobe"),
     "sandbox": ("#0969da", "ADOBE SANDBOX", "Adobe's test environment"),
     "production": ("#cf222e", "PRODUCTION", "changes are real and reach reconciliation"),
 }
 
+# Widths: a 35-character reference in a monospace input needs 35ch plus padding; labels are
+# long enough for "External reference ID"; IDs never wrap in the middle.
+STYLESHEET = """<style>
+.adobe-orders .widget-label { min-width: 12em; }
+.adobe-orders .ao-field input { font-family: var(--jp-code-font-family, monospace); }
+.adobe-orders .ao-field { width: calc(12em + 40ch + 24px); max-width: 100%; }
+.adobe-orders .ao-id, .adobe-orders code { white-space: nowrap; }
+.adobe-orders .adobe-orders-msg, .adobe-orders .widget-html-content { overflow-wrap: normal; word-break: normal; }
+.adobe-orders .widget-html-content { line-height: 1.5; }
+.adobe-orders button:disabled, .adobe-orders .jupyter-button:disabled {
+  cursor: not-allowed; filter: grayscale(1); opacity: 0.45; box-shadow: none; }
+.adobe-orders .jupyter-widgets.widget-upload, .adobe-orders .widget-upload { width: auto; min-width: max-content; }
+.adobe-orders .ao-badge { display: inline-block; white-space: nowrap; border-radius: 10px; padding: 0 8px;
+  margin: 0 4px 2px 0; font-weight: 600; border: 1px solid currentColor; }
+.adobe-orders a.ao-link { color: var(--jp-content-link-color, #0d47a1); text-decoration: underline; }
+.adobe-orders .ao-progress-text { font-variant-numeric: tabular-nums; white-space: nowrap; }
+.adobe-orders .dt-container { font-size: var(--jp-ui-font-size1, 13px); }
+.adobe-orders table.dataTable td.ao-wrap { white-space: normal; min-width: 24em; }
+</style>"""
+
+
+def stylesheet() -> w.HTML:
+    """A zero-height HTML widget holding the stylesheet; a child of every widget of this package."""
+    return w.HTML(STYLESHEET, layout=w.Layout(height="0px", margin="0", overflow="hidden"))
+
 
 def environment_banner(client: OrdersClient) -> w.HTML:
     colour, title, note = BANNER_STYLE[client.environment]
     return w.HTML(
-        f'<div class="adobe-orders-env" style="background:{colour};color:white;padding:4px 8px;'
+        f'<div class="adobe-orders-env" style="background:{colour};color:#fff;padding:4px 8px;'
         f'border-radius:4px;font-weight:bold">{title} · {escape(client.label)} — {note}</div>'
     )
 
 
 def message_html(text: str, kind: str = "info") -> str:
-    colour = {"info": "#57606a", "ok": "#1a7f37", "error": "#cf222e", "warn": "#9a6700"}[kind]
+    colour = MUTED_TEXT if kind == "info" else tone_colour({"ok": "success", "error": "error", "warn": "warn"}[kind])
     return f'<div class="adobe-orders-msg {kind}" style="color:{colour}">{text}</div>'
+
+
+def id_html(value: object) -> str:
+    """An ID (customer, order, batch) that never wraps in its middle."""
+    return f'<span class="ao-id">{escape(str(value))}</span>'
 
 
 def bullet_list(items: list[str]) -> str:

@@ -10,14 +10,31 @@ import ipywidgets as w
 from IPython.display import JSON
 
 from ..models import Order
-from ..render import line_items_html, status_badge, table_html
+from ..render import MUTED_TEXT, is_blank, line_items_html, status_badge, table_html, tone_colour
 from ..validation import REFERENCE_MAX_LENGTH, problems
-from .common import bullet_list, environment_banner, message_html
+from .common import bullet_list, environment_banner, id_html, message_html, stylesheet
 
 if TYPE_CHECKING:
     from ..client import OrdersClient
 
 HISTORY_COLUMNS = ["time", "customerId", "orderId", "previous", "new", "status", "batch"]
+# Label column plus a monospace input that shows 35 characters (the longest reference) whole.
+LABEL_WIDTH = "12em"
+FIELD_LAYOUT = {"width": f"calc({LABEL_WIDTH} + 40ch + 24px)", "max_width": "100%"}
+
+
+def _field(description: str, placeholder: str) -> w.Text:
+    field = w.Text(description=description, placeholder=placeholder, style={"description_width": LABEL_WIDTH},
+                   layout=w.Layout(**FIELD_LAYOUT))
+    field.add_class("ao-field")
+    return field
+
+
+def diff_html(previous: Any, target: Any, batch_id: Any) -> str:
+    """``externalReferenceId: PO-1 → PO-2``; an empty previous value shows as "(empty)", never "None"."""
+    before = ("<i>(empty)</i>" if is_blank(previous) else escape(str(previous)))
+    return (f"<b>externalReferenceId</b>: {before} → <b>{escape(str(target))}</b>"
+            f" <small>(batch {id_html(batch_id)})</small>")
 
 
 class UpdateOrderForm(w.VBox):
@@ -30,12 +47,10 @@ class UpdateOrderForm(w.VBox):
         self.last_result: dict[str, Any] | None = None
         self.history: list[dict[str, Any]] = []
         self.banner = environment_banner(self.client)
-        self.customer_id = w.Text(description="Customer ID", placeholder="e.g. 0001000000",
-                                  style={"description_width": "150px"})
-        self.order_id = w.Text(description="Order ID", placeholder="e.g. 0123456000",
-                               style={"description_width": "150px"})
-        self.reference = w.Text(description="External reference ID", placeholder="your PO / order number",
-                                style={"description_width": "150px"})
+        self.customer_id = _field("Customer ID", "e.g. 0001000000")
+        self.order_id = _field("Order ID", "e.g. 0123456000")
+        self.reference = _field("External reference ID", "your PO / order number")
+        self._shown: tuple[str, str] | None = None  # (customer, order) of the order on view
         self.counter = w.HTML(f"0/{REFERENCE_MAX_LENGTH}")
         self.confirm = w.Checkbox(description="Yes, change this order in PRODUCTION", value=False,
                                   layout=w.Layout(display="" if self.client.environment == "production"
@@ -55,10 +70,12 @@ class UpdateOrderForm(w.VBox):
         self.fetch_button.on_click(self._on_fetch_click)
         self.update_button.on_click(self._on_update_click)
         super().__init__(children=[
-            self.banner, self.customer_id, self.order_id, w.HBox([self.reference, self.counter]), self.confirm,
+            stylesheet(), self.banner, self.customer_id, self.order_id, w.HBox([self.reference, self.counter]),
+            self.confirm,
             w.HBox([self.fetch_button, self.update_button]), self.message, self.diff, self.order_view,
             self.json_box, self.history_view,
         ], **kwargs)
+        self.add_class("adobe-orders")
         self._refresh()
 
     def __repr__(self) -> str:
@@ -66,7 +83,12 @@ class UpdateOrderForm(w.VBox):
 
     # -- validation while typing ---------------------------------------------------------------
     def _on_field_value(self, change: dict[str, Any]) -> None:
+        if self._shown is not None and self._shown != self._ids():
+            self._clear_order()  # the order on view no longer belongs to the IDs above it
         self._refresh()
+
+    def _ids(self) -> tuple[str, str]:
+        return self.customer_id.value.strip(), self.order_id.value.strip()
 
     def _problems(self, *, with_value: bool) -> list[str]:
         return problems(self.customer_id.value, self.order_id.value, self.reference.value if with_value else None)
@@ -74,7 +96,7 @@ class UpdateOrderForm(w.VBox):
     def _refresh(self, *, keep_message: bool = False) -> None:
         length = len(self.reference.value.strip())
         over = length > REFERENCE_MAX_LENGTH
-        self.counter.value = (f'<span style="color:{"#cf222e" if over else "#57606a"}">'
+        self.counter.value = (f'<span style="color:{tone_colour("error") if over else MUTED_TEXT}">'
                               f"{length}/{REFERENCE_MAX_LENGTH}</span>")
         found = self._problems(with_value=True)
         needs_confirm = self.client.environment == "production" and not self.confirm.value
@@ -98,13 +120,16 @@ class UpdateOrderForm(w.VBox):
 
     def fetch(self) -> Order | None:
         """Show the order as it is now; nothing is changed."""
+        self._clear_order()
         try:
-            order = self.client.get_order(self.customer_id.value.strip(), self.order_id.value.strip())
+            order = self.client.get_order(*self._ids())
         except Exception as exc:
             self.message.value = message_html(escape(str(exc)), "error")
             return None
+        current = order.external_reference_id
         self.message.value = message_html(
-            f"Current externalReferenceId: <b>{escape(str(order.external_reference_id))}</b>", "info")
+            "Current externalReferenceId: " + ("<i>(empty)</i>" if is_blank(current) else
+                                              f"<b>{escape(str(current))}</b>"), "info")
         self._show_order(order)
         return order
 
@@ -116,6 +141,7 @@ class UpdateOrderForm(w.VBox):
             return None
         self.update_button.disabled = True
         self.message.value = message_html("Updating…")
+        self._clear_order()
         try:
             row = update_one(self.client, self.customer_id.value, self.order_id.value, self.reference.value,
                              kind="form", confirm=self.confirm.value)
@@ -128,12 +154,11 @@ class UpdateOrderForm(w.VBox):
         self._record(result)
         if result["status"] in ("updated", "unchanged"):
             self.message.value = message_html(
-                f"{status_badge(result['status'])} order {escape(result['orderId'])}"
+                f"{status_badge(result['status'])} order {id_html(result['orderId'])}"
                 + (" was already at that value; nothing was sent." if result["status"] == "unchanged" else "."),
                 "ok")
-            self.diff.value = (f"<b>externalReferenceId</b>: {escape(str(result['previous_external_reference_id']))}"
-                               f" → <b>{escape(str(result['external_reference_id']))}</b>"
-                               f" <small>(batch {escape(result['batch_id'])})</small>")
+            self.diff.value = diff_html(result["previous_external_reference_id"], result["external_reference_id"],
+                                        result["batch_id"])
         else:
             # ApiError text already carries Adobe's code and the request and correlation IDs.
             self.message.value = message_html(
@@ -144,11 +169,19 @@ class UpdateOrderForm(w.VBox):
         self._refresh(keep_message=True)
         return result
 
+    def _clear_order(self) -> None:
+        """Empty the order views, so no view ever shows another order than the IDs above."""
+        self._shown = None
+        self.diff.value = self.order_view.value = ""
+        self.json_view.outputs = ()
+
     def _show_order(self, order: Order) -> None:
         head = order.header()
         fields = {k: head[k] for k in ("orderId", "customerId", "externalReferenceId", "orderType", "status",
                                        "statusName", "source", "currencyCode", "creationDate")}
-        self.order_view.value = (table_html([fields], list(fields), css_class="order-header")
+        self._shown = (order.customer_id, order.order_id)
+        self.order_view.value = (f"<b>Order {id_html(order.order_id)} of customer {id_html(order.customer_id)}"
+                                 "</b>" + table_html([fields], list(fields), css_class="order-header")
                                  + f"<b>Line items ({len(order.line_items)})</b>" + line_items_html(order))
         self.json_view.outputs = ()
         self.json_view.append_display_data(JSON(order.to_api(), expanded=False))

@@ -12,7 +12,7 @@ import ipywidgets as w
 import pandas as pd
 
 from ..render import status_badge, status_table_html
-from .common import environment_banner, message_html
+from .common import environment_banner, message_html, stylesheet
 
 if TYPE_CHECKING:
     from ..client import OrdersClient
@@ -50,7 +50,8 @@ class BatchUpdatePanel(w.VBox):
         self._thread: threading.Thread | None = None
         self._cancel = threading.Event()
         self.banner = environment_banner(self.client)
-        self.upload = w.FileUpload(accept=".csv,.xlsx", multiple=False, description="Upload CSV/Excel")
+        self.upload = w.FileUpload(accept=".csv,.xlsx", multiple=False, description="Upload CSV/Excel",
+                                  layout=w.Layout(width="auto"))
         self.workers = w.BoundedIntText(value=workers, min=1, max=32, description="Workers")
         self.confirm = w.Checkbox(description="Yes, apply these changes in PRODUCTION", value=False,
                                   layout=w.Layout(display="" if self.client.environment == "production" else "none"))
@@ -72,11 +73,12 @@ class BatchUpdatePanel(w.VBox):
         self.retry_button.on_click(lambda _: self.start(dry_run=False, retry=True))
         self.undo_button.on_click(lambda _: self.start(dry_run=False, undo=True))
         super().__init__(children=[
-            self.banner, w.HBox([self.upload, self.workers]), self.confirm,
+            stylesheet(), self.banner, w.HBox([self.upload, self.workers]), self.confirm,
             w.HBox([self.dry_run_button, self.apply_button, self.cancel_button, self.retry_button,
                     self.undo_button]),
             self.progress, self.message, self.summary, self.download, self.preview,
         ], **kwargs)
+        self.add_class("adobe-orders")
         if frame is not None:
             self.load(frame)
 

@@ -1,0 +1,169 @@
+"""The terminal, as a new user meets it after the README's Quickstart (venv not activated)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from adobe_orders import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def _env(**extra: str) -> dict[str, str]:
+    """No ADOBE_VIPM_* from outside, and a PATH without this venv: as after the README's Quickstart."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ADOBE_VIPM_")}
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
+                                  if p and Path(p).resolve() != VENV_BIN.resolve())
+    env.update(extra)
+    return env
+
+
+def _quickstart_folder(tmp_path: Path) -> Path:
+    """A folder laid out as the README's Quickstart leaves it: .venv/ and examples/."""
+    (tmp_path / ".venv").symlink_to(Path(sys.prefix))
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    return tmp_path
+
+
+def _run(command: str, cwd: Path, **kw) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["bash", "-c", command], cwd=cwd, env=_env(), capture_output=True, text=True,
+                          timeout=180, **kw)
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    proc = subprocess.run([sys.executable, "-m", "adobe_orders", "--help"], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0 and "usage: adobe-orders" in proc.stdout and "exit codes:" in proc.stdout
+
+
+def _commands() -> dict[str, argparse.ArgumentParser]:
+    parser = cli._parser()
+    (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(sub.choices)
+
+
+@pytest.mark.parametrize("name", sorted(_commands()))
+def test_every_option_and_argument_has_help_and_exit_codes_are_listed(name: str) -> None:
+    command = _commands()[name]
+    undocumented = [a.dest for a in command._actions if not a.help and a.dest != "help"]
+    assert undocumented == []
+    assert "exit codes:" in command.format_help() and "130" in command.format_help()
+
+
+def test_the_undo_command_apply_prints_runs_as_printed(tmp_path: Path) -> None:
+    folder = _quickstart_folder(tmp_path)
+    run = _run(".venv/bin/adobe-orders apply examples/updates.csv --no-progress", folder)
+    assert run.returncode == 3, run.stderr
+    (printed,) = re.findall(r"Undo with: (.+)", run.stdout)
+    assert printed.startswith(".venv/bin/adobe-orders undo ")
+    assert _run("command -v adobe-orders", folder).returncode != 0  # the venv is not on PATH
+    undo = _run(printed, folder)
+    assert undo.returncode == 0, undo.stderr
+    # and the same when started as python -m: the printed command uses the same spelling
+    run = _run(".venv/bin/python -m adobe_orders apply examples/updates.csv --no-progress", folder)
+    (printed,) = re.findall(r"Undo with: (.+)", run.stdout)
+    assert printed.startswith(".venv/bin/python -m adobe_orders undo ")
+    assert _run(printed, folder).returncode == 0
+
+
+def test_reset_demo_gives_every_status_again(tmp_path: Path) -> None:
+    folder = _quickstart_folder(tmp_path)
+    first = _run(".venv/bin/adobe-orders apply examples/updates.csv --no-progress", folder)
+    again = _run(".venv/bin/adobe-orders apply examples/updates.csv --no-progress", folder)
+    assert "updated" not in again.stdout.splitlines()[1]  # the demo state carried over: all unchanged
+    reset = _run(".venv/bin/adobe-orders reset-demo", folder)
+    assert reset.returncode == 0 and "reset" in reset.stdout.lower()
+    third = _run(".venv/bin/adobe-orders apply examples/updates.csv --no-progress", folder)
+    assert third.stdout.splitlines()[1] == first.stdout.splitlines()[1]  # the same counts as the first run
+    assert "Demo orders are already as seeded" in _run(".venv/bin/adobe-orders reset-demo && "
+                                                        ".venv/bin/adobe-orders reset-demo", folder).stdout
+
+
+def test_reset_demo_refuses_when_env_points_elsewhere(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("ADOBE_VIPM_ENV=sandbox\nADOBE_VIPM_CLIENT_ID=x\nADOBE_VIPM_CLIENT_SECRET=y\n")
+    proc = subprocess.run([sys.executable, "-m", "adobe_orders", "reset-demo"], cwd=tmp_path, env=_env(),
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1 and "only resets the embedded local emulator" in proc.stderr
+
+
+def test_the_cli_says_which_api_once_and_not_as_an_error_notice(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "adobe_orders", "get", "0001000000", "0123456000", "--json"],
+                          cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and proc.stdout.lstrip().startswith("{")
+    assert proc.stderr.count("emulator") == 1 and "API: local emulator" in proc.stderr
+
+
+def test_lab_without_jupyterlab_suggests_this_environments_pip(monkeypatch, capsys) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "jupyterlab" else real(name, *a))
+    assert cli.main(["lab"]) == 1
+    err = capsys.readouterr().err
+    assert f"{sys.executable} -m pip install -e" in err or ".venv/bin/python -m pip install -e" in err
+    assert "[lab]" in err and "run: pip " not in err
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _children(pid: int) -> list[int]:
+    text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    return [int(x) for x in text.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.split(")")[-1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+def test_stopping_lab_stops_its_jupyterlab_child(tmp_path: Path, how: signal.Signals) -> None:
+    pytest.importorskip("jupyterlab")
+    port = _free_port()
+    env = _env(JUPYTER_CONFIG_DIR=str(tmp_path / "cfg"), JUPYTER_DATA_DIR=str(tmp_path / "data"),
+               JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"), IPYTHONDIR=str(tmp_path / "ipy"))
+    parent = subprocess.Popen([sys.executable, "-m", "adobe_orders", "lab", "--no-browser", "--port", str(port)],
+                              cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = None
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        else:
+            pytest.fail("JupyterLab did not start")
+        (child,) = _children(parent.pid)
+        parent.send_signal(how)
+        parent.wait(40)
+        deadline = time.monotonic() + 30
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(child), f"JupyterLab (pid {child}) outlived adobe-orders lab ({how.name})"
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", port)) != 0
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        if child and _alive(child):
+            os.kill(child, signal.SIGKILL)
