@@ -6,6 +6,7 @@ also what keeps a pasted ``../`` or ``%2F`` from ever leaving the path.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 import unicodedata
 from collections.abc import Callable
@@ -29,10 +30,28 @@ FORBIDDEN_CHARS = (
 FORBIDDEN_PATTERN = f"[{FORBIDDEN_CHARS}]"
 # What Excel makes of a long numeric ID: 1.23457E+09, or 123456789.0 after a float round trip.
 EXCEL_DAMAGE_PATTERN = r"[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+|[0-9]+[.,]0+"
+# A date cell written out as text: 2026-03-01 00:00:00 (pandas/openpyxl), 2026-03-01T00:00:00.
+EXCEL_DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
+# Excel's error values, which a CSV export writes as text.
+EXCEL_ERRORS = ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!", "#CALC!",
+                "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!")
+# A value a spreadsheet would evaluate: = or @ first, or + / - first and then anything but a plain
+# number-or-code (digits first, then letters, digits, spaces, dot, slash, hyphen). "-5", "+49 30 1234"
+# and "-2026-A" stay valid; "-x", "+A1", "=1+1", "@SUM(A1)" and "-2+3+cmd|' /C calc'!A0" do not.
+FORMULA_PATTERN = r"[=@]|[+-](?![0-9][0-9A-Za-z ./-]*$)"
+
+# Strict ASCII subsets of the rules, for validate_updates' vectorised first pass: a cell they match is
+# certainly valid and unchanged by the rules; every other cell goes through the rules, which explain.
+# (A test checks "fast match => the rules accept it as is" on generated strings.)
+FAST_ID_PATTERN = f"(?![0-9]+[eE][0-9]+$)[0-9A-Za-z-]{{1,{ID_MAX_LENGTH}}}"
+FAST_REFERENCE_PATTERN = (f"(?![0-9]*[.,eE][0-9.,eE+]*$)(?![0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[ T])"
+                          f"[0-9A-Za-z](?:[ -~]{{0,{REFERENCE_MAX_LENGTH - 2}}}[!-~])?")
 
 _ID_RE = re.compile(ID_PATTERN)
 _FORBIDDEN_RE = re.compile(FORBIDDEN_PATTERN)
 _EXCEL_RE = re.compile(EXCEL_DAMAGE_PATTERN)
+_DATE_RE = re.compile(EXCEL_DATE_PATTERN)
+_FORMULA_RE = re.compile(FORMULA_PATTERN)
 
 FIELD_LABELS = {
     "customer_id": "Customer ID",
@@ -63,13 +82,8 @@ def _text(value: object, field: str) -> str:
     if value is None or (isinstance(value, float) and value != value) or type(value).__name__ in ("NAType",
                                                                                                      "NaTType"):
         raise ValidationError(field, "required", f"{label} is empty.")
-    if isinstance(value, float):
-        raise ValidationError(
-            field, "text",
-            f"{label} {value!r} arrived as a number, which loses leading zeros; read the column as text.",
-        )
-    if not isinstance(value, str | int):
-        raise ValidationError(field, "text", f"{label} must be text, not {type(value).__name__}.")
+    if not isinstance(value, str):
+        raise _not_text(value, field)
     text = str(value)
     bad = _FORBIDDEN_RE.search(text)
     if bad:
@@ -84,15 +98,73 @@ def _text(value: object, field: str) -> str:
     return text
 
 
+def _not_text(value: object, field: str) -> ValidationError:
+    """Why a cell that is not text is refused: its true text is not known.
+
+    A spreadsheet number cell has lost leading zeros (customer 0001000000 shows as 1000000) and
+    every digit past the 15th; a date cell is no longer what was typed. ``read_updates`` keeps such
+    cells' types so this rule can see them.
+    """
+    label = FIELD_LABELS[field]
+    if isinstance(value, bool):
+        return ValidationError(field, "text", f"{label} is a TRUE/FALSE cell, not text; type the value again "
+                                              "in a column formatted as Text.")
+    if isinstance(value, int | float) or type(value).__module__ == "numpy":
+        if isinstance(value, float):  # as Excel shows it: 15 significant digits
+            shown_number = f"{value:.0f}" if value.is_integer() and abs(value) < 1e15 else f"{value:.15G}"
+        else:
+            shown_number = str(value)
+        return ValidationError(
+            field, "number",
+            f"{label} {shown_number} arrived as a number, not text, so its leading zeros (and any digits past "
+            "the 15th) may be lost; format the column as Text in the spreadsheet and type the value again, "
+            "or read the column as text (dtype=str).",
+        )
+    if isinstance(value, _dt.date | _dt.time):
+        return ValidationError(
+            field, "date",
+            f"{label} is a date cell ({value}), not the text that was typed; the spreadsheet turned the value "
+            "into a date. Format the column as Text and type the value again.",
+        )
+    return ValidationError(field, "text", f"{label} must be text, not {type(value).__name__}.")
+
+
+def _spreadsheet_damage(text: str, field: str) -> ValidationError | None:
+    """Text that is what a spreadsheet made of a value, not the value: 2.40505E+17, 12345.0,
+    2026-03-01 00:00:00, #N/A. The true value cannot be recovered from it, so it is refused."""
+    label = FIELD_LABELS[field]
+    if _EXCEL_RE.fullmatch(text):
+        return ValidationError(
+            field, "excel",
+            f"{label} {shown(text)} looks like a number Excel reformatted (scientific notation or a "
+            "trailing .0), so the real value is lost; format the column as Text, type the value again and "
+            "re-export.",
+        )
+    if _DATE_RE.fullmatch(text):
+        return ValidationError(
+            field, "excel",
+            f"{label} {shown(text)} looks like a date Excel made of the value; format the column as "
+            "Text, type the value again and re-export.",
+        )
+    if text.upper() in EXCEL_ERRORS:
+        return ValidationError(
+            field, "excel", f"{label} {shown(text)} is a spreadsheet error value, not a reference; fix the cell."
+        )
+    return None
+
+
+def is_formula_like(text: str) -> bool:
+    """True when a spreadsheet opening this value would evaluate it (see FORMULA_PATTERN)."""
+    return bool(_FORMULA_RE.match(text)) or text[:1] in ("\t", "\r")
+
+
 def check_id(value: object, field: str = "order_id") -> str:
     """Return the ID, surrounding spaces removed, or raise ValidationError saying why not."""
     text = _text(value, field)
     label = FIELD_LABELS[field]
-    if _EXCEL_RE.fullmatch(text):
-        raise ValidationError(
-            field, "excel",
-            f"{label} {shown(text)} looks like a number Excel reformatted; re-export the column as text.",
-        )
+    damage = _spreadsheet_damage(text, field)
+    if damage is not None:
+        raise damage
     if len(text) > ID_MAX_LENGTH:
         raise ValidationError(
             field, "length", f"{label} is {len(text)} characters long; at most {ID_MAX_LENGTH} are allowed."
@@ -114,13 +186,27 @@ def check_order_id(value: object) -> str:
     return check_id(value, "order_id")
 
 
-def check_external_reference_id(value: object) -> str:
+def check_external_reference_id(value: object, *, allow_formula: bool = False) -> str:
+    """The value as it will be sent, or ValidationError.
+
+    ``allow_formula=True`` is for restoring a value Adobe already held (undo): a value another tool
+    set that looks like a formula is put back as it was; a *new* value never may look like one.
+    """
     text = _text(value, "external_reference_id")
     if len(text) > REFERENCE_MAX_LENGTH:
         raise ValidationError(
             "external_reference_id", "length",
             f"External reference ID is {len(text)} characters long; Adobe allows at most "
             f"{REFERENCE_MAX_LENGTH}.",
+        )
+    damage = _spreadsheet_damage(text, "external_reference_id")
+    if damage is not None:
+        raise damage
+    if not allow_formula and is_formula_like(text):
+        raise ValidationError(
+            "external_reference_id", "formula",
+            f"External reference ID {shown(text)} starts like a spreadsheet formula ({text[0]!r}); whoever opens "
+            "the reconciliation file in Excel would run it. Remove the leading character.",
         )
     return text
 

@@ -105,15 +105,16 @@ def test_csv_and_excel_round_trips_keep_leading_zeros(client, sandbox, tmp_path)
                    "0001000000,0123456000,NA\n", encoding="utf-8")
     df = read_updates(csv)
     assert list(df.columns) == ["customerId", "orderId", "externalReferenceId"]
-    assert df.loc[0, "customerId"] == "0001000000" and df.loc[0, "externalReferenceId"] == "0012345"
-    assert df.loc[1, "externalReferenceId"] == "NA"
+    assert df.index.name == "line" and list(df.index) == [2, 3]  # spreadsheet lines, header = line 1
+    assert df.loc[2, "customerId"] == "0001000000" and df.loc[2, "externalReferenceId"] == "0012345"
+    assert df.loc[3, "externalReferenceId"] == "NA"
     results = apply_updates(df.iloc[:1], client, progress=False)
     for path in (tmp_path / "out.csv", tmp_path / "out.xlsx"):
         results.to_csv(path, index=False) if path.suffix == ".csv" else results.to_excel(path, index=False)
         back = read_updates(path)
-        assert back.loc[0, "customerId"] == "0001000000" and back.loc[0, "orderId"] == "0123456000"
-        assert back.loc[0, "externalReferenceId"] == "0012345"
-        assert back.loc[0, "previous_external_reference_id"] == "PO-26000"
+        assert back.loc[2, "customerId"] == "0001000000" and back.loc[2, "orderId"] == "0123456000"
+        assert back.loc[2, "externalReferenceId"] == "0012345"
+        assert back.loc[2, "previous_external_reference_id"] == "PO-26000"
 
 
 def test_read_updates_explains_bad_files(tmp_path) -> None:

@@ -145,7 +145,8 @@ def test_a_100_mb_file_is_read_and_its_row_refused(tmp_path, client, sandbox) ->
     assert path.stat().st_size >= 100 * (1 << 20)
     results = apply_updates(read_updates(path), client, progress=False)
     assert list(results["status"]) == ["invalid", "updated"]
-    assert "104857600 characters long" in results.loc[0, "error"] and len(results.loc[0, "error"]) < 200
+    assert list(results.index) == [2, 3] and results.index.name == "line"
+    assert "104857600 characters long" in results.loc[2, "error"] and len(results.loc[2, "error"]) < 200
 
 
 def test_form_refuses_each_invalid_kind(client, sandbox) -> None:

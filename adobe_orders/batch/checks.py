@@ -16,8 +16,8 @@ import pandas as pd
 
 from ..errors import ValidationError
 from ..validation import (
-    ID_MAX_LENGTH,
-    REFERENCE_MAX_LENGTH,
+    FAST_ID_PATTERN,
+    FAST_REFERENCE_PATTERN,
     check_customer_id,
     check_external_reference_id,
     check_order_id,
@@ -25,10 +25,10 @@ from ..validation import (
 )
 from .columns import CUSTOMER, ORDER, VALUE, resolve_columns
 
-# Strict ASCII subsets of the rules: a cell they match is certainly valid; any other cell (an
-# accented letter, a space, a symbol) is decided by the scalar rules, which also explain.
-FAST_ID = f"[0-9A-Za-z-]{{1,{ID_MAX_LENGTH}}}"
-FAST_VALUE = f"[!-~](?:[ -~]{{0,{REFERENCE_MAX_LENGTH - 2}}}[!-~])?"
+# Strict ASCII subsets of the rules (kept with the rules in adobe_orders.validation): a cell they
+# match is certainly valid; any other cell is decided by the scalar rules, which also explain.
+FAST_ID = FAST_ID_PATTERN
+FAST_VALUE = FAST_REFERENCE_PATTERN
 
 READY, INVALID, SKIPPED = "ready", "invalid", "skipped"
 CHECKS = {CUSTOMER: check_customer_id, ORDER: check_order_id, VALUE: check_external_reference_id}

@@ -1,22 +1,45 @@
-"""``read_updates``: a CSV or Excel file as text, every cell exactly as typed.
+"""``read_updates``: a CSV or Excel file as a table whose text cells are exactly as typed.
 
-Everything is read as strings: leading zeros stay, ``NA``/``NULL``/``N/A`` stay the strings they
-are, no ID becomes a float. Files that cannot be read give a message that says how to fix them.
+Three promises, because analysts' files come from Excel:
+
+- **Text stays text.** Every CSV cell and every Excel *text* cell is read as the string it holds:
+  leading zeros stay, ``NA``/``NULL`` stay the strings they are. An Excel cell that is a *number*,
+  a *date* or a *boolean* keeps its Python type (int, float, datetime, bool): its true text is not
+  known (Excel drops leading zeros and digits past the 15th), so validation refuses it on its row
+  and says why, instead of sending ``1000000`` for customer ``0001000000``.
+- **Rows are named by their spreadsheet line.** The index holds each row's line number in the
+  file (header = its own line; blank lines and lines above the header are counted), and is named
+  ``line``, so "line 22" in any message is line 22 in Excel or an editor.
+- **The separators Excel writes are recognised:** ``,`` (CSV UTF-8), ``;`` (European "CSV UTF-8",
+  often with a BOM), tab (UTF-16 "Unicode text") and ``|``. A file in which none of them splits the
+  header is refused, saying what the header line holds and how to save the file.
+
+Cells that an export neutralised against formula injection (``'=…``) are restored here, so a
+results file read back holds exactly the values that were written (see ``adobe_orders.export``).
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import os
+import re
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import AdobeOrdersError
-from .columns import canonical_headers
+from ..export import restore_cell
+from .columns import ALIASES, canonical_headers
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+HEADER_SEARCH_ROWS = 30  # a title block above the header is at most this many rows
+SAVE_AS_CSV = "In Excel use File > Save As > 'CSV UTF-8 (Comma delimited)', then read it again."
+_NEUTRALISED = re.compile(r"^'+[=+\-@\t\r]")
 
 
 class InputFileError(AdobeOrdersError, ValueError):
@@ -32,46 +55,284 @@ def _is_excel(source: object, head: bytes) -> bool:
     return suffix in EXCEL_SUFFIXES or head.startswith(b"PK\x03\x04")
 
 
-def read_updates(path_or_buffer: str | os.PathLike[str] | IO[bytes] | IO[str]) -> pd.DataFrame:
-    """Read updates from CSV or .xlsx; recognised headers are renamed to the API's names."""
-    name = _name(path_or_buffer)
+def _load(source: str | os.PathLike[str] | IO[bytes] | IO[str], name: str) -> bytes:
     try:
-        if isinstance(path_or_buffer, str | os.PathLike):
-            data = Path(path_or_buffer).read_bytes()
-        else:
-            raw = path_or_buffer.read()
-            data = raw.encode("utf-8") if isinstance(raw, str) else raw
+        if isinstance(source, str | os.PathLike):
+            return Path(source).read_bytes()
+        raw = source.read()
+        return raw.encode("utf-8") if isinstance(raw, str) else raw
     except FileNotFoundError:
         raise InputFileError(f"{name}: no such file.") from None
     except IsADirectoryError:
         raise InputFileError(f"{name} is a folder, not a file.") from None
+    except PermissionError:
+        raise InputFileError(f"{name} cannot be read (permission denied).") from None
+
+
+def read_updates(path_or_buffer: str | os.PathLike[str] | IO[bytes] | IO[str]) -> pd.DataFrame:
+    """Read updates from CSV or .xlsx; recognised headers are renamed to the API's names.
+
+    The index is each row's line in the file (named ``line``). Excel number, date and boolean
+    cells keep their type so validation can refuse them in ID and value columns.
+    """
+    name = _name(path_or_buffer)
+    data = _load(path_or_buffer, name)
     if not data.strip():
         raise InputFileError(f"{name} is empty: expected a header row (customerId, orderId, "
                              "externalReferenceId) and one row per order.")
-    try:
-        if _is_excel(path_or_buffer, data[:4]):
-            frame = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False, na_filter=False)
-        else:
-            frame = pd.read_csv(io.StringIO(_decode(data, name)), dtype=str, keep_default_na=False,
-                                na_filter=False, skip_blank_lines=True)
-    except InputFileError:
-        raise
-    except pd.errors.EmptyDataError:
-        raise InputFileError(f"{name} has no rows.") from None
-    except Exception as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputFileError(f"{name} could not be read as a CSV or Excel table: {first}") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return canonical_headers(frame).astype(object)
+    if _is_excel(path_or_buffer, data[:4]):
+        if Path(name).suffix.lower() == ".xls" and not data.startswith(b"PK\x03\x04"):
+            raise InputFileError(f"{name} is an old Excel 97-2003 (.xls) workbook, which cannot be read here. "
+                                 "In Excel use File > Save As > 'Excel Workbook (.xlsx)' or 'CSV UTF-8'.")
+        _, header, lines, rows = _excel_table(data, name)
+        apostrophes = True
+    else:
+        text = _decode(data, name)
+        _, header, lines, rows = _csv_table(text, name)
+        apostrophes = "'" in text
+    frame = _frame(header, lines, rows, restore=apostrophes)
+    return canonical_headers(frame)
 
+
+# -- building the frame ------------------------------------------------------------------------
+
+def _frame(header: list[str], lines: list[int] | np.ndarray, rows: list[list[Any]] | pd.DataFrame, *,
+           restore: bool = True) -> pd.DataFrame:
+    columns = [str(c).strip() or f"Unnamed: {j}" for j, c in enumerate(header)]
+    if isinstance(rows, pd.DataFrame):
+        frame = rows
+        frame.columns = pd.Index(columns)
+    else:
+        frame = pd.DataFrame(rows, columns=columns, dtype=object) if rows else pd.DataFrame(
+            {c: pd.Series(dtype=object) for c in columns})
+    frame.index = pd.Index(np.asarray(lines, dtype=np.int64), name="line")
+    frame = frame.astype(object)
+    for j in range(frame.shape[1] if restore else 0):  # by position: a header may repeat
+        column = frame.iloc[:, j]
+        try:
+            quoted = np.flatnonzero(column.str.startswith("'", na=False).to_numpy(bool))
+        except AttributeError:  # no text cell in this column
+            continue
+        if len(quoted):
+            values = column.to_numpy(dtype=object, copy=True)
+            for k in quoted:
+                if _NEUTRALISED.match(values[k]):
+                    values[k] = restore_cell(values[k])
+            frame.isetitem(j, values)
+    return frame
+
+
+def _is_blank(row: list[Any]) -> bool:
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row)
+
+
+def _header_index(rows: list[list[Any]]) -> int | None:
+    """The first row that names at least two of the three fields; else the first non-blank row.
+
+    A title block ("Updates for March") above the header is common in analysts' sheets.
+    """
+    first = None
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if _is_blank(row):
+            continue
+        if first is None:
+            first = i
+        keys = {re.sub(r"[^0-9a-z]", "", str(c).lstrip("\ufeff").lower()) for c in row if isinstance(c, str)}
+        if sum(1 for aliases in ALIASES.values() if keys & aliases) >= 2:
+            return i
+    return first
+
+
+def _shape(name: str, header: list[Any], lines: list[int], rows: list[list[Any]],
+           delimiter: str | None) -> list[list[Any]]:
+    """Pad short rows; drop trailing empty cells; refuse a row with more cells than the header."""
+    width = len(header)
+    out = []
+    for line, row in zip(lines, rows, strict=True):
+        if len(row) > width:
+            extra = row[width:]
+            if not _is_blank(extra):
+                hint = (f"; a value that contains {delimiter!r} must be in double quotes" if delimiter else "")
+                raise InputFileError(f"{name}, line {line}: {len(row)} cells but the header has {width}{hint}.")
+            row = row[:width]
+        elif len(row) < width:
+            row = [*row, *([""] * (width - len(row)))]
+        out.append(row)
+    return out
+
+
+# -- CSV ---------------------------------------------------------------------------------------
 
 def _decode(data: bytes, name: str) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")  # Excel's "Unicode text" export
+        try:
+            return data.decode("utf-16")  # Excel's "Unicode text" export (tab-separated)
+        except UnicodeDecodeError:
+            raise InputFileError(f"{name} starts like UTF-16 text but is damaged. {SAVE_AS_CSV}") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputFileError(
-            f"{name} is not UTF-8 (byte 0x{data[exc.start]:02x} at position {exc.start}). In Excel use "
-            "File > Save As > 'CSV UTF-8 (Comma delimited)', then read it again."
+            f"{name} is not UTF-8 (byte 0x{data[exc.start]:02x} at position {exc.start}); it looks like "
+            f"Windows-1252 ('CSV (Comma delimited)'). {SAVE_AS_CSV}"
         ) from None
+
+
+def _records(text: str, delimiter: str, limit: int | None = None,
+             tolerant: bool = False) -> tuple[list[int], list[list[str]]]:
+    """(first line of each record, record) with Python's csv module, which follows quotes over lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    lines: list[int] = []
+    rows: list[list[str]] = []
+    start = 1
+    try:
+        for row in reader:
+            lines.append(start)
+            rows.append(row)
+            start = reader.line_num + 1
+            if limit is not None and len(rows) >= limit:
+                break
+    except csv.Error as exc:
+        if tolerant:
+            return lines, rows
+        if "end of data" in str(exc):
+            raise InputFileError(f"could not be read: a double quote opened on line {start} is never closed") from None
+        raise InputFileError(f"could not be read: line {start}: {exc}") from None
+    return lines, rows
+
+
+def _sniff(text: str, name: str) -> str:
+    """The separator that splits the header into recognised names (else into the most cells)."""
+    head = text[: 64 * 1024]
+    best: tuple[tuple[int, int], str] | None = None
+    for delimiter in DELIMITERS:
+        _, rows = _records(head, delimiter, limit=HEADER_SEARCH_ROWS, tolerant=True)
+        i = _header_index(rows)
+        if i is None:
+            continue
+        header = rows[i]
+        keys = {re.sub(r"[^0-9a-z]", "", c.lstrip("\ufeff").lower()) for c in header}
+        recognised = sum(1 for aliases in ALIASES.values() if keys & aliases)
+        score = (recognised, len(header))
+        if best is None or score > best[0]:
+            best = (score, delimiter)
+    if best is None or best[0][1] < 2:
+        first = next((line for line in head.splitlines() if line.strip()), "")
+        shown = first if len(first) <= 80 else first[:80] + "…"
+        raise InputFileError(
+            f"{name}: the header line {shown!r} is one single column: its cells are not separated by commas, "
+            f"semicolons, tabs or vertical bars. {SAVE_AS_CSV}"
+        )
+    return best[1]
+
+
+def _csv_table(text: str, name: str) -> tuple[int, list[str], Any, Any]:
+    delimiter = _sniff(text, name)
+    try:
+        return _csv_fast(text, delimiter, name)
+    except _NotFast:
+        pass
+    try:
+        lines, rows = _records(text, delimiter)
+    except InputFileError as exc:
+        raise InputFileError(f"{name}, {exc}") from None
+    i = _header_index(rows)
+    if i is None:
+        raise InputFileError(f"{name} has no rows.")
+    header = rows[i]
+    kept = [(ln, r) for ln, r in zip(lines[i + 1:], rows[i + 1:], strict=True) if not _is_blank(r)]
+    body_lines = [ln for ln, _ in kept]
+    body = _shape(name, header, body_lines, [r for _, r in kept], delimiter)
+    return lines[i], header, body_lines, body
+
+
+class _NotFast(Exception):
+    """The file needs the exact (csv module) path: quotes, blank lines, odd line ends."""
+
+
+def _csv_fast(text: str, delimiter: str, name: str) -> tuple[int, list[str], Any, Any]:
+    """pandas' C parser for the common case: no quotes, no blank lines, \\n or \\r\\n line ends.
+
+    Then record k is line header_line + k, and the exact path would give the same frame (a test
+    compares both on generated files). Anything else raises _NotFast.
+    """
+    if '"' in text:
+        raise _NotFast
+    text = text.replace("\r\n", "\n")
+    if "\r" in text:
+        raise _NotFast
+    first_lines = text.split("\n", HEADER_SEARCH_ROWS + 1)[:HEADER_SEARCH_ROWS]
+    rows = [line.split(delimiter) for line in first_lines]
+    i = _header_index(rows)
+    if i is None:
+        raise _NotFast
+    header = rows[i]
+    start = sum(len(line) + 1 for line in first_lines[: i + 1])
+    body = text[start:]
+    if body.endswith("\n"):
+        body = body[:-1]
+    if not body or re.search(f"(?m)^[ \t{re.escape(delimiter)}]*$", body):
+        raise _NotFast  # a blank row (or only separators): the exact path drops it and counts its line
+    raw = np.frombuffer(body.encode("utf-8"), dtype=np.uint8)
+    breaks = np.flatnonzero(raw == ord("\n"))
+    cuts = np.flatnonzero(raw == ord(delimiter))
+    per_line = np.bincount(np.searchsorted(breaks, cuts), minlength=len(breaks) + 1)
+    if len(per_line) != len(breaks) + 1 or (per_line != len(header) - 1).any():
+        raise _NotFast  # a short or long row: the exact path pads it or names its line
+    try:
+        frame = pd.read_csv(io.StringIO(body), sep=delimiter, header=None, names=range(len(header)),
+                            dtype=str, keep_default_na=False, na_filter=False, quoting=csv.QUOTE_NONE,
+                            skip_blank_lines=False, engine="c", index_col=False)
+    except (pd.errors.ParserError, ValueError):
+        raise _NotFast from None
+    if len(frame) != len(breaks) + 1:
+        raise _NotFast
+    frame = frame.fillna("")
+    header_line = i + 1
+    return header_line, header, np.arange(header_line + 1, header_line + 1 + len(frame)), frame
+
+
+# -- Excel -------------------------------------------------------------------------------------
+
+def _excel_table(data: bytes, name: str) -> tuple[int, list[str], list[int], list[list[Any]]]:
+    """The first sheet through openpyxl, so each cell's type is known (text, number, date, error)."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged zip or workbook
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputFileError(f"{name} could not be read as an Excel workbook: {first}") from None
+    try:
+        sheet = book.worksheets[0]
+        rows: list[list[Any]] = []
+        for row in sheet.iter_rows():
+            rows.append([_cell_value(cell) for cell in row])
+    finally:
+        book.close()
+    lines = list(range(1, len(rows) + 1))
+    i = _header_index(rows)
+    if i is None:
+        raise InputFileError(f"{name} has no rows.")
+    header = ["" if c is None else str(c) for c in rows[i]]
+    while header and not header[-1].strip():
+        header.pop()
+    kept = [(ln, r) for ln, r in zip(lines[i + 1:], rows[i + 1:], strict=True) if not _is_blank(r)]
+    body_lines = [ln for ln, _ in kept]
+    body = _shape(name, header, body_lines, [r for _, r in kept], None)
+    return lines[i], header, body_lines, body
+
+
+def _cell_value(cell: Any) -> Any:
+    """Text cells as their exact string; empty as ""; numbers, dates and booleans keep their type."""
+    value = cell.value
+    if value is None:
+        return ""
+    if cell.data_type == "e":  # #N/A, #REF!: the value rules refuse these texts
+        return str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)  # openpyxl gives 1000000.0 for an integer-valued number cell
+    return value
+
+
+__all__ = ["DELIMITERS", "InputFileError", "read_updates"]

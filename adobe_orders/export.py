@@ -1,0 +1,131 @@
+"""Writing tables for spreadsheets: every export (CLI ``--out``, ``history --out``, the panel's
+download) goes through ``write_table``, so none of them can hand Excel a live formula.
+
+A cell a spreadsheet would evaluate — one starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
+return (OWASP, "CSV Injection") — could run ``=HYPERLINK(…)`` or worse when a colleague opens the
+file. The two formats are made safe differently, both reversibly, so ``read_updates`` reads back
+exactly the values written:
+
+- **CSV**: such a cell gets a leading apostrophe, OWASP's advice (``=1+1`` → ``'=1+1``). To keep the
+  scheme reversible, a cell that already starts with apostrophes before one of those characters
+  gets one more (``'=x`` → ``''=x``); ``restore_cell`` removes exactly one. No other cell changes.
+- **XLSX**: every string is written as a *text* cell (never a formula) and the dangerous ones also
+  carry Excel's "quote prefix" style, so editing the cell in Excel keeps it text. The stored value
+  is the exact string; nothing needs restoring.
+
+``.xls`` (Excel 97-2003) cannot be written by any library we trust here; it is refused with the
+names that can be. Other suffixes are refused too, so a results file is never CSV text under a
+name that promises something else.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import AdobeOrdersError
+
+FORMULA_START = "=+-@\t\r"
+_NEEDS_PREFIX = re.compile(r"'*[=+\-@\t\r]")
+WRITABLE = {".csv": "CSV", ".xlsx": "Excel workbook", ".xlsm": "Excel workbook"}
+
+
+class ExportError(AdobeOrdersError, ValueError):
+    """The results cannot be written where or how asked; raised before anything is written."""
+
+
+def neutralise_cell(value: str) -> str:
+    """``value`` as a CSV cell no spreadsheet evaluates; ``restore_cell`` undoes it exactly."""
+    return "'" + value if _NEEDS_PREFIX.match(value) else value
+
+
+def restore_cell(text: str) -> str:
+    """The inverse of ``neutralise_cell``: one apostrophe off a neutralised cell, else unchanged."""
+    return text[1:] if text[:1] == "'" and _NEEDS_PREFIX.match(text, 1) else text
+
+
+def is_formula_like(text: str) -> bool:
+    """True when a spreadsheet would treat the cell as a formula (it starts with = + - @ tab CR)."""
+    return text[:1] in FORMULA_START and text != ""
+
+
+def check_output_path(path: str | os.PathLike[str]) -> Path:
+    """The path if its suffix names a format we write; ExportError otherwise. Call it *before* a batch."""
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix == ".xls":
+        raise ExportError(f"{target}: .xls is the old Excel 97-2003 format, which is not written here; "
+                          "use .xlsx (Excel) or .csv.")
+    if suffix not in WRITABLE:
+        raise ExportError(f"{target}: cannot tell the format from {suffix or 'a name without a suffix'!r}; "
+                          "use a name ending in .csv or .xlsx.")
+    if target.is_dir():
+        raise ExportError(f"{target} is a folder; give a file name ending in .csv or .xlsx.")
+    return target
+
+
+def _cells(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for j in range(out.shape[1]):
+        column = out.iloc[:, j]
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            out.isetitem(j, column.map(lambda v: neutralise_cell(v) if isinstance(v, str) else v))
+    return out
+
+
+def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: bool = False) -> Path:
+    """Write ``frame`` as CSV (UTF-8) or XLSX, chosen by the suffix, with formula cells neutralised.
+
+    The file appears complete or not at all (written beside it, then renamed).
+    """
+    target = check_output_path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.partial{target.suffix}")
+    try:
+        if target.suffix.lower() == ".csv":
+            _cells(frame).to_csv(temporary, index=index, encoding="utf-8")
+        else:
+            _write_xlsx(frame, temporary, index=index)
+        os.replace(temporary, target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise ExportError(f"{target} could not be written: {exc.strerror or exc}.") from None
+    return target
+
+
+def _write_xlsx(frame: pd.DataFrame, path: Path, *, index: bool) -> None:
+    """Every string a text cell (data type "s"), never a formula; dangerous ones quote-prefixed."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    book = Workbook(write_only=False)
+    sheet = book.active
+    table = frame.reset_index() if index else frame
+    sheet.append([str(c) for c in table.columns])
+    for r, row in enumerate(table.itertuples(index=False, name=None), start=2):
+        for c, value in enumerate(row, start=1):
+            if value is None or (not isinstance(value, str) and pd.isna(value) is True):
+                continue
+            cell = sheet.cell(row=r, column=c)
+            if isinstance(value, datetime) and value.tzinfo is not None:
+                value = value.isoformat()  # Excel has no time zones
+            elif not isinstance(value, str | int | float | bool | datetime | date):
+                value = value.item() if hasattr(value, "item") else str(value)
+            if isinstance(value, str):
+                # XML cannot hold most control characters; show them escaped rather than fail
+                value = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+                cell.value = value
+                cell.data_type = "s"  # openpyxl would make "=…" a formula; this keeps it text
+                if is_formula_like(value) or value[:1] == "'":
+                    cell.quotePrefix = True
+            else:
+                cell.value = value
+    book.save(path)
+
+
+__all__ = ["ExportError", "check_output_path", "is_formula_like", "neutralise_cell", "restore_cell",
+           "write_table"]

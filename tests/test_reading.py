@@ -1,0 +1,198 @@
+"""read_updates: spreadsheet line numbers, the dialects Excel writes, typed Excel cells, and the two
+CSV parsers (pandas' fast one and the exact one) agreeing on generated files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from adobe_orders import read_updates, validate_updates
+from adobe_orders.batch import InputFileError, reading
+from adobe_orders.export import restore_cell
+
+HEADER = "customerId,orderId,externalReferenceId"
+
+
+def read_bytes(data: bytes, name: str = "in.csv") -> pd.DataFrame:
+    buffer = io.BytesIO(data)
+    buffer.name = name
+    return read_updates(buffer)
+
+
+def test_index_is_the_spreadsheet_line_counting_blank_lines_and_a_title_block() -> None:
+    text = ("Updates for March,,\n\n" + HEADER + "\n0001,0002,A\n\n\n0003,0004,B\n   \n0005,0006,C\n")
+    frame = read_bytes(text.encode())
+    assert frame.index.name == "line"
+    assert list(frame.index) == [4, 7, 9]
+    assert list(frame["externalReferenceId"]) == ["A", "B", "C"]
+
+
+def test_a_quoted_value_over_two_lines_moves_the_following_line_numbers() -> None:
+    frame = read_bytes(f'{HEADER}\n0001,0002,"two\nlines"\n0003,0004,B\n'.encode())
+    assert list(frame.index) == [2, 4]
+    assert frame.loc[2, "externalReferenceId"] == "two\nlines"
+
+
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        ("\ufeffcustomerId;orderId;externalReferenceId\r\n0001;0002;PO-1\r\n".encode(), "European CSV UTF-8"),
+        ("customerId\torderId\texternalReferenceId\r\n0001\t0002\tPO-1\r\n".encode("utf-16"), "Unicode text"),
+        (b"customerId|orderId|externalReferenceId\n0001|0002|PO-1\n", "pipes"),
+        (b'"customerId";"orderId";"externalReferenceId"\n"0001";"0002";"PO-1"\n', "quoted semicolons"),
+    ],
+)
+def test_the_dialects_excel_writes_are_recognised(data: bytes, what: str) -> None:
+    frame = read_bytes(data)
+    assert list(frame.columns) == ["customerId", "orderId", "externalReferenceId"], what
+    assert frame.loc[2].tolist() == ["0001", "0002", "PO-1"], what
+
+
+def test_a_value_holding_a_comma_in_a_semicolon_file_stays_whole() -> None:
+    frame = read_bytes(b"customerId;orderId;externalReferenceId\n0001;0002;PO 1,5\n")
+    assert frame.loc[2, "externalReferenceId"] == "PO 1,5"
+
+
+def test_an_unknown_separator_is_named_with_how_to_save() -> None:
+    with pytest.raises(InputFileError) as info:
+        read_bytes(b"customerId:orderId:externalReferenceId\n1:2:3\n")
+    message = str(info.value)
+    assert "customerId:orderId:externalReferenceId" in message and "single column" in message
+    assert "CSV UTF-8 (Comma delimited)" in message and "Rename the headers" not in message
+
+
+def test_a_row_with_too_many_cells_names_its_line() -> None:
+    with pytest.raises(InputFileError, match=r"line 3: 4 cells but the header has 3.*double quotes"):
+        read_bytes(f"{HEADER}\n1,2,3\n1,2,3,4\n".encode())
+    trailing = read_bytes(f"{HEADER}\n1,2,3,,\n".encode())  # Excel's empty trailing cells are fine
+    assert trailing.loc[2].tolist() == ["1", "2", "3"]
+
+
+def test_windows_1252_is_explained() -> None:
+    with pytest.raises(InputFileError, match=r"not UTF-8.*Windows-1252.*CSV UTF-8"):
+        read_bytes(f"{HEADER}\n1,2,Caf\xe9\n".encode("cp1252"))
+
+
+def test_xls_that_is_not_a_workbook_is_refused_with_what_to_do(tmp_path) -> None:
+    path = tmp_path / "old.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0 old compound file")
+    with pytest.raises(InputFileError, match=r"97-2003.*\.xlsx"):
+        read_updates(path)
+
+
+def workbook(tmp_path, rows: list[list[object]], *, text_format: bool = False, merge: str | None = None):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    if merge:
+        sheet.merge_cells(merge)
+    path = tmp_path / "updates.xlsx"
+    book.save(path)
+    return path
+
+
+def test_number_and_date_cells_in_a_workbook_keep_their_type_and_are_refused(tmp_path) -> None:
+    path = workbook(tmp_path, [
+        ["Customer ID", "Order ID", "PO Number", "note"],
+        ["0001000000", "0123456000", "PO-1", "text cells: kept exactly"],
+        [1000000, "0123456000", "PO-2", 5],
+        ["0001000000", 123456000, "PO-3", None],
+        ["0001000000", "0123456000", 240505012402240931, None],
+        ["0001000000", "0123456000", dt.datetime(2026, 3, 1), None],
+        ["0001000000", "0123456000", True, None],
+    ])
+    frame = read_updates(path)
+    assert list(frame.index) == [2, 3, 4, 5, 6, 7]
+    assert frame.loc[2].tolist()[:3] == ["0001000000", "0123456000", "PO-1"]
+    assert frame.loc[3, "customerId"] == 1000000 and frame.loc[3, "note"] == 5
+    checked = validate_updates(frame)
+    assert list(checked["status"]) == ["ready"] + ["invalid"] * 5
+    problems = checked["problem"].tolist()
+    assert "Customer ID 1000000 arrived as a number" in problems[1] and "leading zeros" in problems[1]
+    assert "Order ID 123456000 arrived as a number" in problems[2]
+    assert "External reference ID 2.40505012402241E+17 arrived as a number" in problems[3]
+    assert "date cell" in problems[4]
+    assert "TRUE/FALSE" in problems[5]
+
+
+def test_a_title_block_and_merged_cells_in_a_workbook(tmp_path) -> None:
+    path = workbook(tmp_path, [
+        ["March renewals", None, None],
+        [None, None, None],
+        ["customerId", "orderId", "externalReferenceId"],
+        ["0001000000", "0123456000", "PO-1"],
+        ["0001000000", "0123456001", "PO-2"],
+    ], merge="A4:A5")
+    frame = read_updates(path)
+    assert list(frame.index) == [4, 5]
+    assert frame.loc[4, "customerId"] == "0001000000"
+    assert frame.loc[5, "customerId"] == ""  # a merged cell's other rows are empty, and refused as such
+    assert validate_updates(frame).loc[5, "problem"] == "Customer ID is empty."
+
+
+def test_excel_error_cells_are_refused(tmp_path) -> None:
+    path = workbook(tmp_path, [["customerId", "orderId", "externalReferenceId"], ["0001", "0002", "#N/A"]])
+    assert "spreadsheet error" in validate_updates(read_updates(path)).loc[2, "problem"]
+
+
+# -- the fast and the exact CSV paths agree -------------------------------------------------------
+
+cell = st.text(alphabet=st.sampled_from(list("0aZ -.;,|\t'=+@\"\n\r")), max_size=6)
+line_end = st.sampled_from(["\n", "\r\n"])
+
+
+def _render(rows: list[list[str]], delimiter: str, end: str, blank_after: set[int]) -> str:
+    def quote(value: str) -> str:
+        if any(ch in value for ch in (delimiter, '"', "\n", "\r")):
+            return '"' + value.replace('"', '""') + '"'
+        return value
+
+    out = [delimiter.join(["customerId", "orderId", "externalReferenceId"])]
+    for i, row in enumerate(rows):
+        out.append(delimiter.join(quote(c) for c in row))
+        if i in blank_after:
+            out.append("")
+    return end.join(out) + end
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.lists(cell, min_size=3, max_size=3), min_size=1, max_size=6),
+       delimiter=st.sampled_from(reading.DELIMITERS), end=line_end,
+       blank_after=st.sets(st.integers(0, 5), max_size=2))
+def test_generated_csv_files_round_trip_exactly_with_their_lines(rows, delimiter, end, blank_after) -> None:
+    text = _render(rows, delimiter, end, blank_after)
+    frame = read_bytes(text.encode())
+    kept = [r for r in rows if any(c.strip() for c in r)]
+    assert frame.to_numpy().tolist() == [[restore_cell(c) for c in r] for r in kept]
+    # each row's line: the header is line 1; quoted line breaks and blank lines take lines too
+    line, lines = 2, []
+    for i, row in enumerate(rows):
+        if any(c.strip() for c in row):
+            lines.append(line)
+        line += 1 + sum(_physical_breaks(c) for c in row) + (1 if i in blank_after else 0)
+    assert list(frame.index) == lines
+
+
+def _physical_breaks(value: str) -> int:
+    """Line breaks inside a quoted cell as csv counts them: \\r\\n, \\r and \\n each end a line."""
+    return value.replace("\r\n", "\n").replace("\r", "\n").count("\n")
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=st.lists(st.lists(st.text(alphabet="0aZ -.'=", max_size=6), min_size=3, max_size=3),
+                     min_size=1, max_size=8), end=line_end)
+def test_fast_path_and_exact_path_give_the_same_frame(rows, end) -> None:
+    rows = [r for r in rows if any(c.strip() for c in r)] or [["1", "2", "3"]]
+    text = end.join([HEADER, *(",".join(r) for r in rows)]) + end
+    fast = reading._csv_fast(text, ",", "x")
+    exact_lines, exact_rows = reading._records(text, ",")
+    fast_frame = reading._frame(fast[1], fast[2], fast[3])
+    exact_frame = reading._frame(exact_rows[0], exact_lines[1:], exact_rows[1:])
+    pd.testing.assert_frame_equal(fast_frame, exact_frame)
