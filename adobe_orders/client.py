@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from .auth import TokenProvider
 from .config import Settings
@@ -34,6 +33,7 @@ from .errors import (
 )
 from .models import Order
 from .retry import Backoff, RetryBudget, Throttle, parse_retry_after
+from .transport import DEFAULT_POOL_SIZE, Transport
 from .validation import check_customer_id, check_external_reference_id, check_order_id
 
 USER_AGENT = "adobe-orders/0.1"
@@ -95,7 +95,7 @@ class OrdersClient:
         environment: str | None = None,
         backoff: Backoff | None = None,
         max_rate: float | None = None,
-        pool_size: int = 32,
+        pool_size: int = DEFAULT_POOL_SIZE,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
     ) -> None:
@@ -121,10 +121,9 @@ class OrdersClient:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self.session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = USER_AGENT
+        # The pool grows with the requests in flight; batches reserve their worker count up front.
+        self.transport = Transport(self.session, pool_size=pool_size)
         self._client_id = connect.client_id
         self._auth = TokenProvider(self.session, connect.ims_url, connect.client_id, connect.client_secret,
                                    connect.scopes, connect.timeout, access_token=connect.access_token)
@@ -137,7 +136,11 @@ class OrdersClient:
         return f"<OrdersClient {self.label}>"
 
     def close(self) -> None:
-        self.session.close()
+        self.transport.close()
+
+    def reserve_connections(self, count: int) -> None:
+        """Keep ``count`` connections open, for that many threads sharing this client."""
+        self.transport.reserve(count)
 
     def __enter__(self) -> OrdersClient:
         return self
@@ -197,8 +200,8 @@ class OrdersClient:
             self.throttle.wait()
             token = self._auth.token()
             try:
-                resp = self.session.request(method, url, data=payload, timeout=self.timeout,
-                                            headers=self._headers(token, request_id, correlation_id))
+                resp = self.transport.send(method, url, body=payload, timeout=self.timeout,
+                                           headers=self._headers(token, request_id, correlation_id))
             except requests.RequestException as exc:
                 applied = not isinstance(exc, requests.ConnectTimeout) and not _refused(exc)
                 if self._may_retry(retries, budget):

@@ -40,7 +40,7 @@ FAULT_REPLIES: dict[str, tuple[int, Any]] = {
 
 class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
-    request_queue_size = 128
+    request_queue_size = 1024  # a burst of connections from 64+ batch workers is never refused
     allow_reuse_address = True
 
     def __init__(self, port: int, state: EmulatorState, faults: Faults, latency: float) -> None:

@@ -1,0 +1,153 @@
+"""The transport under the client: the pool follows the threads, the environment is honoured once,
+and nothing from outside (.netrc, cookies, redirects) changes what is sent."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import requests
+
+from adobe_orders.errors import TransportError
+from adobe_orders.sandbox import Sandbox
+
+
+def _open_connections(sb: Sandbox) -> int:
+    assert sb._server is not None
+    with sb._server.connections_lock:
+        return len(sb._server.connections)
+
+
+def _burst(client, orders: list[dict], threads: int) -> None:  # type: ignore[no-untyped-def]
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(lambda o: client.read(o["customerId"], o["orderId"]), orders[:threads]))
+
+
+def _settled(sb: Sandbox, expected: int) -> int:
+    """Open connections once the server has seen the client's closes (they arrive asynchronously)."""
+    for _ in range(50):
+        if _open_connections(sb) == expected:
+            break
+        time.sleep(0.02)
+    return _open_connections(sb)
+
+
+def test_a_reserved_pool_keeps_every_connection_between_bursts() -> None:
+    with Sandbox(latency=0.2) as sb:
+        client = sb.client(pool_size=8)
+        client.reserve_connections(40)
+        _burst(client, sb.orders, 40)
+        # A fixed pool of 8 would close 32 of the 40 connections after every burst.
+        assert _settled(sb, 40) == 40
+        _burst(client, sb.orders, 40)
+        assert _settled(sb, 40) == 40
+        client.close()
+
+
+def test_the_pool_grows_by_itself_when_more_threads_share_the_client() -> None:
+    with Sandbox(latency=0.2) as sb:
+        client = sb.client(pool_size=8)
+        _burst(client, sb.orders, 40)
+        assert client.transport.pool_size >= 40
+        _burst(client, sb.orders, 40)
+        steady = _settled(sb, 40)
+        assert steady == 40  # old, smaller pools leave no idle connection behind
+        _burst(client, sb.orders, 40)
+        assert _settled(sb, 40) == 40
+        client.close()
+
+
+def test_reserve_connections_sizes_the_pool_before_a_batch() -> None:
+    with Sandbox() as sb:
+        client = sb.client(pool_size=4)
+        client.reserve_connections(64)
+        assert client.transport.pool_size == 64
+        client.reserve_connections(16)  # never shrinks under running threads
+        assert client.transport.pool_size == 64
+        order = sb.orders[0]
+        assert client.get_order(order["customerId"], order["orderId"]).order_id == order["orderId"]
+        client.close()
+
+
+def test_proxy_variables_are_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A proxy from the environment is used (here: one that refuses), and NO_PROXY exempts a host."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]  # closed again: nothing listens there
+    with Sandbox() as sb:
+        order = sb.orders[0]
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{dead}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        proxied = sb.client(max_retries=0, timeout=3)
+        with pytest.raises(TransportError):
+            proxied.get_order(order["customerId"], order["orderId"])
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        direct = sb.client(max_retries=0, timeout=3)
+        assert direct.get_order(order["customerId"], order["orderId"]).order_id == order["orderId"]
+
+
+def test_a_netrc_entry_does_not_replace_the_bearer_token(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    netrc = tmp_path / ".netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password hunter2\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with Sandbox() as sb:
+        order = sb.orders[0]
+        client = sb.client(max_retries=0)
+        assert client.update_order(order["customerId"], order["orderId"], "NETRC-1").external_reference_id == "NETRC-1"
+        assert all(e["status"] == 200 for e in sb.requests if e["path"].startswith("/v3/"))
+
+
+class _Redirecting(BaseHTTPRequestHandler):
+    seen: list[str] = []  # noqa: RUF012
+
+    def do_GET(self) -> None:
+        _Redirecting.seen.append(self.path)
+        if self.path.startswith("/v3/"):
+            self.send_response(302)
+            self.send_header("Location", "/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_redirect_is_not_followed_with_the_token() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Redirecting)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        from adobe_orders import OrdersClient
+
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        client = OrdersClient(base_url=url, client_id="someone", access_token="t0ken", max_retries=0,
+                              environment="local")
+        with pytest.raises(Exception) as caught:
+            client.get_order("1234567890", "0123456789")
+        assert "/elsewhere" not in _Redirecting.seen
+        assert "t0ken" not in str(caught.value)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_query_parameters_keep_their_order_and_repeats() -> None:
+    with Sandbox() as sb:
+        client = sb.client()
+        reply = client.transport.send("GET", f"{sb.url}/_sandbox/requests", headers={}, body=None, timeout=5,
+                                      params=[("status", "1000"), ("status", "1002"), ("start-date", "2010-01-01")])
+        assert reply.request.url.endswith("?status=1000&status=1002&start-date=2010-01-01")
+        assert isinstance(reply, requests.Response)
