@@ -13,10 +13,11 @@ import json
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import requests
 
@@ -26,6 +27,7 @@ from .errors import (
     ApiError,
     AuthenticationError,
     RateLimitError,
+    ResponseShapeError,
     RetryBudgetExhausted,
     ServerError,
     TransportError,
@@ -37,6 +39,9 @@ from .transport import DEFAULT_POOL_SIZE, Transport
 from .validation import check_customer_id, check_external_reference_id, check_order_id
 
 USER_AGENT = "adobe-orders/0.1"
+#: Sent as ``start-date`` when none is given: before VIP Marketplace existed, so every order counts.
+HISTORY_START = date(2010, 1, 1)
+MAX_PAGE_SIZE = 100  # Adobe caps ``limit`` at 100
 
 
 def new_id() -> str:
@@ -150,15 +155,93 @@ class OrdersClient:
 
     # -- public calls --------------------------------------------------------------------------
 
-    def get_order(self, customer_id: str, order_id: str) -> Order:
-        return self.read(customer_id, order_id).order
+    def get_order(self, customer_id: str, order_id: str, *, fetch_price: bool = False) -> Order:
+        """One order. ``fetch_price=True`` asks Adobe for its pricing (``lineItems[].pricing``,
+        ``proratedDays``, ``pricingSummary``), which Adobe sends only for single-currency orders
+        with status 1000."""
+        return self.read(customer_id, order_id, fetch_price=fetch_price).order
+
+    def list_orders(
+        self,
+        customer_id: str,
+        *,
+        order_type: str | Iterable[str] | None = None,
+        status: str | Iterable[str] | None = None,
+        start_date: date | datetime | str | None = None,
+        end_date: date | datetime | str | None = None,
+        fetch_price: bool = False,
+        page_size: int = 100,
+    ) -> Iterator[Order]:
+        """Every order of one customer from Adobe's order history, newest first, page by page.
+
+        With no dates this returns **every** order the customer has: Adobe's own default start
+        date is the start of the customer's *current term*, which silently hides older orders,
+        so this sends an early ``start-date`` (``HISTORY_START``) unless you give one. Narrow it
+        with ``start_date``/``end_date`` (a ``date`` is midnight UTC; a ``datetime`` or an
+        ISO-8601 string is sent as an instant in UTC), ``order_type`` (``"RENEWAL"``, or several:
+        ``["NEW", "RENEWAL"]``) and ``status`` (``"1000"`` or several) — several values of one
+        filter mean OR, different filters AND, as at Adobe.
+
+        Pages are followed through ``links.next`` (``page_size`` orders each, 1..100), with the
+        same retry, correlation-ID and error rules as every call: an unknown customer raises
+        ``NotFoundError`` (Adobe's 1116), a bad filter ``BadRequestError`` (1132). An order that
+        shows up on two pages (a new order arrived while paging) is yielded once.
+        """
+        yield from (order for page in self.history_pages(
+            customer_id, order_type=order_type, status=status, start_date=start_date, end_date=end_date,
+            fetch_price=fetch_price, page_size=page_size) for order in page.orders)
+
+    def history_pages(
+        self,
+        customer_id: str,
+        *,
+        order_type: str | Iterable[str] | None = None,
+        status: str | Iterable[str] | None = None,
+        start_date: date | datetime | str | None = None,
+        end_date: date | datetime | str | None = None,
+        fetch_price: bool = False,
+        page_size: int = 100,
+        budget: RetryBudget | None = None,
+    ) -> Iterator[HistoryPage]:
+        """The pages behind ``list_orders``, each with its ``CallInfo`` and Adobe's ``totalCount``."""
+        customer = check_customer_id(customer_id)
+        if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be a whole number from 1 to {MAX_PAGE_SIZE}, not {page_size!r}")
+        params: list[tuple[str, str]] = []
+        params += [("order-type", v) for v in _values(order_type, "order_type")]
+        params += [("status", v) for v in _values(status, "status")]
+        params.append(("start-date", _instant(start_date if start_date is not None else HISTORY_START,
+                                              "start_date")))
+        if end_date is not None:
+            params.append(("end-date", _instant(end_date, "end_date")))
+        if fetch_price:
+            params.append(("fetch-price", "true"))
+        params += [("offset", "0"), ("limit", str(page_size))]
+        path = f"/v3/customers/{quote(customer, safe='')}/orders"
+        seen: set[str] = set()
+        offsets: set[int] = set()
+        while True:
+            data, info = self._call("GET", path, None, budget, params=params)
+            page = HistoryPage.from_api(data, info, seen)
+            yield page
+            nxt = ((data.get("links") or {}).get("next") or {}).get("uri")
+            if not nxt or page.count == 0:
+                return
+            path, params = _next_link(nxt, customer)
+            offset = dict(params).get("offset", "")
+            # Bounded: a server that sends the same page again (or no offset) ends the walk.
+            if not offset.isdigit() or int(offset) in offsets or len(offsets) > page.total // max(page.count, 1) + 2:
+                return
+            offsets.add(int(offset))
 
     def update_order(self, customer_id: str, order_id: str, external_reference_id: str) -> Order:
         return self.update(customer_id, order_id, external_reference_id).order
 
-    def read(self, customer_id: str, order_id: str, *, budget: RetryBudget | None = None) -> Reply:
+    def read(self, customer_id: str, order_id: str, *, budget: RetryBudget | None = None,
+             fetch_price: bool = False) -> Reply:
         path = self._path(customer_id, order_id)
-        data, info = self._call("GET", path, None, budget)
+        params = [("fetch-price", "true")] if fetch_price else None
+        data, info = self._call("GET", path, None, budget, params=params)
         return Reply(Order.from_api(data), info)
 
     def update(self, customer_id: str, order_id: str, external_reference_id: str, *,
@@ -187,7 +270,8 @@ class OrdersClient:
         }
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None,
-              budget: RetryBudget | None) -> tuple[dict[str, Any], CallInfo]:
+              budget: RetryBudget | None, *,
+              params: list[tuple[str, str]] | None = None) -> tuple[dict[str, Any], CallInfo]:
         url = self.base_url + path
         payload = json.dumps(body) if body is not None else None
         correlation_id = new_id()
@@ -200,7 +284,7 @@ class OrdersClient:
             self.throttle.wait()
             token = self._auth.token()
             try:
-                resp = self.transport.send(method, url, body=payload, timeout=self.timeout,
+                resp = self.transport.send(method, url, body=payload, timeout=self.timeout, params=params,
                                            headers=self._headers(token, request_id, correlation_id))
             except requests.RequestException as exc:
                 applied = not isinstance(exc, requests.ConnectTimeout) and not _refused(exc)
@@ -217,10 +301,13 @@ class OrdersClient:
             info = CallInfo(method, resp.status_code, request_id, correlation_id, attempts)
             if resp.status_code < 400:
                 try:
-                    return resp.json(), info
+                    answer = resp.json()
                 except ValueError:
-                    raise ServerError(resp.status_code, None, "the answer was not JSON",
-                                      request_id=request_id, correlation_id=correlation_id) from None
+                    answer = None
+                if not isinstance(answer, dict):
+                    raise ServerError(resp.status_code, None, "the answer was not a JSON object",
+                                      request_id=request_id, correlation_id=correlation_id)
+                return answer, info
             retry_after = parse_retry_after(resp.headers.get("Retry-After"))
             error = error_from_response(resp.status_code, resp.text, request_id=request_id,
                                         correlation_id=correlation_id, retry_after=retry_after)
@@ -251,6 +338,80 @@ class OrdersClient:
         return True
 
 
+@dataclass(frozen=True)
+class HistoryPage:
+    """One page of order history: its orders, Adobe's counts, and the call that fetched it."""
+
+    orders: tuple[Order, ...]
+    total: int
+    offset: int
+    count: int
+    info: CallInfo
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any], info: CallInfo, seen: set[str] | None = None) -> HistoryPage:
+        items = data.get("items")
+        if not isinstance(items, list) or "totalCount" not in data:
+            raise ResponseShapeError("Order history answered without `items` and `totalCount`: "
+                                     f"got the fields {sorted(data)[:8]}")
+        orders = []
+        for item in items:
+            order = Order.from_api(item)
+            if seen is not None:
+                if order.order_id in seen:
+                    continue
+                seen.add(order.order_id)
+            orders.append(order)
+        return cls(tuple(orders), _whole(data.get("totalCount")), _whole(data.get("offset")), len(items), info)
+
+
+def _whole(value: object) -> int:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return 0
+
+
+def _values(value: str | Iterable[str] | None, name: str) -> list[str]:
+    """A filter value, or several (OR). Upper-cased for order types; checked so nothing odd is sent."""
+    if value is None:
+        return []
+    values = [value] if isinstance(value, str) else list(value)
+    out = []
+    for v in values:
+        text = str(v).strip()
+        text = text.upper() if name == "order_type" else text
+        if not text or not all(ch.isalnum() or ch in "_-" for ch in text):
+            raise ValueError(f"{name} {v!r} is not a valid filter value")
+        out.append(text)
+    return out
+
+
+def _instant(value: date | datetime | str, name: str) -> str:
+    """A date as Adobe reads it: ``YYYY-MM-DD`` (midnight UTC) or ISO-8601 in UTC with ``Z``."""
+    if isinstance(value, datetime):
+        when = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{name} {value!r} is not a date (YYYY-MM-DD) or an ISO-8601 time") from None
+    return text if len(text) == 10 else _instant(parsed, name)
+
+
+def _next_link(uri: str, customer: str) -> tuple[str, list[tuple[str, str]]]:
+    """The path and query of ``links.next``. Only a path of this customer's history is followed:
+    a link to another host or route would send our token somewhere else."""
+    parts = urlsplit(uri)
+    expected = f"/v3/customers/{quote(customer, safe='')}/orders"
+    if parts.scheme or parts.netloc or unquote(parts.path) != unquote(expected):
+        raise ResponseShapeError(f"Order history's next link {uri[:120]!r} does not point at this customer's history")
+    return expected, parse_qsl(parts.query, keep_blank_values=True)
+
+
 def _refused(exc: requests.RequestException) -> bool:
     """A connect that failed before sending anything (refused, unreachable, DNS)."""
     text = repr(exc)
@@ -267,4 +428,4 @@ def _describe(exc: requests.RequestException) -> str:
     return "The connection to the API was dropped before an answer came"
 
 
-__all__ = ["ApiError", "CallInfo", "OrdersClient", "Reply", "RetryBudgetExhausted"]
+__all__ = ["HISTORY_START", "ApiError", "CallInfo", "HistoryPage", "OrdersClient", "Reply", "RetryBudgetExhausted"]

@@ -114,6 +114,11 @@ class ServerError(ApiError):
     advice = "A temporary problem on Adobe's side; try again later."
 
 
+class ResponseShapeError(AdobeOrdersError, ValueError):
+    """An answer (or a value passed as one) is not the shape expected: e.g. a history page
+    passed where an order belongs. Never silently read as an empty order."""
+
+
 class TransportError(AdobeOrdersError):
     """No answer came (connection refused or dropped, timeout).
 

@@ -93,6 +93,18 @@ class Order:
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> Order:
+        """The order in an answer. Anything that is not an order — a history page (``items``,
+        ``totalCount``), an error body, a list — raises ``ResponseShapeError`` instead of
+        becoming an empty order that would look real in every view."""
+        from .errors import ResponseShapeError
+
+        if not isinstance(data, dict):
+            raise ResponseShapeError(f"Expected an order (a JSON object), got {type(data).__name__}")
+        if "orderId" not in data:
+            if "items" in data and "totalCount" in data:
+                raise ResponseShapeError("This is a page of order history, not an order: read its `items` "
+                                         "(OrdersClient.list_orders does), one order each.")
+            raise ResponseShapeError(f"Expected an order with an `orderId`; got the fields {sorted(data)[:8]}")
         known: dict[str, Any] = {py: _str(data.get(api)) for api, py in ORDER_FIELDS.items()}
         known["order_id"] = known["order_id"] or ""
         known["customer_id"] = known["customer_id"] or ""

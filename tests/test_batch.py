@@ -12,7 +12,11 @@ from adobe_orders import apply_updates, history, line_items, orders, read_update
 from adobe_orders.batch import ConfirmationRequired, InputFileError, resume, validate_updates
 from adobe_orders.batch.columns import ColumnError
 from adobe_orders.errors import TransportError
+from adobe_orders.sandbox.data import seed_orders
 from tests.conftest import v3
+
+# The demo's first order (0001000000 / 0123456000) holds this reference before any test changes it.
+FIRST_REF = seed_orders()[0]["externalReferenceId"]
 
 
 def frame_for(sb_orders: list[dict], values: list[str]) -> pd.DataFrame:
@@ -51,7 +55,7 @@ def test_mixed_batch_gets_the_right_status_on_every_row(client, sandbox) -> None
     results = apply_updates(df, client, workers=3, progress=False)
     assert list(results["status"]) == EXPECTED
     assert list(results.index) == list(df.index)
-    assert results.loc[0, "previous_external_reference_id"] == "PO-26000"
+    assert results.loc[0, "previous_external_reference_id"] == FIRST_REF
     assert results.loc[0, "external_reference_id"] == "NEW-0"
     assert results.loc[9, "http_status"] == 404 and results.loc[9, "error_code"] == "2115"
     assert "Excel" in results.loc[3, "error"] and "clear" in results.loc[5, "error"]
@@ -70,7 +74,7 @@ def test_dry_run_sends_no_patch_and_shows_the_diff(client, sandbox) -> None:
     results = apply_updates(mixed(sandbox), client, dry_run=True, progress=False)
     assert results.loc[0, "status"] == "would-update"
     assert (results.loc[0, "previous_external_reference_id"], results.loc[0, "externalReferenceId"]) == (
-        "PO-26000", "NEW-0")
+        FIRST_REF, "NEW-0")
     assert results.loc[2, "status"] == "unchanged"
     assert all(e["method"] == "GET" for e in v3(sandbox))
     assert history().empty
@@ -114,7 +118,7 @@ def test_csv_and_excel_round_trips_keep_leading_zeros(client, sandbox, tmp_path)
         back = read_updates(path)
         assert back.loc[2, "customerId"] == "0001000000" and back.loc[2, "orderId"] == "0123456000"
         assert back.loc[2, "externalReferenceId"] == "0012345"
-        assert back.loc[2, "previous_external_reference_id"] == "PO-26000"
+        assert back.loc[2, "previous_external_reference_id"] == FIRST_REF
 
 
 def test_read_updates_explains_bad_files(tmp_path) -> None:
@@ -350,6 +354,6 @@ def test_retry_after_an_unconfirmed_patch_keeps_the_original_previous_value(sand
     assert sandbox.order(df.loc[0, "customerId"], df.loc[0, "orderId"])["externalReferenceId"] == "LOST-1"
     client.read = original
     again = retry_failed(first, client, progress=False)
-    assert again.loc[0, "status"] == "updated" and again.loc[0, "previous_external_reference_id"] == "PO-26000"
+    assert again.loc[0, "status"] == "updated" and again.loc[0, "previous_external_reference_id"] == FIRST_REF
     undo(again.loc[0, "batch_id"], client, progress=False)
-    assert sandbox.order(df.loc[0, "customerId"], df.loc[0, "orderId"])["externalReferenceId"] == "PO-26000"
+    assert sandbox.order(df.loc[0, "customerId"], df.loc[0, "orderId"])["externalReferenceId"] == FIRST_REF

@@ -10,6 +10,10 @@ from pathlib import Path
 import pytest
 
 from adobe_orders.cli import main
+from adobe_orders.sandbox.data import seed_orders
+
+# The demo's first order (0001000000 / 0123456000) holds this reference before any test changes it.
+FIRST_REF = seed_orders()[0]["externalReferenceId"]
 
 CUSTOMER, ORDER = "0001000000", "0123456000"
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +37,7 @@ def test_get_prints_the_order_and_line_items(env_for, capsys) -> None:
 def test_update_shows_previous_and_new(env_for, capsys) -> None:
     assert main(["update", CUSTOMER, ORDER, "PO-CLI"]) == 0
     out, _ = capsys.readouterr()
-    assert "'PO-26000' -> 'PO-CLI'" in out
+    assert f"{FIRST_REF!r} -> 'PO-CLI'" in out
     assert env_for.order(CUSTOMER, ORDER)["externalReferenceId"] == "PO-CLI"
 
 
@@ -108,7 +112,8 @@ def test_zero_config_demo_apply_then_undo(tmp_path, capsys) -> None:
     undo = subprocess.run([sys.executable, "-m", "adobe_orders.cli", "undo", batch], capture_output=True,
                           text=True, timeout=120, cwd=tmp_path, env=env)
     assert undo.returncode == 0, undo.stderr
-    assert "updated: 13" in undo.stdout and "skipped: 3" in undo.stdout
+    # one of the 16 orders had no reference before the batch (a blank demo order): reported, not restored
+    assert "updated: 15" in undo.stdout and "skipped: 1" in undo.stdout
     hist = subprocess.run([sys.executable, "-m", "adobe_orders.cli", "history"], capture_output=True, text=True,
                           timeout=120, cwd=tmp_path, env=env)
     assert hist.returncode == 0 and batch in hist.stdout and "undo" in hist.stdout

@@ -83,10 +83,12 @@ def test_get_returns_the_order_with_a_self_link(sandbox) -> None:
      (json.dumps({"externalReferenceId": "A"}), 200, None)],
 )
 def test_patch_body_rules(sandbox, body, status, code) -> None:
+    before = sandbox.order(CUSTOMER, ORDER)["externalReferenceId"]
+    assert before not in ("", "A")
     r = requests.patch(url(sandbox), data=body, headers=headers(sandbox), timeout=5)
     if code:
         assert_error(r, status, code)
-        assert sandbox.order(CUSTOMER, ORDER)["externalReferenceId"] == "PO-26000"
+        assert sandbox.order(CUSTOMER, ORDER)["externalReferenceId"] == before
     else:
         assert r.status_code == 200 and r.json()["externalReferenceId"] == "A"
 
@@ -127,16 +129,6 @@ def test_duplicate_request_id_with_a_new_correlation_id_is_4120(sandbox) -> None
     assert_error(dup, 400, "4120")
 
 
-def test_order_history_pages(sandbox) -> None:
-    h = headers(sandbox)
-    r = requests.get(f"{sandbox.url}/v3/customers/{CUSTOMER}/orders?limit=4&offset=2", headers=h, timeout=5)
-    body = r.json()
-    assert r.status_code == 200 and body["count"] == 4 and body["offset"] == 2 and body["totalCount"] == 10
-    assert all(o["customerId"] == CUSTOMER for o in body["items"])
-    h2 = headers(sandbox)
-    assert_error(requests.get(f"{sandbox.url}/v3/customers/NOPE1/orders", headers=h2, timeout=5), 404, "1116")
-
-
 def test_inspection_routes_list_requests_and_orders(sandbox) -> None:
     requests.get(url(sandbox), headers=headers(sandbox), timeout=5)
     log = requests.get(f"{sandbox.url}/_sandbox/requests", timeout=5).json()
@@ -154,7 +146,7 @@ def test_seeded_data_is_varied_and_deterministic(sandbox) -> None:
     assert any(o["orderId"].startswith("0") for o in orders) and any(o["orderId"][0].isalpha() for o in orders)
     assert {o["source"] for o in orders} == {"API", "System"}
     assert len({o["orderType"] for o in orders}) >= 5 and len({o["status"] for o in orders}) >= 5
-    assert any("externalReferenceId" not in o for o in orders)
+    assert any(o["externalReferenceId"] == "" for o in orders)
     assert len({len(o["lineItems"]) for o in orders}) >= 4
 
 

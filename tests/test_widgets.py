@@ -10,8 +10,12 @@ import pandas as pd
 import pytest
 from ipywidgets.widgets.widget import CallbackDispatcher
 
+from adobe_orders.sandbox.data import seed_orders
 from adobe_orders.widgets import BatchUpdatePanel, UpdateOrderForm
 from tests.conftest import v3
+
+# The demo's first order (0001000000 / 0123456000) holds this reference before any test changes it.
+FIRST_REF = seed_orders()[0]["externalReferenceId"]
 
 CUSTOMER, ORDER = "0001000000", "0123456000"
 
@@ -63,7 +67,7 @@ def test_click_updates_the_order_and_shows_the_result(client, sandbox) -> None:
     form.update_button.click()
     assert sandbox.order(CUSTOMER, ORDER)["externalReferenceId"] == "PO-FORM-1"
     assert "updated" in form.message.value
-    assert "PO-26000" in form.diff.value and "PO-FORM-1" in form.diff.value
+    assert FIRST_REF in form.diff.value and "PO-FORM-1" in form.diff.value
     assert "offerId" in form.order_view.value
     first_offer = sandbox.order(CUSTOMER, ORDER)["lineItems"][0]["offerId"]
     assert first_offer in form.order_view.value
@@ -86,7 +90,7 @@ def test_fetch_shows_the_current_order_without_changing_it(client, sandbox) -> N
     fill(form, CUSTOMER, ORDER, "")
     assert not form.fetch_button.disabled
     form.fetch_button.click()
-    assert "PO-26000" in form.message.value and "Line items" in form.order_view.value
+    assert FIRST_REF in form.message.value and "Line items" in form.order_view.value
     assert all(e["method"] == "GET" for e in v3(sandbox))
 
 
@@ -147,7 +151,7 @@ def test_panel_dry_run_apply_retry_undo(client, sandbox) -> None:
     assert not panel.undo_button.disabled
     panel.undo_button.click()
     panel.wait(30)
-    assert sandbox.order(CUSTOMER, ORDER)["externalReferenceId"] == "PO-26000", panel.message.value
+    assert sandbox.order(CUSTOMER, ORDER)["externalReferenceId"] == FIRST_REF, panel.message.value
 
 
 def test_panel_upload_reads_the_file(client, sandbox) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import threading
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .faults import FAULTS, Faults
@@ -38,8 +39,11 @@ class Sandbox:
         client_id: str = DEMO_CLIENT_ID,
         client_secret: str | None = None,
         order_count: int | None = None,
+        now: datetime | None = None,
     ) -> None:
-        self.state = EmulatorState(seed=seed, state_file=state_file, token_ttl=token_ttl, order_count=order_count)
+        # ``now`` fixes the emulator's clock (order history's "current term" default depends on it).
+        self.state = EmulatorState(seed=seed, state_file=state_file, token_ttl=token_ttl, order_count=order_count,
+                                   now=now)
         self.client_id = client_id
         self.client_secret = client_secret or "emu-secret-" + secrets.token_urlsafe(16)
         self.state.add_client(self.client_id, self.client_secret)

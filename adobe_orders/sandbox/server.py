@@ -15,10 +15,12 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
 from ..validation import REFERENCE_MAX_LENGTH
+from .data import with_pricing
 from .faults import Faults
+from .history import SearchError, fetch_price, history_page
 from .state import EmulatorState
 
 ORDER_PATH = re.compile(r"^/v3/customers/([^/]+)/orders/([^/]+)$")
@@ -31,7 +33,7 @@ def error_body(code: str, message: str, details: list[str] | None = None) -> dic
 
 
 FAULT_REPLIES: dict[str, tuple[int, Any]] = {
-    "error_500": (500, error_body("1124", "Internal Server Error, please try again later")),
+    "error_500": (500, error_body("1124", "Internal Server Error. Please try again later")),
     "error_503": (503, "Service Unavailable"),  # plain text, as a load balancer sends it
     "gateway_504": (504, {"error_code": "504001", "message": "Gateway Timeout"}),
     "rate_limit": (429, error_body("4118", "Too many requests")),
@@ -181,7 +183,7 @@ class Handler(BaseHTTPRequestHandler):
         state, h = self.server.state, self.headers
         correlation_id, request_id = h.get("X-Correlation-Id"), h.get("X-Request-Id")
         # Header values that are credentials are logged only as present or not.
-        entry: dict[str, Any] = dict(method=method, path=path, correlation_id=correlation_id,
+        entry: dict[str, Any] = dict(method=method, path=path, query=query, correlation_id=correlation_id,
                                      request_id=request_id, changed=False, fault=None, replayed=False,
                                      answered=True, received=time.time(), accept=h.get("Accept"),
                                      content_type=h.get("Content-Type"),
@@ -225,15 +227,15 @@ class Handler(BaseHTTPRequestHandler):
         state, h = self.server.state, self.headers
         api_key = h.get("X-Api-Key")
         if not api_key or api_key not in state.clients:
-            return self._encode(403, error_body("4115", "Api Key is invalid or missing"))
+            return self._encode(403, error_body("4115", "API key is invalid or missing"))
         auth = h.get("Authorization") or ""
         if not auth:
-            return self._encode(403, error_body("4117", "Access token is missing"))
+            return self._encode(403, error_body("4117", "Authorization token is missing"))
         scheme, _, token = auth.partition(" ")
         if scheme.lower() != "bearer" or not state.token_valid(token.strip()):
-            return self._encode(401, error_body("4116", "Invalid Authorization token"))
+            return self._encode(401, error_body("4116", "Authorization token is invalid"))
         if not correlation_id:
-            return self._encode(400, error_body("4119", "X-Correlation-Id header is missing"))
+            return self._encode(400, error_body("4119", "Correlation ID is Invalid or Missing"))
         with state.lock:
             stored = state.replies.get(correlation_id)
             if stored is not None:
@@ -241,7 +243,8 @@ class Handler(BaseHTTPRequestHandler):
                 return stored
             earlier = state.request_ids.get(request_id) if request_id else None
             if earlier is not None and earlier != correlation_id:
-                reply = self._encode(400, error_body("4120", "Duplicate X-Request-Id"))
+                reply = self._encode(400, error_body(
+                    "4120", "Duplicate request id, same requestId has already been processed"))
                 state.replies[correlation_id] = reply
                 return reply
         return None
@@ -253,10 +256,16 @@ class Handler(BaseHTTPRequestHandler):
         if match and method in ("GET", "PATCH"):
             customer_id, order_id = unquote(match.group(1)), unquote(match.group(2))
             if method == "GET":
+                try:
+                    priced = fetch_price(parse_qsl(query, keep_blank_values=True))
+                except SearchError as err:
+                    return self._encode(err.status, error_body(err.code, err.message, [err.detail]))
                 order = state.get(customer_id, order_id)
                 if order is None:
                     return self._encode(404, error_body("2115", "Invalid Customer or Order ID"))
                 order["links"] = {"self": {"uri": path, "method": "GET", "headers": []}}
+                if priced:
+                    with_pricing(order, state.anniversaries.get(customer_id))
                 return self._encode(200, order)
             problem = self._patch_problem(raw)
             if problem is not None:
@@ -278,32 +287,19 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, UnicodeDecodeError):
             body = None
         if not isinstance(body, dict) or "externalReferenceId" not in body:
-            return self._encode(400, error_body("1122", "Required fields missing",
+            return self._encode(400, error_body("1122", "Request is missing required fields",
                                                 ["externalReferenceId"]))
         others = sorted(set(body) - {"externalReferenceId"})
         if others:
-            return self._encode(400, error_body("1121", "Unexpected fields", others))
+            return self._encode(400, error_body("1121", "Request contains additional unexpected fields.", others))
         value = body["externalReferenceId"]
         if not isinstance(value, str) or not value.strip():
-            return self._encode(400, error_body("1117", "Some fields are invalid", ["externalReferenceId"]))
+            return self._encode(400, error_body("1117", "Some Fields are Invalid", ["externalReferenceId"]))
         if len(value) > REFERENCE_MAX_LENGTH:
             return self._encode(400, error_body(
-                "2126", "externalReferenceId exceeds maximum length",
+                "2126", "externalReferenceId exceeds maximum character limit",
                 [f"externalReferenceId must be at most {REFERENCE_MAX_LENGTH} characters"]))
         return None
 
     def _history(self, customer_id: str, query: str, path: str) -> tuple[int, dict[str, str], bytes]:
-        state = self.server.state
-        if customer_id not in state.customers:
-            return self._encode(404, error_body("1116", "Invalid Customer"))
-        params = {k: v[0] for k, v in parse_qs(query).items()}
-        try:
-            limit = min(max(int(params.get("limit", 20)), 1), 100)
-            offset = max(int(params.get("offset", 0)), 0)
-        except ValueError:
-            return self._encode(400, error_body("1117", "limit and offset must be integers"))
-        orders = state.customer_orders(customer_id)
-        page = orders[offset:offset + limit]
-        return self._encode(200, {"limit": limit, "offset": offset, "count": len(page),
-                                  "totalCount": len(orders), "items": page,
-                                  "links": {"self": {"uri": f"{path}?limit={limit}&offset={offset}"}}})
+        return self._encode(*history_page(self.server.state, customer_id, query, path))

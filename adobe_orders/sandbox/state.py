@@ -11,15 +11,17 @@ import os
 import secrets
 import threading
 import time
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .data import seed_orders
+from .data import DATA_END, customer_anniversaries, seed_orders
 
 
 class EmulatorState:
     def __init__(self, *, seed: int = 2026, state_file: str | os.PathLike[str] | None = None,
-                 token_ttl: float = 86399.0, order_count: int | None = None) -> None:
+                 token_ttl: float = 86399.0, order_count: int | None = None,
+                 now: datetime | None = None) -> None:
         self.lock = threading.RLock()
         self.state_file = Path(state_file) if state_file else None
         self.token_ttl = token_ttl
@@ -35,6 +37,8 @@ class EmulatorState:
         for order in loaded if loaded is not None else seeded:
             self.orders[(order["customerId"], order["orderId"])] = order
         self.customers = {c for c, _ in self.orders}
+        self.anniversaries: dict[str, date] = customer_anniversaries(list(self.orders.values()))
+        self.fixed_now = now
 
     # -- persistence ---------------------------------------------------------------------------
     def _load(self) -> list[dict[str, Any]] | None:
@@ -88,10 +92,17 @@ class EmulatorState:
                 self.save()
             return copy.deepcopy(order), changed
 
+    def now(self) -> datetime:
+        """The emulator's clock: a fixed time if given, else now — never before its newest data."""
+        if self.fixed_now is not None:
+            return self.fixed_now
+        return max(datetime.now(UTC), DATA_END + timedelta(days=1))
+
     def customer_orders(self, customer_id: str) -> list[dict[str, Any]]:
+        """The customer's orders, newest first (Adobe's order-history order), as copies."""
         with self.lock:
             found = [o for (c, _), o in self.orders.items() if c == customer_id]
-            return copy.deepcopy(sorted(found, key=lambda o: o["creationDate"]))
+            return copy.deepcopy(sorted(found, key=lambda o: (o["creationDate"], o["orderId"]), reverse=True))
 
     def snapshot(self) -> list[dict[str, Any]]:
         with self.lock:
