@@ -66,6 +66,7 @@ def _cell(value: Any) -> str:
     return "" if is_blank(value) else escape(str(value))
 
 
+SCROLL_BOX = "overflow:auto;max-width:100%;max-height:420px"
 CELL_STYLE = f"border-bottom:1px solid {BORDER};padding:1px 8px;text-align:left;white-space:nowrap"
 
 
@@ -75,8 +76,10 @@ def table_html(rows: Iterable[Mapping[str, Any]], columns: list[str], *, css_cla
         "<tr>" + "".join(f'<td style="{CELL_STYLE}">{_cell(row.get(c))}</td>' for c in columns) + "</tr>"
         for row in rows
     )
-    return (f'<table class="adobe-orders {escape(css_class)}" style="border-collapse:collapse;font-size:12px">'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    # Each table scrolls inside its own box, so a wide or long one is never clipped by the page.
+    return (f'<div class="ao-scroll" style="{SCROLL_BOX}"><table class="adobe-orders {escape(css_class)}" '
+            f'style="border-collapse:collapse;font-size:12px"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
 
 
 def line_items_html(order: Order) -> str:

@@ -37,7 +37,9 @@ STYLESHEET = """<style>
 .adobe-orders .ao-field { width: calc(12em + 40ch + 24px); max-width: 100%; }
 .adobe-orders .ao-id, .adobe-orders code { white-space: nowrap; }
 .adobe-orders .adobe-orders-msg, .adobe-orders .widget-html-content { overflow-wrap: normal; word-break: normal; }
-.adobe-orders .widget-html-content { line-height: 1.5; }
+.adobe-orders .widget-html-content { line-height: 1.5; min-width: 0; max-width: 100%; }
+.adobe-orders .widget-html { max-width: 100%; min-width: 0; }
+.adobe-orders .ao-scroll { overflow: auto; max-width: 100%; }
 .adobe-orders button:disabled, .adobe-orders .jupyter-button:disabled {
   cursor: not-allowed; filter: grayscale(1); opacity: 0.45; box-shadow: none; }
 .adobe-orders .jupyter-widgets.widget-upload, .adobe-orders .widget-upload { width: auto; min-width: max-content; }
@@ -45,8 +47,8 @@ STYLESHEET = """<style>
   margin: 0 4px 2px 0; font-weight: 600; border: 1px solid currentColor; }
 .adobe-orders a.ao-link { color: var(--jp-content-link-color, #0d47a1); text-decoration: underline; }
 .adobe-orders .ao-progress-text { font-variant-numeric: tabular-nums; white-space: nowrap; }
-.adobe-orders .dt-container { font-size: var(--jp-ui-font-size1, 13px); }
-.adobe-orders table.dataTable td.ao-wrap { white-space: normal; min-width: 24em; }
+.adobe-orders .jupyter-widget-Collapse-header, .adobe-orders .p-Collapse-header {
+  color: var(--jp-ui-font-color1, rgba(0, 0, 0, 0.87)); }
 </style>"""
 
 

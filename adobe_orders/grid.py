@@ -1,0 +1,102 @@
+"""Tables an analyst can read: results, previews, history and orders as a real data grid.
+
+The grid is itables' ``ITable`` widget (DataTables, via anywidget). Why it: its cells are real
+text in the page (screen readers, copy-paste and browser tests read them; nothing is painted on
+a canvas), it sorts, searches and pages on its own, it scrolls inside its own box, it follows
+JupyterLab's dark theme, and its JavaScript ships inside the Python package (no CDN, works
+offline and in Voilà). The frame is turned into text first, so a missing value is an empty cell
+(never ``None``, ``nan`` or ``<NA>``), and long reasons wrap whole instead of being cut.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .render import is_blank
+
+if TYPE_CHECKING:
+    import ipywidgets as w
+    import pandas as pd
+
+#: Columns shown wrapped (whole) rather than on one line; everything else (IDs!) never wraps.
+WRAP_COLUMNS = ("reason", "problem", "error", "message", "note")
+#: Columns left out of grids unless asked for: the whole order JSON belongs in line_items()/orders().
+HIDDEN_COLUMNS = ("order_json", "order")
+GRID_HEIGHT = "360px"
+#: Above this, itables would sample rows; a results table must show every row, so it is generous.
+MAX_BYTES = "8MB"
+
+GRID_CSS = """
+.dt-container { font-size: var(--jp-ui-font-size1, 13px); color: var(--jp-content-font-color1, inherit); }
+table.dataTable td.ao-wrap { white-space: normal; min-width: 22em; max-width: 48em; }
+table.dataTable tbody td { padding: 2px 8px; line-height: 1.35; }
+"""
+
+
+def _text(value: Any) -> str:
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # an HTTP status read back as 404.0
+    return str(value)
+
+
+def display_frame(frame: pd.DataFrame, *, columns: list[str] | None = None) -> pd.DataFrame:
+    """``frame`` as text for display: blanks for missing values, whole values, no hidden columns."""
+    import pandas as pd
+
+    keep = columns if columns is not None else [c for c in frame.columns if c not in HIDDEN_COLUMNS]
+    shown = frame.loc[:, keep]
+    out = pd.DataFrame({str(c): [_text(v) for v in shown[c].tolist()] for c in shown.columns}, dtype=object)
+    out.index = pd.Index([_text(v) for v in shown.index], name=shown.index.name or "")
+    return out
+
+
+def data_grid(frame: pd.DataFrame, *, columns: list[str] | None = None, caption: str | None = None,
+              height: str = GRID_HEIGHT) -> Any:
+    """An ``ITable`` widget of ``frame`` (see the module docstring), or update-ready for ``grid.update``."""
+    from itables.widget import ITable
+
+    return ITable(display_frame(frame, columns=columns), caption=caption, **grid_options(frame, columns, height))
+
+
+def grid_options(frame: pd.DataFrame, columns: list[str] | None = None, height: str = GRID_HEIGHT) -> dict[str, Any]:
+    keep = columns if columns is not None else [str(c) for c in frame.columns if c not in HIDDEN_COLUMNS]
+    show_index = bool(frame.index.name)  # the spreadsheet line of read_updates, or a named label
+    offset = 1 if show_index else 0
+    wrap = [i + offset for i, c in enumerate(keep) if c in WRAP_COLUMNS]
+    return dict(
+        classes="display compact nowrap cell-border",
+        style="table-layout:auto;width:auto;margin:0",
+        scrollX=True, scrollY=height, scrollCollapse=True,
+        paging=len(frame) > 500, pageLength=500, lengthMenu=[100, 500, 2000],
+        columnDefs=[{"targets": wrap, "className": "ao-wrap"}] if wrap else [],
+        showIndex=show_index, maxBytes=MAX_BYTES, css=GRID_CSS,
+        text_in_header_can_be_selected=False,
+    )
+
+
+def update_grid(grid: Any, frame: pd.DataFrame, *, columns: list[str] | None = None,
+                height: str = GRID_HEIGHT) -> None:
+    """Show another frame in an existing grid (one grid per widget, never a pile of tables)."""
+    grid.update(display_frame(frame, columns=columns), **grid_options(frame, columns, height))
+
+
+def show(frame: pd.DataFrame, *, columns: list[str] | None = None, caption: str | None = None,
+         height: str = GRID_HEIGHT) -> w.VBox:
+    """Show a results, preview, history or orders frame as a sortable, searchable grid.
+
+    Missing values are blank, reasons are whole, IDs keep their zeros and never wrap, and the
+    grid scrolls inside its own box. ``order_json`` is left out (``line_items(results)`` and
+    ``orders(results)`` show it as tables); name ``columns`` to choose.
+    """
+    import ipywidgets as w
+
+    from .widgets.common import stylesheet
+
+    box = w.VBox([stylesheet(), data_grid(frame, columns=columns, caption=caption, height=height)])
+    box.add_class("adobe-orders")
+    return box
+
+
+__all__ = ["data_grid", "display_frame", "show", "update_grid"]
