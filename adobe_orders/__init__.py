@@ -29,6 +29,7 @@ _EXPORTS = {
     "report": "batch",
     "UpdateOrderForm": "widgets",
     "BatchUpdatePanel": "widgets",
+    "show": "grid",
     "AdobeOrdersError": "errors",
     "ApiError": "errors",
     "ValidationError": "errors",
@@ -39,7 +40,7 @@ _EXPORTS = {
 __all__ = [
     "AdobeOrdersError", "ApiError", "BatchUpdatePanel", "ConfigurationError", "LineItem", "Order", "OrdersClient",
     "Sandbox", "Settings", "TransportError", "UpdateOrderForm", "ValidationError", "apply_updates", "history",
-    "line_items", "orders", "read_updates", "report", "resume", "retry_failed", "undo", "validate_updates",
+    "line_items", "orders", "read_updates", "report", "resume", "retry_failed", "show", "undo", "validate_updates",
 ]
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
     from .client import OrdersClient
     from .config import Settings
     from .errors import AdobeOrdersError, ApiError, ConfigurationError, TransportError, ValidationError
+    from .grid import show
     from .models import LineItem, Order
     from .sandbox import Sandbox
     from .widgets import BatchUpdatePanel, UpdateOrderForm

@@ -87,6 +87,10 @@ def _parser() -> argparse.ArgumentParser:
     lab.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default 8888)")
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser; print the address only")
 
+    app = sub.add_parser("app", help="serve the form and the batch panel as a web page (needs the app extra)")
+    app.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
+    app.add_argument("--no-browser", action="store_true", help="do not open a browser; print the address only")
+
     sub.add_parser("reset-demo", help="put the embedded emulator's demo orders back as they were at first")
     for command in sub.choices.values():  # every command's --help ends with the exit codes
         command.epilog, command.formatter_class = EXIT_CODES, argparse.RawDescriptionHelpFormatter
@@ -237,6 +241,24 @@ def _cmd_lab(args: argparse.Namespace) -> int:
     return run_child(command)
 
 
+def _cmd_app(args: argparse.Namespace) -> int:
+    """Voilà on 127.0.0.1 runs the app notebook; its kernel works in this folder (journal, .env, results)."""
+    import importlib.util
+
+    from .app import NOTEBOOK, WORKDIR_ENV
+
+    if importlib.util.find_spec("voila") is None:
+        raise AdobeOrdersError(f"Voilà is not installed in this environment; run: {pip_install_extra('app')}")
+    os.environ[WORKDIR_ENV] = str(Path.cwd())
+    print(f"Serving the adobe-orders app on http://127.0.0.1:{args.port}/ for this folder ({Path.cwd()}); "
+          "it talks to the local emulator unless .env says otherwise. Ctrl+C stops it.", flush=True)
+    command = [sys.executable, "-m", "voila", str(NOTEBOOK), "--Voila.ip=127.0.0.1", f"--port={args.port}",
+               "--show_tracebacks=False", "--strip_sources=True"]
+    if args.no_browser:
+        command.append("--no-browser")
+    return run_child(command)
+
+
 def _cmd_reset_demo(args: argparse.Namespace) -> int:
     """Forget the embedded emulator's saved orders, so the next command starts from the seeded demo data."""
     from .config import Settings
@@ -314,7 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {
         "apply": _cmd_apply, "undo": _cmd_undo, "history": _cmd_history, "sandbox": _cmd_sandbox,
-        "lab": _cmd_lab, "reset-demo": _cmd_reset_demo,
+        "lab": _cmd_lab, "app": _cmd_app, "reset-demo": _cmd_reset_demo,
     }
     try:
         if args.command in handlers:

@@ -167,3 +167,25 @@ def test_stopping_lab_stops_its_jupyterlab_child(tmp_path: Path, how: signal.Sig
             parent.kill()
         if child and _alive(child):
             os.kill(child, signal.SIGKILL)
+
+
+def test_app_without_voila_suggests_this_environments_pip(monkeypatch, capsys) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "voila" else real(name, *a))
+    assert cli.main(["app"]) == 1
+    err = capsys.readouterr().err
+    assert "Voilà is not installed" in err and "-m pip install -e" in err and "[app]" in err
+
+
+def test_the_app_page_holds_the_panel_and_the_form_under_one_banner(client) -> None:
+    from adobe_orders.app import NOTEBOOK, build_app
+    from adobe_orders.widgets import BatchUpdatePanel, UpdateOrderForm
+
+    page = build_app(client)
+    tabs = page.children[-1]
+    kinds = {type(child) for child in tabs.children}
+    assert {BatchUpdatePanel, UpdateOrderForm} <= kinds
+    assert "LOCAL EMULATOR" in page.children[1].value
+    assert NOTEBOOK.is_file() and "build_app()" in NOTEBOOK.read_text()

@@ -1,0 +1,53 @@
+"""``adobe-orders app``: the widgets as one web page, for colleagues who don't write Python.
+
+Voilà (Jupyter's own way to turn widgets into an app: no code cells shown) runs ``app.ipynb``
+from this folder, whose one cell calls :func:`build_app`. The page holds the update form, the
+batch panel and, where this version has it, the order browser, each with the environment
+banner and the production confirmation of the notebook widgets. It listens on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import ipywidgets as w
+
+NOTEBOOK = Path(__file__).resolve().parent / "app.ipynb"
+#: The folder the CLI was started in: the app's journal, results and .env belong there, not here.
+WORKDIR_ENV = "ADOBE_ORDERS_APP_WORKDIR"
+
+
+def build_app(client: Any = None) -> w.VBox:
+    """The page: a title, then one tab per job (one order, a batch, finding orders)."""
+    import ipywidgets as w
+
+    from ..client import OrdersClient
+    from ..widgets import BatchUpdatePanel, UpdateOrderForm
+    from ..widgets.common import environment_banner, stylesheet
+
+    workdir = os.environ.get(WORKDIR_ENV)
+    if workdir:
+        os.chdir(workdir)
+    client = client or OrdersClient.from_env()
+    pages: list[tuple[str, w.Widget]] = [("Batch from a file", BatchUpdatePanel(client)),
+                                         ("One order", UpdateOrderForm(client))]
+    try:  # the order browser arrives with the discovery work; the app shows it when it is there
+        from ..widgets import OrderBrowser  # type: ignore[attr-defined]
+    except ImportError:
+        pass
+    else:
+        pages.append(("Find orders", OrderBrowser(client)))
+    tabs = w.Tab(children=[page for _, page in pages], titles=tuple(title for title, _ in pages))
+    title = w.HTML("<h2 style='margin:4px 0'>Adobe order references</h2>"
+                   "<div>Change the externalReferenceId (PO number) of Adobe VIP Marketplace orders: "
+                   "a whole file at once, or one order.</div>")
+    app = w.VBox([stylesheet(), environment_banner(client), title, tabs],
+                 layout=w.Layout(max_width="1200px", margin="0 auto", padding="8px"))
+    app.add_class("adobe-orders")
+    return app
+
+
+__all__ = ["NOTEBOOK", "WORKDIR_ENV", "build_app"]
