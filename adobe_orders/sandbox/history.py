@@ -118,9 +118,11 @@ def _page(state: EmulatorState, customer_id: str, query: str, path: str) -> Repl
         raise SearchError(400, "1132", "Invalid value for search parameter",
                           f"start-date {start:%Y-%m-%dT%H:%M:%SZ} is after end-date {end:%Y-%m-%dT%H:%M:%SZ}")
 
+    # creationDate is always YYYY-MM-DDTHH:MM:SSZ, so comparing the text compares the instants.
+    first, last_ = f"{start:%Y-%m-%dT%H:%M:%SZ}", f"{end:%Y-%m-%dT%H:%M:%SZ}"
+
     def keep(order: dict[str, Any]) -> bool:
-        created = datetime.strptime(order["creationDate"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-        if not start <= created <= end:
+        if not first <= order["creationDate"] <= last_:
             return False
         if "order-type" in many and order.get("orderType") not in many["order-type"]:
             return False
@@ -132,11 +134,9 @@ def _page(state: EmulatorState, customer_id: str, query: str, path: str) -> Repl
             return False
         return "reseller-id" not in many or RESELLER_ID in many["reseller-id"]
 
-    found = [o for o in state.customer_orders(customer_id) if keep(o)]
-    total = len(found)
+    total, items = state.customer_page(customer_id, keep, offset, limit)
     if offset > 0 and offset >= total:
         raise SearchError(400, "1133", "Offset out of range", f"offset {offset} with {total} orders")
-    items = found[offset:offset + limit]
     for order in items:
         order["links"] = {"self": {"uri": f"{path}/{quote(order['orderId'], safe='')}", "method": "GET",
                                    "headers": []}}

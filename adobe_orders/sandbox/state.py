@@ -11,6 +11,7 @@ import os
 import secrets
 import threading
 import time
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -104,9 +105,31 @@ class EmulatorState:
             found = [o for (c, _), o in self.orders.items() if c == customer_id]
             return copy.deepcopy(sorted(found, key=lambda o: (o["creationDate"], o["orderId"]), reverse=True))
 
+    def customer_page(self, customer_id: str, keep: Callable[[dict[str, Any]], bool], offset: int,
+                      limit: int) -> tuple[int, list[dict[str, Any]]]:
+        """How many of the customer's orders pass ``keep``, and copies of ``limit`` of them from
+        ``offset``, newest first. Only the page is copied: a history call must cost the emulator
+        about the same for a customer with 250 orders as with 25 (benchmarks page at 160 calls/s)."""
+        with self.lock:
+            found = [o for (c, _), o in self.orders.items() if c == customer_id and keep(o)]
+            found.sort(key=lambda o: (o["creationDate"], o["orderId"]), reverse=True)
+            # A JSON round trip copies plain order data several times faster than deepcopy.
+            return len(found), json.loads(json.dumps(found[offset:offset + limit]))
+
     def snapshot(self) -> list[dict[str, Any]]:
         with self.lock:
             return copy.deepcopy(list(self.orders.values()))
+
+    def add_orders(self, orders: Iterable[dict[str, Any]]) -> int:
+        """Add (or replace) orders, e.g. load-test customers from ``bulk.load_orders``; how many."""
+        batch = list(orders)
+        with self.lock:
+            for order in batch:
+                self.orders[(order["customerId"], order["orderId"])] = order
+            self.customers = {c for c, _ in self.orders}
+            self.anniversaries = customer_anniversaries(list(self.orders.values()))
+            self.save()
+        return len(batch)
 
     def record(self, **entry: Any) -> None:
         with self.lock:
