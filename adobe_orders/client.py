@@ -201,12 +201,17 @@ class OrdersClient:
         end_date: date | datetime | str | None = None,
         fetch_price: bool = False,
         page_size: int = 100,
+        offset: int = 0,
         budget: RetryBudget | None = None,
     ) -> Iterator[HistoryPage]:
-        """The pages behind ``list_orders``, each with its ``CallInfo`` and Adobe's ``totalCount``."""
+        """The pages behind ``list_orders``, each with its ``CallInfo`` and Adobe's ``totalCount``.
+
+        ``offset`` starts further in (``paging.read_histories`` reads a customer's pages in parallel)."""
         customer = check_customer_id(customer_id)
         if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be a whole number from 1 to {MAX_PAGE_SIZE}, not {page_size!r}")
+        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+            raise ValueError(f"offset must be a whole number of at least 0, not {offset!r}")
         params: list[tuple[str, str]] = []
         params += [("order-type", v) for v in _values(order_type, "order_type")]
         params += [("status", v) for v in _values(status, "status")]
@@ -216,7 +221,7 @@ class OrdersClient:
             params.append(("end-date", _instant(end_date, "end_date")))
         if fetch_price:
             params.append(("fetch-price", "true"))
-        params += [("offset", "0"), ("limit", str(page_size))]
+        params += [("offset", str(offset)), ("limit", str(page_size))]
         path = f"/v3/customers/{quote(customer, safe='')}/orders"
         seen: set[str] = set()
         offsets: set[int] = set()
