@@ -119,7 +119,7 @@ def _client() -> OrdersClient:
 
 
 def _require_yes(client: OrdersClient, yes: bool, what: str) -> None:
-    if client.environment == "production" and not yes:
+    if client.needs_confirmation and not yes:
         raise AdobeOrdersError(f"This would {what} in PRODUCTION ({client.base_url}); add --yes to confirm.")
 
 

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 import requests
 
 from .auth import TokenProvider
-from .config import Settings
+from .config import Settings, destination, needs_confirmation
 from .errors import (
     ApiError,
     AuthenticationError,
@@ -132,6 +132,17 @@ class OrdersClient:
         self._client_id = connect.client_id
         self._auth = TokenProvider(self.session, connect.ims_url, connect.client_id, connect.client_secret,
                                    connect.scopes, connect.timeout, access_token=connect.access_token)
+
+    @property
+    def destination(self) -> str:
+        """Where this client's requests go: "local", "sandbox" or "production" (config.destination)."""
+        return destination(self.base_url)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Changing orders needs the production confirmation (see Settings.needs_confirmation); asked
+        of the client the requests actually go through, so the embedded emulator never needs it."""
+        return needs_confirmation(self.environment, self.base_url)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> OrdersClient:
@@ -319,10 +330,14 @@ class OrdersClient:
             error.attempts = attempts
             # Any answer ends this intent: a retry is a new intent with a new correlation ID.
             correlation_id = new_id()
-            if isinstance(error, AuthenticationError) and not renewed_token:
-                renewed_token = True
-                if self._auth.invalidate(token):
+            if isinstance(error, AuthenticationError):
+                if not renewed_token and self._auth.invalidate(token):
+                    renewed_token = True
                     continue
+                # A refused credential stops here, and every later call fails at once (auth.py).
+                refused = self._auth.refused(error, renewed=renewed_token)
+                refused.attempts = attempts
+                raise refused from None
             if isinstance(error, RateLimitError | ServerError) and self._may_retry(retries, budget):
                 retries += 1
                 delay = retry_after if retry_after is not None else self.backoff.delay(retries - 1,

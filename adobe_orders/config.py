@@ -8,12 +8,19 @@ setting found mid-batch costs far more than one found before anything is sent.
 
 from __future__ import annotations
 
+import io
 import ipaddress
+import math
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Literal, TypeVar
 from urllib.parse import urlsplit
+
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 from .errors import ConfigurationError
 
@@ -42,6 +49,12 @@ def mask(secret: str | None) -> str:
     return "<set>" if secret else "<not set>"
 
 
+SANDBOX_HOST = "partnersandbox-stage.adobe.io"  # api-contract, "Environments"
+PRODUCTION_HOST = "partners.adobe.io"
+MAX_TIMEOUT = 3600.0
+MAX_RETRIES_LIMIT = 100
+
+
 def is_loopback_host(host: str | None) -> bool:
     if not host:
         return False
@@ -53,22 +66,97 @@ def is_loopback_host(host: str | None) -> bool:
         return False
 
 
+def shown_url(url: str) -> str:
+    """A URL as quoted in a message: any user-info and query hidden (they may hold a password)."""
+    text = re.sub(r"//[^/?#]*@", "//<user-info hidden>@", url)
+    return re.sub(r"[?#].*", "?<hidden>", text, flags=re.DOTALL)
+
+
 def check_url(url: str, variable: str) -> str:
-    """A base URL must be absolute, and plain http is only for this machine (the emulator)."""
-    url = url.strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    """The URL requests will connect to, in one canonical form, or ConfigurationError.
+
+    Checked with urllib3's ``parse_url`` — the parser requests itself uses to choose the host —
+    and refused whenever Python's ``urlsplit`` would read the host differently, so no rule here
+    can look at one host while the connection goes to another (``http://example.com\\@localhost``).
+    Refused outright: backslashes, spaces and control or non-ASCII characters, user-info
+    (``user:pass@``; requests would turn it into Basic auth and print it in labels), a query or
+    fragment, and plain http to anything but this machine.
+    """
+    raw = url.strip()
+    odd = next((ch for ch in raw if ch == "\\" or not "!" <= ch <= "~"), None)
+    if odd is not None:
+        what = "a backslash" if odd == "\\" else (
+            "a space" if odd == " " else f"the character U+{ord(odd):04X}")
         raise ConfigurationError(
-            f"{variable}={url!r} is not a URL; use the form https://host or http://127.0.0.1:PORT."
+            f"{variable} contains {what}; a base URL is plain ASCII like https://host or "
+            "http://127.0.0.1:PORT (an international host name must be written in its xn-- form)."
         )
-    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+    try:
+        parts = parse_url(raw)
+        split = urlsplit(raw)
+        split_port = split.port
+    except (LocationParseError, ValueError):
         raise ConfigurationError(
-            f"{variable}={url!r} uses plain http to a host that is not this machine; tokens would "
+            f"{variable}={shown_url(raw)!r} is not a URL; use the form https://host or http://127.0.0.1:PORT."
+        ) from None
+    if parts.scheme not in ("http", "https") or not parts.host or parts.port == 0:
+        raise ConfigurationError(
+            f"{variable}={shown_url(raw)!r} is not a URL; use the form https://host or http://127.0.0.1:PORT."
+        )
+    if parts.auth is not None or "@" in split.netloc:
+        raise ConfigurationError(
+            f"{variable} holds a user name or password before '@' ({shown_url(raw)}); credentials belong in "
+            "ADOBE_VIPM_CLIENT_ID / ADOBE_VIPM_CLIENT_SECRET, never in the URL."
+        )
+    if parts.query is not None or parts.fragment is not None:
+        raise ConfigurationError(f"{variable}={shown_url(raw)!r} must not have a query (?…) or fragment (#…).")
+    host = parts.host.lower()
+    split_host = (split.hostname or "").lower()
+    if ":" in split_host:
+        split_host = f"[{split_host}]"  # urlsplit drops an IPv6 literal's brackets; parse_url keeps them
+    if host != split_host or parts.port != split_port:
+        raise ConfigurationError(
+            f"{variable}={shown_url(raw)!r} can be read as two different hosts; write it plainly as "
+            "https://host[:port][/path]."
+        )
+    if parts.scheme == "http" and not is_loopback_host(host):
+        raise ConfigurationError(
+            f"{variable}={shown_url(raw)!r} uses plain http to a host that is not this machine; tokens would "
             "travel unencrypted. Use https:// (plain http is allowed only for 127.0.0.1 / localhost)."
         )
-    if parts.query or parts.fragment:
-        raise ConfigurationError(f"{variable}={url!r} must not have a query or fragment.")
-    return url
+    port = f":{parts.port}" if parts.port is not None else ""
+    return f"{parts.scheme}://{host}{port}{(parts.path or '').rstrip('/')}"
+
+
+def destination(url: str | None) -> str:
+    """Where requests to ``url`` go: "local" (this machine, or the embedded emulator when None),
+    "sandbox" (Adobe's sandbox host) or "production" (anything else: assume real orders)."""
+    if url is None:
+        return "local"
+    host = (parse_url(url).host or "").lower()
+    if is_loopback_host(host):
+        return "local"
+    if host == SANDBOX_HOST:
+        return "sandbox"
+    return "production"
+
+
+def needs_confirmation(environment: str, base_url: str | None) -> bool:
+    """Changing orders needs the production confirmation unless the declared environment is not
+    production *and* the requests go to this machine or Adobe's sandbox. The URL decides, not a label."""
+    return environment == "production" or destination(base_url) == "production"
+
+
+def describe_destination(environment: str, base_url: str | None) -> str:
+    """"PRODUCTION — https://partners.adobe.io"; never "local emulator" for a remote host."""
+    where = destination(base_url)
+    if needs_confirmation(environment, base_url):
+        host = (parse_url(base_url).host or "") if base_url else ""
+        kind = "PRODUCTION" if host == PRODUCTION_HOST or where != "production" else \
+            "PRODUCTION (an unknown host is treated as production)"
+    else:
+        kind = ENVIRONMENT_LABELS[where]
+    return f"{kind} — {base_url}"
 
 
 @dataclass(frozen=True)
@@ -104,10 +192,15 @@ class Settings:
             object.__setattr__(self, "ims_url", check_url(ims, "ADOBE_VIPM_IMS_URL"))
         if env != "local" or self.base_url:
             self._require_credentials()
-        if not self.timeout or self.timeout <= 0:
-            raise ConfigurationError("ADOBE_VIPM_TIMEOUT must be a positive number of seconds, e.g. 30.")
-        if self.max_retries < 0:
-            raise ConfigurationError("ADOBE_VIPM_MAX_RETRIES must be 0 or more, e.g. 4.")
+        timeout = self.timeout
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not math.isfinite(timeout) \
+                or not 0 < timeout <= MAX_TIMEOUT:
+            raise ConfigurationError(f"ADOBE_VIPM_TIMEOUT={timeout!r} must be a number of seconds above 0 and at "
+                                     f"most {MAX_TIMEOUT:g}, e.g. 30.")
+        retries = self.max_retries
+        if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= MAX_RETRIES_LIMIT:
+            raise ConfigurationError(f"ADOBE_VIPM_MAX_RETRIES={retries!r} must be a whole number from 0 to "
+                                     f"{MAX_RETRIES_LIMIT}, e.g. 4.")
         if self.recon_cutoff_day is not None and not 1 <= self.recon_cutoff_day <= 31:
             raise ConfigurationError("ADOBE_VIPM_RECON_CUTOFF_DAY must be a day of the month, 1 to 31.")
 
@@ -129,12 +222,24 @@ class Settings:
         return self.environment == "local" and not self.base_url
 
     @property
+    def destination(self) -> str:
+        """Where requests go ("local", "sandbox" or "production"), decided by the URL, not the label."""
+        return destination(self.base_url)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """True when changing orders needs the production confirmation (confirm=True, --yes, the
+        form's checkbox): the environment says production, or the base URL is neither this machine
+        nor Adobe's sandbox. The batch engine, the widgets and the CLI all ask this one property."""
+        return needs_confirmation(self.environment, self.base_url)
+
+    @property
     def label(self) -> str:
-        """Which API this is, in the words shown on forms and batch summaries."""
-        name = ENVIRONMENT_LABELS[self.environment]
+        """Which API this is, in the words shown on forms, banners and batch summaries: the kind of
+        place the requests go, then the host they go to."""
         if self.uses_embedded_emulator:
-            return f"{name} (embedded)"
-        return f"{name} — {self.base_url}"
+            return f"{ENVIRONMENT_LABELS['local']} (embedded)"
+        return describe_destination(self.environment, self.base_url)
 
     def __repr__(self) -> str:
         return (
@@ -155,17 +260,20 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
-        """Read ``ADOBE_VIPM_*`` from the environment; a ``.env`` in the working folder fills gaps.
+        """Read ``ADOBE_VIPM_*`` from the environment; the workspace's ``.env`` fills gaps.
 
-        Real environment variables win over the file, as python-dotenv does by default.
+        The ``.env`` is the one in the workspace folder (``adobe_orders.workspace``): the working
+        folder or the nearest folder above it holding ``.adobe-orders/``, ``.env`` or ``.git`` —
+        the same folder whose journal the batch functions use. Real environment variables win
+        over the file, as python-dotenv does by default.
         """
         values: dict[str, str] = {}
         if dotenv and environ is None:
-            from dotenv import dotenv_values, find_dotenv
+            from .workspace import dotenv_file
 
-            path = find_dotenv(usecwd=True)
-            if path:
-                values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+            path = dotenv_file()
+            if path is not None:
+                values.update(read_dotenv(path))
         values.update(os.environ if environ is None else environ)
 
         def get(name: str) -> str | None:
@@ -187,11 +295,48 @@ class Settings:
         )
 
 
+def read_dotenv(path: str | os.PathLike[str]) -> dict[str, str]:
+    """The variables of a ``.env`` file, or ConfigurationError naming the file (and line) and the fix.
+
+    A file Notepad saved as UTF-16, or a line python-dotenv cannot parse, would otherwise be
+    skipped with a warning nobody reads, and the defaults (the emulator) used silently. A message
+    never quotes a line: it may hold a secret.
+    """
+    from dotenv import dotenv_values
+    from dotenv.parser import parse_stream
+
+    where = os.fspath(path)
+    try:
+        data = Path(where).read_bytes()
+    except OSError as exc:
+        raise ConfigurationError(f"{where} cannot be read ({exc.strerror or exc}).") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 1 and b"\x00" in data[:64]):
+        raise ConfigurationError(f"{where} is saved as UTF-16 (Notepad's 'Unicode'); save it as UTF-8 "
+                                 "(in Notepad: Save As > Encoding: UTF-8).")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(f"{where} is not UTF-8 text (byte 0x{data[exc.start]:02x} at position "
+                                 f"{exc.start}); save it as UTF-8.") from None
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:
+            head = binding.original.string.split("=", 1)[0].strip()
+            name = f" (it starts with {head!r})" if re.fullmatch(r"(export\s+)?[A-Za-z_][A-Za-z0-9_]*", head) else ""
+            raise ConfigurationError(
+                f"{where}, line {binding.original.line}: cannot be read{name}; each line must be NAME=value "
+                "(quote a value that contains spaces or # with '…', and close every quote)."
+            )
+    return {k: v for k, v in dotenv_values(stream=io.StringIO(text)).items() if v is not None}
+
+
 def _number(raw: str | None, name: str, kind: Callable[[str], N], default: D) -> N | D:
     if raw is None:
         return default
     try:
-        return kind(raw)
-    except ValueError:
+        value = kind(raw)
+    except (ValueError, OverflowError):
         what = "whole number" if kind is int else "number"
-        raise ConfigurationError(f"{name}={raw!r} is not a {what}.") from None
+        raise ConfigurationError(f"{name}={raw[:40]!r} is not a {what}.") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigurationError(f"{name}={raw[:40]!r} is not a finite number; use a number of seconds such as 30.")
+    return value

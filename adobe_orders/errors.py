@@ -94,6 +94,21 @@ class AuthenticationError(ApiError):
     advice = "The access token was refused; check ADOBE_VIPM_CLIENT_ID / CLIENT_SECRET in .env."
 
 
+class CredentialsRefused(AuthenticationError):
+    """The credentials themselves are refused (or the token service gave no token): nothing sent
+    with them can succeed, so the client raises this at once for every later call, without asking
+    the token service again, and a batch stops. ``advice`` names the setting to fix."""
+
+    def __init__(self, *args: Any, advice: str | None = None, **kwargs: Any) -> None:
+        if advice:
+            self.advice = advice
+        super().__init__(*args, **kwargs)
+
+    def __str__(self) -> str:
+        code = f" (code {self.code})" if self.code else ""
+        return f"{self.message}{code}. {self.advice}"
+
+
 class PermissionDeniedError(ApiError):
     advice = "The API key or token is missing or not allowed; check ADOBE_VIPM_CLIENT_ID in .env."
 

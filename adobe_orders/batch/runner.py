@@ -197,7 +197,7 @@ def apply_updates(
 
     names = resolve_columns(frame, columns)  # misuse raises here, before anything is sent
     client = client or OrdersClient.from_env()
-    if client.environment == "production" and not dry_run and not confirm:
+    if client.needs_confirmation and not dry_run and not confirm:
         raise ConfirmationRequired(
             f"This batch would change {len(frame)} orders in PRODUCTION ({client.base_url}). "
             "Run a dry run first, then pass confirm=True (CLI: --yes)."

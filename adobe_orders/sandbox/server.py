@@ -98,8 +98,13 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     # -- plumbing ------------------------------------------------------------------------------
-    def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
+    def _body(self) -> bytes | None:
+        """The request body; None when Content-Length is not a number (the caller answers 400)."""
+        declared = (self.headers.get("Content-Length") or "0").strip()
+        if not declared.isascii() or not declared.isdigit():
+            self.close_connection = True  # the body's end is unknown: this connection cannot go on
+            return None
+        length = int(declared)
         if length > MAX_BODY:
             self.close_connection = True
             return b""
@@ -147,6 +152,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _route(self, method: str) -> None:
         raw = self._body()
+        if raw is None:
+            return self._write(self._encode(400, error_body("400", "Content-Length is not a number")))
         url = urlsplit(self.path)
         if method == "POST" and url.path == "/ims/token/v3":
             return self._write(self._token(raw))
@@ -157,6 +164,7 @@ class Handler(BaseHTTPRequestHandler):
         self._write(self._encode(404, error_body("404", "No such route")))
 
     def _token(self, raw: bytes) -> tuple[int, dict[str, str], bytes]:
+        self.server.state.count_token_request()
         form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
         if form.get("grant_type") != "client_credentials":
             return self._encode(400, {"error": "unsupported_grant_type",

@@ -1,22 +1,36 @@
 """What the emulator remembers: orders, tokens, the correlation replay store, the request log.
 
 All of it behind one lock; the HTTP handler only translates between this and the wire.
+
+With a state file (the CLI's embedded emulator keeps ``.adobe-orders/emulator-state.json``), two
+processes may serve the same orders at once — two ``adobe-orders`` commands in one folder. Each
+change is then made under an exclusive lock on ``<file>.lock``: re-read the file if another
+process replaced it, apply the one change, write the whole file to a temporary name and rename it
+over the old one. Reads re-read a file another process replaced. So no change is lost and a reader
+never sees half a file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ..errors import ConfigurationError
 from .data import DATA_END, customer_anniversaries, seed_orders
+
+try:  # POSIX; on Windows the lock file is locked with msvcrt instead
+    import fcntl
+except ImportError:  # pragma: no cover - not on the CI machine
+    fcntl = None  # type: ignore[assignment]
 
 
 class EmulatorState:
@@ -28,11 +42,13 @@ class EmulatorState:
         self.token_ttl = token_ttl
         self.clients: dict[str, str] = {}
         self.tokens: dict[str, tuple[str, float]] = {}
+        self.token_requests = 0  # POSTs to the token route, answered or refused
         # Adobe keeps the first answer to a correlation ID for 10 days; a test session is shorter.
         self.replies: dict[str, tuple[int, dict[str, str], bytes]] = {}
         self.request_ids: dict[str, str] = {}
         self.log: list[dict[str, Any]] = []
         self.orders: dict[tuple[str, str], dict[str, Any]] = {}
+        self._seen: tuple[int, int, int] | None = None
         loaded = self._load()
         seeded = seed_orders(seed, order_count) if order_count else seed_orders(seed)
         for order in loaded if loaded is not None else seeded:
@@ -44,20 +60,84 @@ class EmulatorState:
     # -- persistence ---------------------------------------------------------------------------
     def _load(self) -> list[dict[str, Any]] | None:
         if self.state_file and self.state_file.exists():
-            return json.loads(self.state_file.read_text(encoding="utf-8"))["orders"]
+            orders = self._read_file()
+            self._seen = self._signature()
+            return orders
         return None
 
+    def _read_file(self) -> list[dict[str, Any]]:
+        """The orders in the state file, or ConfigurationError naming the file and what to do."""
+        assert self.state_file is not None
+        fix = "delete it to start the emulator again from its demo orders"
+        try:
+            data = json.loads(self.state_file.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigurationError(f"{self.state_file} cannot be read ({exc.strerror or exc}).") from None
+        except (ValueError, UnicodeDecodeError):
+            raise ConfigurationError(f"{self.state_file} is damaged (not JSON): {fix}.") from None
+        orders = data.get("orders") if isinstance(data, dict) else None
+        if not isinstance(orders, list) or not all(
+                isinstance(o, dict) and isinstance(o.get("customerId"), str) and isinstance(o.get("orderId"), str)
+                for o in orders):
+            raise ConfigurationError(f"{self.state_file} is not an emulator state file (it has no list of orders "
+                                     f"with customerId and orderId): {fix}.")
+        return orders
+
+    def _signature(self) -> tuple[int, int, int] | None:
+        try:
+            st = self.state_file.stat() if self.state_file else None
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns) if st else None
+
+    def _refresh(self) -> None:
+        """Re-read the state file if another process replaced it since we last read or wrote it."""
+        if self.state_file is None:
+            return
+        signature = self._signature()
+        if signature is not None and signature != self._seen:
+            orders = self._read_file()
+            self.orders = {(o["customerId"], o["orderId"]): o for o in orders}
+            self.customers = {c for c, _ in self.orders}
+            self._seen = signature
+
+    @contextlib.contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        """Exclusive across processes (a lock on ``<state file>.lock``); a no-op without a state file."""
+        if self.state_file is None:
+            yield
+            return
+        self.state_file.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.state_file.with_name(self.state_file.name + ".lock"), "a+b") as handle:
+            if fcntl is not None:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            else:  # pragma: no cover - Windows
+                import msvcrt
+
+                msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+            try:
+                yield
+            finally:
+                if fcntl is not None:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
     def save(self) -> None:
+        """Write every order; call it holding ``_file_lock`` after ``_refresh``, or nothing else runs."""
         if not self.state_file:
             return
-        tmp = self.state_file.with_suffix(self.state_file.suffix + ".tmp")
+        tmp = self.state_file.with_name(f"{self.state_file.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps({"orders": list(self.orders.values())}), encoding="utf-8")
         os.replace(tmp, self.state_file)
+        self._seen = self._signature()
 
     # -- credentials ---------------------------------------------------------------------------
     def add_client(self, client_id: str, client_secret: str) -> None:
         with self.lock:
             self.clients[client_id] = client_secret
+
+    def count_token_request(self) -> None:
+        with self.lock:
+            self.token_requests += 1
 
     def issue_token(self, client_id: str) -> str:
         token = "emu-" + secrets.token_urlsafe(24)
@@ -77,15 +157,18 @@ class EmulatorState:
     # -- orders --------------------------------------------------------------------------------
     def get(self, customer_id: str, order_id: str) -> dict[str, Any] | None:
         with self.lock:
+            self._refresh()
             order = self.orders.get((customer_id, order_id))
             return copy.deepcopy(order) if order is not None else None
 
     def has(self, customer_id: str, order_id: str) -> bool:
         with self.lock:
+            self._refresh()
             return (customer_id, order_id) in self.orders
 
     def set_reference(self, customer_id: str, order_id: str, value: str) -> tuple[dict[str, Any], bool]:
-        with self.lock:
+        with self.lock, self._file_lock():
+            self._refresh()  # another process may have changed other orders meanwhile: keep them
             order = self.orders[(customer_id, order_id)]
             changed = order.get("externalReferenceId") != value
             order["externalReferenceId"] = value
@@ -102,6 +185,7 @@ class EmulatorState:
     def customer_orders(self, customer_id: str) -> list[dict[str, Any]]:
         """The customer's orders, newest first (Adobe's order-history order), as copies."""
         with self.lock:
+            self._refresh()
             found = [o for (c, _), o in self.orders.items() if c == customer_id]
             return copy.deepcopy(sorted(found, key=lambda o: (o["creationDate"], o["orderId"]), reverse=True))
 
@@ -111,6 +195,7 @@ class EmulatorState:
         ``offset``, newest first. Only the page is copied: a history call must cost the emulator
         about the same for a customer with 250 orders as with 25 (benchmarks page at 160 calls/s)."""
         with self.lock:
+            self._refresh()
             found = [o for (c, _), o in self.orders.items() if c == customer_id and keep(o)]
             found.sort(key=lambda o: (o["creationDate"], o["orderId"]), reverse=True)
             # A JSON round trip copies plain order data several times faster than deepcopy.
@@ -118,12 +203,14 @@ class EmulatorState:
 
     def snapshot(self) -> list[dict[str, Any]]:
         with self.lock:
+            self._refresh()
             return copy.deepcopy(list(self.orders.values()))
 
     def add_orders(self, orders: Iterable[dict[str, Any]]) -> int:
         """Add (or replace) orders, e.g. load-test customers from ``bulk.load_orders``; how many."""
         batch = list(orders)
-        with self.lock:
+        with self.lock, self._file_lock():
+            self._refresh()
             for order in batch:
                 self.orders[(order["customerId"], order["orderId"])] = order
             self.customers = {c for c, _ in self.orders}

@@ -58,7 +58,7 @@ def stylesheet() -> w.HTML:
 
 
 def environment_banner(client: OrdersClient) -> w.HTML:
-    colour, title, note = BANNER_STYLE[client.environment]
+    colour, title, note = BANNER_STYLE["production" if client.needs_confirmation else client.destination]
     return w.HTML(
         f'<div class="adobe-orders-env" style="background:{colour};color:#fff;padding:4px 8px;'
         f'border-radius:4px;font-weight:bold">{title} · {escape(client.label)} — {note}</div>'

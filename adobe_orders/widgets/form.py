@@ -53,7 +53,7 @@ class UpdateOrderForm(w.VBox):
         self._shown: tuple[str, str] | None = None  # (customer, order) of the order on view
         self.counter = w.HTML(f"0/{REFERENCE_MAX_LENGTH}")
         self.confirm = w.Checkbox(description="Yes, change this order in PRODUCTION", value=False,
-                                  layout=w.Layout(display="" if self.client.environment == "production"
+                                  layout=w.Layout(display="" if self.client.needs_confirmation
                                                   else "none"))
         self.fetch_button = w.Button(description="Fetch order", icon="search", tooltip="Read the current order")
         self.update_button = w.Button(description="Update", button_style="primary", icon="check", disabled=True,
@@ -99,7 +99,7 @@ class UpdateOrderForm(w.VBox):
         self.counter.value = (f'<span style="color:{tone_colour("error") if over else MUTED_TEXT}">'
                               f"{length}/{REFERENCE_MAX_LENGTH}</span>")
         found = self._problems(with_value=True)
-        needs_confirm = self.client.environment == "production" and not self.confirm.value
+        needs_confirm = self.client.needs_confirmation and not self.confirm.value
         self.update_button.disabled = bool(found) or needs_confirm
         self.fetch_button.disabled = bool(self._problems(with_value=False))
         if keep_message:

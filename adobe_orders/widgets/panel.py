@@ -54,7 +54,7 @@ class BatchUpdatePanel(w.VBox):
                                   layout=w.Layout(width="auto"))
         self.workers = w.BoundedIntText(value=workers, min=1, max=32, description="Workers")
         self.confirm = w.Checkbox(description="Yes, apply these changes in PRODUCTION", value=False,
-                                  layout=w.Layout(display="" if self.client.environment == "production" else "none"))
+                                  layout=w.Layout(display="" if self.client.needs_confirmation else "none"))
         self.dry_run_button = w.Button(description="Dry run", icon="eye", disabled=True)
         self.apply_button = w.Button(description="Apply", button_style="primary", icon="play", disabled=True)
         self.cancel_button = w.Button(description="Cancel", button_style="warning", icon="stop", disabled=True)
@@ -133,7 +133,7 @@ class BatchUpdatePanel(w.VBox):
 
     def _set_buttons(self) -> None:
         ready = self.frame is not None and not self.running
-        needs_confirm = self.client.environment == "production" and not self.confirm.value
+        needs_confirm = self.client.needs_confirmation and not self.confirm.value
         self.dry_run_button.disabled = not ready
         self.apply_button.disabled = not ready or needs_confirm
         self.cancel_button.disabled = not self.running
@@ -145,7 +145,7 @@ class BatchUpdatePanel(w.VBox):
         """Run in a background thread, so the kernel (and Cancel) stay responsive."""
         if self.running or self.frame is None:
             return
-        if not dry_run and self.client.environment == "production" and not self.confirm.value:
+        if not dry_run and self.client.needs_confirmation and not self.confirm.value:
             self.message.value = message_html("Tick the PRODUCTION box first.", "error")
             return
         self._cancel = threading.Event()
