@@ -30,6 +30,9 @@ _EXPORTS = {
     "UpdateOrderForm": "widgets",
     "BatchUpdatePanel": "widgets",
     "show": "grid",
+    "fetch_orders": "discovery",
+    "match_updates": "discovery",
+    "match_problems": "discovery",
     "AdobeOrdersError": "errors",
     "ApiError": "errors",
     "ValidationError": "errors",
@@ -39,8 +42,9 @@ _EXPORTS = {
 
 __all__ = [
     "AdobeOrdersError", "ApiError", "BatchUpdatePanel", "ConfigurationError", "LineItem", "Order", "OrdersClient",
-    "Sandbox", "Settings", "TransportError", "UpdateOrderForm", "ValidationError", "apply_updates", "history",
-    "line_items", "orders", "read_updates", "report", "resume", "retry_failed", "show", "undo", "validate_updates",
+    "Sandbox", "Settings", "TransportError", "UpdateOrderForm", "ValidationError", "apply_updates", "fetch_orders",
+    "history", "line_items", "match_problems", "match_updates", "orders", "read_updates", "report", "resume",
+    "retry_failed", "show", "undo", "validate_updates",
 ]
 
 if TYPE_CHECKING:
@@ -58,6 +62,7 @@ if TYPE_CHECKING:
     )
     from .client import OrdersClient
     from .config import Settings
+    from .discovery import fetch_orders, match_problems, match_updates
     from .errors import AdobeOrdersError, ApiError, ConfigurationError, TransportError, ValidationError
     from .grid import show
     from .models import LineItem, Order

@@ -76,6 +76,42 @@ class LineItem:
     def status_name(self) -> str:
         return STATUS_NAMES.get(self.status or "", self.status or "")
 
+    def flat(self) -> dict[str, Any]:
+        """The line item as one flat row: its fields, then what Adobe added when it is there
+        (pricing with ``fetch-price``, ``proratedDays``, ``discountCode``, ``flexDiscounts``,
+        ``promotions``). A field Adobe did not send is not in the row: views show it blank."""
+        row = self.to_api()
+        pricing = row.pop("pricing", None)
+        if isinstance(pricing, dict):
+            for key in PRICING_FIELDS:
+                if key in pricing:
+                    row[key] = pricing[key]
+        for key in ("flexDiscounts", "promotions"):
+            if key in row:
+                row[key] = describe_codes(row[key])
+        return row
+
+
+#: Pricing fields of ``lineItems[].pricing`` (fetch-price), in Adobe's order.
+PRICING_FIELDS = ["partnerPrice", "discountedPartnerPrice", "netPartnerPrice", "lineItemPartnerPrice"]
+#: Line item fields shown after the fixed ones, when at least one line item has them.
+OPTIONAL_LINE_FIELDS = ["proratedDays", *PRICING_FIELDS, "discountCode", "flexDiscounts", "promotions"]
+
+
+def describe_codes(value: Any) -> str:
+    """``flexDiscounts``/``promotions`` as text: ``CODE (RESULT)`` joined by ``; ``."""
+    if not isinstance(value, list):
+        return "" if value is None else str(value)
+    parts = []
+    for entry in value:
+        if isinstance(entry, dict):
+            code = entry.get("code") or entry.get("id") or ""
+            result = entry.get("result") or entry.get("status")
+            parts.append(f"{code} ({result})" if result else str(code))
+        else:
+            parts.append(str(entry))
+    return "; ".join(parts)
+
 
 @dataclass(frozen=True)
 class Order:
@@ -135,28 +171,38 @@ class Order:
             "source": self.source,
             "currencyCode": self.currency_code,
             "creationDate": self.creation_date,
+            "referenceOrderId": self.reference_order_id,
             "lineItemCount": len(self.line_items),
+            **({"pricingSummary": self.pricing_summary} if "pricingSummary" in self.extra else {}),
         }
+
+    @property
+    def pricing_summary(self) -> str:
+        """``pricingSummary`` (fetch-price) as text, e.g. ``1660.68 USD``; blank when Adobe sent none."""
+        summary = self.extra.get("pricingSummary")
+        if not isinstance(summary, list):
+            return ""
+        return "; ".join(f"{s.get('totalLineItemPartnerPrice', '')} {s.get('currencyCode', '')}".strip()
+                         for s in summary if isinstance(s, dict))
+
+    @property
+    def cancelling_items(self) -> list[dict[str, Any]]:
+        """A SWITCH's ``cancellingItems`` (the subscriptions it replaces), as Adobe sent them."""
+        items = self.extra.get("cancellingItems")
+        return [LineItem.from_api(i).flat() for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+    def line_item_columns(self) -> list[str]:
+        return line_item_columns([self])
 
     def to_frame(self) -> pd.DataFrame:
         """The order's header as a one-row DataFrame."""
         import pandas as pd
 
-        return pd.DataFrame([self.header()], dtype="object")
+        return pd.DataFrame([{k: "" if v is None else v for k, v in self.header().items()}], dtype="object")
 
     def line_items_frame(self) -> pd.DataFrame:
         """One row per line item, with the customer and order IDs attached."""
-        import pandas as pd
-
-        from .render import LINE_ITEM_COLUMNS
-
-        rows = [
-            {"customerId": self.customer_id, "orderId": self.order_id, **li.to_api(),
-             "statusName": li.status_name}
-            for li in self.line_items
-        ]
-        frame = pd.DataFrame(rows, columns=["customerId", "orderId", *LINE_ITEM_COLUMNS, "statusName"])
-        return frame.astype("object")
+        return line_items_frame([self])
 
     def _repr_html_(self) -> str:
         from .render import order_html
@@ -167,3 +213,32 @@ class Order:
         from .render import order_text
 
         return order_text(self)
+
+
+OPTIONAL_NUMBERS = ("proratedDays", *PRICING_FIELDS)
+
+
+def line_item_columns(orders: Any) -> list[str]:
+    """The fixed line item columns, then each optional one that at least one line item has."""
+    from .render import LINE_ITEM_COLUMNS
+
+    present: set[str] = set()
+    for order in orders:
+        for li in order.line_items:
+            present |= set(li.flat())
+    return [*LINE_ITEM_COLUMNS, *(c for c in OPTIONAL_LINE_FIELDS if c in present)]
+
+
+def line_items_frame(orders: list[Order]) -> pd.DataFrame:
+    """One row per line item of all ``orders``: the fixed columns, then each optional one (pricing,
+    proratedDays, discounts…) that at least one line item has. A text field Adobe did not send is
+    blank, not NaN; a number it did not send stays missing (never invented as 0)."""
+    import pandas as pd
+
+    columns = line_item_columns(orders)
+    rows = [{"customerId": o.customer_id, "orderId": o.order_id, **li.flat(), "statusName": li.status_name}
+            for o in orders for li in o.line_items]
+    frame = pd.DataFrame(rows, columns=["customerId", "orderId", *columns, "statusName"]).astype("object")
+    text = [c for c in frame.columns if c not in ("extLineItemNumber", "quantity", *OPTIONAL_NUMBERS)]
+    frame[text] = frame[text].where(frame[text].notna(), "")
+    return frame

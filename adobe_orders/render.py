@@ -83,8 +83,18 @@ def table_html(rows: Iterable[Mapping[str, Any]], columns: list[str], *, css_cla
 
 
 def line_items_html(order: Order) -> str:
-    rows = [{**li.to_api(), "status": f"{li.status} {li.status_name}".strip()} for li in order.line_items]
-    return table_html(rows, LINE_ITEM_COLUMNS, css_class="line-items")
+    rows = [{**li.flat(), "status": f"{li.status or ''} {li.status_name}".strip()} for li in order.line_items]
+    return table_html(rows, order.line_item_columns(), css_class="line-items")
+
+
+def cancelling_items_html(order: Order) -> str:
+    """A SWITCH's ``cancellingItems``; empty when the order has none."""
+    rows = order.cancelling_items
+    if not rows:
+        return ""
+    columns = ["extLineItemNumber", "referenceLineItemNumber", "offerId", "quantity", "subscriptionId", "status"]
+    columns += [c for c in sorted({k for r in rows for k in r}) if c not in columns]
+    return f"<b>Cancelling items ({len(rows)})</b>" + table_html(rows, columns, css_class="cancelling-items")
 
 
 def order_html(order: Order) -> str:
@@ -97,7 +107,7 @@ def order_html(order: Order) -> str:
         f'<div class="adobe-orders-order"><b>Order {escape(order.order_id)}</b> of customer '
         f"{escape(order.customer_id)} — status {_cell(order.status)} {_cell(order.status_name)}"
         f'<dl style="display:grid;grid-template-columns:max-content auto;gap:0 1em">{fields}</dl>'
-        f"<b>Line items ({len(order.line_items)})</b>{line_items_html(order)}</div>"
+        f"<b>Line items ({len(order.line_items)})</b>{line_items_html(order)}{cancelling_items_html(order)}</div>"
     )
 
 
@@ -114,8 +124,13 @@ def order_text(order: Order) -> str:
     h = order.header()
     width = max(len(k) for k in h)
     head = "\n".join(f"{k.ljust(width)}  {'' if is_blank(v) else v}" for k, v in h.items())
-    items = text_table([li.to_api() for li in order.line_items], LINE_ITEM_COLUMNS)
-    return f"{head}\n\nLine items:\n{items}"
+    items = text_table([li.flat() for li in order.line_items], order.line_item_columns())
+    text = f"{head}\n\nLine items:\n{items}"
+    cancelling = order.cancelling_items
+    if cancelling:
+        columns = ["extLineItemNumber", "referenceLineItemNumber", "offerId", "quantity", "subscriptionId", "status"]
+        text += "\n\nCancelling items:\n" + text_table(cancelling, columns)
+    return text
 
 
 def status_badge(status: str, count: int | None = None) -> str:

@@ -130,20 +130,24 @@ def history(journal: Journal | str | None = None) -> pd.DataFrame:
     return pd.DataFrame([tuple(r) for r in rows], columns=columns, dtype=object)
 
 
+def _order_json(results: pd.DataFrame) -> pd.Series:
+    """The returned-order JSON column: ``order_json`` (results and fetch_orders frames), or ``order``."""
+    for name in ("order_json", "order"):
+        if name in results.columns:
+            return results[name]
+    raise KeyError("The frame has no order_json column: pass a results frame or a fetch_orders frame")
+
+
 def orders(results: pd.DataFrame) -> pd.DataFrame:
     """One row per returned order: its header fields."""
     from ..models import Order
 
-    found = [Order.from_api(json.loads(j)).header() for j in results["order"] if isinstance(j, str) and j]
+    found = [Order.from_api(json.loads(j)).header() for j in _order_json(results) if isinstance(j, str) and j]
     return pd.DataFrame(found, dtype=object)
 
 
 def line_items(results: pd.DataFrame) -> pd.DataFrame:
-    """One row per returned line item, with customer and order IDs attached."""
-    from ..models import Order
+    """One row per returned line item, with customer and order IDs attached (results or fetch_orders frames)."""
+    from ..models import Order, line_items_frame
 
-    frames = [Order.from_api(json.loads(j)).line_items_frame() for j in results["order"] if isinstance(j, str) and j]
-    if not frames:
-        return Order("", "").line_items_frame()
-    return pd.concat(frames, ignore_index=True)
-
+    return line_items_frame([Order.from_api(json.loads(j)) for j in _order_json(results) if isinstance(j, str) and j])

@@ -1,0 +1,191 @@
+"""Turn a PO list (an ERP export) into an updates frame, without ever guessing.
+
+A source row and an order match when every key the user names agrees: equal text for IDs
+(leading zeros count, surrounding spaces do not), *contains* for an order's subscription or offer
+IDs (an order has several), and *within a window* for dates. Only one-to-one matches become
+updates. Everything else is reported with its reason and kept out of the updates:
+
+- ``no_match``       a source row that matches no order;
+- ``several_orders`` a source row that matches more than one order (each is named);
+- ``several_rows``   an order matched by source rows with *different* values (each row is named);
+- ``repeat``         a source row repeating another row's order and value (the first one is used);
+- ``different_reference`` an order that already holds a different non-empty reference;
+- ``already_set``    an order that already holds this very value (nothing to send);
+- ``no_value`` / ``no_key`` a source row whose value or a key is blank.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Any
+
+import pandas as pd
+
+from ..batch.columns import CUSTOMER, ORDER, VALUE
+from ..batch.schema import row_name
+
+#: Friendly key names (the API's) for the columns of a fetch_orders frame.
+ORDER_KEYS = {"customerId": "customerId", "orderId": "orderId", "subscriptionId": "subscription_ids",
+              "offerId": "offer_ids", "creationDate": "creation_date", "orderType": "order_type",
+              "referenceOrderId": "reference_order_id"}
+#: Order columns that hold several comma-separated values: a key matches when it is one of them.
+LIST_KEYS = {"subscription_ids", "offer_ids"}
+PROBLEM_COLUMNS = ["problem", "source_row", "customerId", "orderId", "value", "reason"]
+
+
+def match_updates(
+    orders: pd.DataFrame,
+    source: pd.DataFrame,
+    *,
+    on: str | Sequence[str] | Mapping[str, str],
+    value: str,
+    window: timedelta | pd.Timedelta | None = None,
+) -> pd.DataFrame:
+    """The updates frame (``customerId, orderId, externalReferenceId``) for ``apply_updates``.
+
+    ``orders`` is a ``fetch_orders`` frame; ``source`` the PO list, read as text (e.g.
+    ``pd.read_csv(path, dtype=str)``: numeric ID columns lose leading zeros and are refused).
+    ``on`` names the keys: a column name present in both, several, or ``{order key: source
+    column}``; order keys may be the frame's column names or the API's (``customerId``,
+    ``subscriptionId``, ``offerId``, ``creationDate``…). A date key matches when the source date is
+    within ``window`` of the order's ``creation_date`` (default: the same UTC day). ``value`` is
+    the source column holding the reference to set.
+
+    Extra columns say where each update came from: ``current_reference`` (what the order holds
+    now, blank if none) and ``source_row``. Every source row and order that could not be matched
+    one-to-one is in ``updates.attrs["problems"]`` (records; ``match_problems(updates)`` makes
+    them a DataFrame) and never in the updates.
+    """
+    keys = _keys(orders, source, on)
+    if value not in source.columns:
+        raise KeyError(f"value={value!r} is not a column of the source. Columns: {', '.join(map(str, source.columns))}")
+    for needed in ("customerId", "orderId"):
+        if needed not in orders.columns:
+            raise KeyError(f"orders has no {needed!r} column: pass the frame fetch_orders returned")
+    current_col = "external_reference_id" if "external_reference_id" in orders.columns else None
+    problems: list[dict[str, Any]] = []
+    claims: dict[int, list[tuple[Any, str]]] = {}  # order position -> [(source label, value)]
+
+    order_text = {col: orders[col].astype("string").str.strip() for col, _ in keys if col != "creation_date"}
+    for label, row in source.iterrows():
+        name = row_name(source.index, label)
+        target = _text(row[value])
+        blank = [src for _, src in keys if _text(row[src]) is None]
+        if blank:
+            problems.append(_problem("no_key", name, None, target, f"{', '.join(blank)} is blank"))
+            continue
+        mask = pd.Series(True, index=orders.index)
+        for col, src in keys:
+            if col == "creation_date":
+                mask &= _within(orders[col], row[src], window)
+            elif col in LIST_KEYS:
+                wanted = _text(row[src])
+                mask &= order_text[col].fillna("").map(lambda cell, w=wanted: w in [p.strip() for p in cell.split(",")])
+            else:
+                mask &= order_text[col] == _text(row[src])
+        hits = [i for i, hit in enumerate(mask.fillna(False).to_numpy()) if hit]
+        if target is None:
+            problems.append(_problem("no_value", name, None, None, f"{value} is blank"))
+            continue
+        if not hits:
+            problems.append(_problem("no_match", name, None, target, "no order matches " + _describe(row, keys)))
+            continue
+        if len(hits) > 1:
+            named = ", ".join(f"{orders['customerId'].iloc[i]}/{orders['orderId'].iloc[i]}" for i in hits[:10])
+            more = f" and {len(hits) - 10} more" if len(hits) > 10 else ""
+            problems.append(_problem("several_orders", name, None, target,
+                                     f"{_describe(row, keys)} matches {len(hits)} orders ({named}{more}); "
+                                     "add a key that tells them apart"))
+            continue
+        claims.setdefault(hits[0], []).append((label, target))
+
+    updates: list[dict[str, Any]] = []
+    for position in sorted(claims):
+        cust, order = str(orders["customerId"].iloc[position]), str(orders["orderId"].iloc[position])
+        rows = claims[position]
+        names = [row_name(source.index, label) for label, _ in rows]
+        values = {v for _, v in rows}
+        if len(values) > 1:
+            listed = "; ".join(f"{n}: {v!r}" for n, (_, v) in zip(names, rows, strict=True))
+            for n, (_, v) in zip(names, rows, strict=True):
+                problems.append(_problem("several_rows", n, (cust, order), v,
+                                         f"order {order} is matched by {len(rows)} rows with different values "
+                                         f"({listed})"))
+            continue
+        target = rows[0][1]
+        for n in names[1:]:
+            problems.append(_problem("repeat", n, (cust, order), target, f"repeats {names[0]} (same order, same "
+                                                                         "value); used once"))
+        current = _text(orders[current_col].iloc[position]) if current_col else None
+        if current is not None and current != target:
+            problems.append(_problem("different_reference", names[0], (cust, order), target,
+                                     f"order {order} already holds {current!r}; not overwritten"))
+            continue
+        if current == target:
+            problems.append(_problem("already_set", names[0], (cust, order), target,
+                                     f"order {order} already holds this value"))
+            continue
+        updates.append({CUSTOMER: cust, ORDER: order, VALUE: target, "current_reference": current,
+                        "source_row": names[0]})
+    frame = pd.DataFrame(updates, columns=[CUSTOMER, ORDER, VALUE, "current_reference", "source_row"],
+                         dtype="string")
+    frame.attrs["problems"] = problems
+    frame.attrs["matched"] = len(frame)
+    frame.attrs["source_rows"] = len(source)
+    return frame
+
+
+def match_problems(updates: pd.DataFrame) -> pd.DataFrame:
+    """The problems ``match_updates`` reported, one row each, as a DataFrame."""
+    return pd.DataFrame(updates.attrs.get("problems", []), columns=PROBLEM_COLUMNS, dtype="string")
+
+
+def _keys(orders: pd.DataFrame, source: pd.DataFrame, on: str | Sequence[str] | Mapping[str, str]
+          ) -> list[tuple[str, str]]:
+    pairs = list(on.items()) if isinstance(on, Mapping) else [(k, k) for k in ([on] if isinstance(on, str) else on)]
+    if not pairs:
+        raise ValueError("on= names no key: give at least one column to match on (e.g. 'customerId')")
+    keys = []
+    for order_key, src in pairs:
+        col = order_key if order_key in orders.columns else ORDER_KEYS.get(order_key, order_key)
+        if col not in orders.columns:
+            raise KeyError(f"{order_key!r} is not a column of the orders frame. Columns: "
+                           f"{', '.join(map(str, orders.columns))}")
+        if src not in source.columns:
+            raise KeyError(f"{src!r} is not a column of the source. Columns: {', '.join(map(str, source.columns))}")
+        if col != "creation_date" and pd.api.types.is_numeric_dtype(source[src]):
+            raise TypeError(f"The source column {src!r} holds numbers, so IDs may have lost leading zeros. Read the "
+                            "file as text, e.g. pd.read_csv(path, dtype=str).")
+        keys.append((col, src))
+    return keys
+
+
+def _text(value: Any) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _within(dates: pd.Series, raw: Any, window: timedelta | pd.Timedelta | None) -> pd.Series:
+    when = pd.to_datetime(_text(raw), utc=True, errors="coerce") if _text(raw) else pd.NaT
+    if pd.isna(when):
+        return pd.Series(False, index=dates.index)
+    if window is None:
+        return dates.dt.normalize() == when.normalize()
+    return (dates - when).abs() <= pd.Timedelta(window)
+
+
+def _describe(row: pd.Series, keys: list[tuple[str, str]]) -> str:
+    return ", ".join(f"{src}={_text(row[src])!r}" for _, src in keys)
+
+
+def _problem(kind: str, source_row: str, order: tuple[str, str] | None, value: str | None,
+             reason: str) -> dict[str, Any]:
+    cust, oid = order if order else (None, None)
+    return {"problem": kind, "source_row": source_row, "customerId": cust, "orderId": oid, "value": value,
+            "reason": reason}
+
+
+__all__ = ["match_problems", "match_updates"]

@@ -1,0 +1,159 @@
+"""fetch_orders and match_updates against the emulator: typed frames, failing customers, every ambiguity."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from adobe_orders import apply_updates, fetch_orders, line_items, match_problems, match_updates
+from adobe_orders.sandbox import Sandbox
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+BIG, SMALL, OTHER = "9876500262", "0001000000", "9876500131"
+
+
+@pytest.fixture
+def sb():
+    with Sandbox(now=NOW) as box:
+        yield box
+
+
+def test_fetch_orders_is_typed_complete_and_reports_a_failing_customer(sb) -> None:
+    with sb.client() as client:
+        frame = fetch_orders([BIG, "NOPE1", SMALL, f" {SMALL} "], client, progress=False, workers=3)
+    expected = [o for c in (BIG, SMALL) for o in sorted((o for o in sb.orders if o["customerId"] == c),
+                                                         key=lambda o: (o["creationDate"], o["orderId"]),
+                                                         reverse=True)]
+    assert list(frame["orderId"]) == [o["orderId"] for o in expected] and len(frame) > 250
+    assert frame.attrs["failed_customers"] == {"NOPE1": "HTTP 404 1116: Invalid Customer"}
+    assert frame.attrs["customers"] == [BIG, "NOPE1", SMALL]
+    assert str(frame["creation_date"].dtype) == "datetime64[us, UTC]" or "UTC" in str(frame["creation_date"].dtype)
+    assert isinstance(frame["order_type"].dtype, pd.CategoricalDtype) and "RENEWAL" in set(frame["order_type"])
+    assert isinstance(frame["status"].dtype, pd.CategoricalDtype)
+    assert str(frame["line_count"].dtype) == "Int64" and str(frame["customerId"].dtype) == "string"
+    first = expected[0]
+    row = frame.iloc[0]
+    assert row["line_count"] == len(first["lineItems"]) and row["currency"] == first["currencyCode"]
+    assert (row["external_reference_id"] if pd.notna(row["external_reference_id"]) else "") == \
+        first["externalReferenceId"]
+    assert frame["total_price"].isna().all()  # not priced unless asked
+    returns = frame[frame["order_type"] == "RETURN"]
+    assert returns["reference_order_id"].notna().all() and len(returns) > 0
+    assert len(line_items(frame)) == sum(len(o["lineItems"]) for o in expected)
+
+
+def test_fetch_orders_filters_missing_reference_and_prices(sb) -> None:
+    with sb.client() as client:
+        todo = fetch_orders([BIG, OTHER], client, order_type="RENEWAL", missing_reference=True, progress=False)
+        priced = fetch_orders([BIG], client, status="1000", start_date=date(2026, 1, 1), fetch_price=True,
+                              progress=False)
+        until = fetch_orders([BIG], client, start_date="2025-03-01", end_date="2025-03-31", progress=False)
+    stored = [o for o in sb.orders if o["customerId"] in (BIG, OTHER) and o["orderType"] == "RENEWAL"
+              and not o["externalReferenceId"]]
+    assert sorted(todo["orderId"]) == sorted(o["orderId"] for o in stored) and len(todo) > 0
+    assert todo["external_reference_id"].isna().all()
+    assert priced["total_price"].notna().any()
+    assert (priced["creation_date"] >= pd.Timestamp("2026-01-01", tz="UTC")).all()
+    single = priced[priced["total_price"].notna()]
+    assert (single["price_currency"] == single["currency"]).all()
+    march = [o["orderId"] for o in sb.orders if o["customerId"] == BIG and "2025-03" in o["creationDate"][:7]]
+    assert sorted(until["orderId"]) == sorted(march) and march  # an end date includes that whole day
+
+
+def test_fetch_orders_refuses_bad_input_before_sending(sb) -> None:
+    sb.clear_log()
+    with sb.client() as client:
+        for customers in (["../x"], [], ["1.23457E+09"]):
+            with pytest.raises(ValueError):
+                fetch_orders(customers, client, progress=False)
+        with pytest.raises(ValueError):
+            fetch_orders([BIG], client, workers=0, progress=False)
+    assert not [e for e in sb.requests if e["path"].startswith("/v3/")]
+
+
+def test_fetch_orders_keeps_going_when_the_api_fails_for_one(sb) -> None:
+    with sb.client(max_retries=0) as client:
+        sb.faults.set_rates({"error_500": 1.0})
+        frame = fetch_orders([SMALL, OTHER], client, progress=False)
+    assert frame.empty and set(frame.attrs["failed_customers"]) == {SMALL, OTHER}
+    assert all("500" in reason for reason in frame.attrs["failed_customers"].values())
+
+
+# -- match_updates --------------------------------------------------------------------------------
+
+def orders_frame(sb, customers=(SMALL, OTHER)) -> pd.DataFrame:
+    with sb.client() as client:
+        return fetch_orders(list(customers), client, progress=False)
+
+
+def test_match_on_subscription_and_date_window_then_apply(sb) -> None:
+    frame = orders_frame(sb)
+    blank = frame[frame["external_reference_id"].isna() & frame["subscription_ids"].notna()
+                  & (frame["order_type"] == "RENEWAL")].iloc[0]
+    sub = blank["subscription_ids"].split(", ")[0]
+    day = (blank["creation_date"] + pd.Timedelta(days=2)).strftime("%Y-%m-%d")
+    source = pd.DataFrame({"Customer": [blank["customerId"]], "Subscription": [sub], "Invoice date": [day],
+                           "PO": ["ERP-0001"]}, dtype=str)
+    updates = match_updates(frame, source, on={"customerId": "Customer", "subscriptionId": "Subscription",
+                                               "creationDate": "Invoice date"}, value="PO", window=timedelta(days=3))
+    assert list(updates[["customerId", "orderId", "externalReferenceId"]].iloc[0]) == [
+        blank["customerId"], blank["orderId"], "ERP-0001"]
+    assert match_problems(updates).empty
+    with sb.client() as client:
+        results = apply_updates(updates, client, progress=False)
+    assert list(results["status"]) == ["updated"]
+    assert sb.order(blank["customerId"], blank["orderId"])["externalReferenceId"] == "ERP-0001"
+
+
+def test_every_ambiguity_is_reported_and_kept_out(sb) -> None:
+    frame = orders_frame(sb)
+    small = frame[frame["customerId"] == SMALL]
+    tagged = small[small["external_reference_id"].notna()].iloc[0]
+    untagged = small[small["external_reference_id"].isna()]
+    a, b = untagged.iloc[0], untagged.iloc[1]
+    source = pd.DataFrame([
+        {"customerId": SMALL, "orderId": a["orderId"], "PO": "X-1"},          # several_rows (with next)
+        {"customerId": SMALL, "orderId": a["orderId"], "PO": "X-2"},          # several_rows
+        {"customerId": SMALL, "orderId": b["orderId"], "PO": "Y-1"},          # matched
+        {"customerId": SMALL, "orderId": b["orderId"], "PO": "Y-1"},          # repeat: used once
+        {"customerId": SMALL, "orderId": "0999999999", "PO": "Z-1"},          # no_match
+        {"customerId": SMALL, "orderId": tagged["orderId"], "PO": "W-1"},     # different_reference
+        {"customerId": SMALL, "orderId": b["orderId"], "PO": ""},  # no_value
+        {"customerId": "", "orderId": b["orderId"], "PO": "V-1"},            # no_key
+    ], dtype=str)
+    updates = match_updates(frame, source, on=["customerId", "orderId"], value="PO")
+    assert list(updates["orderId"]) == [b["orderId"]] and list(updates["externalReferenceId"]) == ["Y-1"]
+    problems = match_problems(updates)
+    kinds = dict(zip(problems["source_row"], problems["problem"], strict=True))
+    assert kinds == {"row 0": "several_rows", "row 1": "several_rows", "row 3": "repeat", "row 4": "no_match",
+                     "row 5": "different_reference", "row 6": "no_value", "row 7": "no_key"}
+    reasons = dict(zip(problems["source_row"], problems["reason"], strict=True))
+    assert "'X-1'" in reasons["row 0"] and "'X-2'" in reasons["row 0"]
+    assert repr(tagged["external_reference_id"]) in reasons["row 5"] and "not overwritten" in reasons["row 5"]
+
+
+def test_a_row_matching_several_orders_is_not_guessed(sb) -> None:
+    frame = orders_frame(sb, (BIG,))
+    source = pd.DataFrame({"customerId": [BIG], "order type": ["RENEWAL"], "PO": ["R-1"]}, dtype=str)
+    updates = match_updates(frame, source, on={"customerId": "customerId", "orderType": "order type"}, value="PO")
+    problems = match_problems(updates)
+    assert updates.empty and list(problems["problem"]) == ["several_orders"]
+    assert "matches" in problems["reason"][0] and "add a key" in problems["reason"][0]
+
+
+def test_already_set_and_numeric_ids_and_unknown_columns(sb) -> None:
+    frame = orders_frame(sb)
+    tagged = frame[frame["external_reference_id"].notna()].iloc[0]
+    same = pd.DataFrame({"customerId": [tagged["customerId"]], "orderId": [tagged["orderId"]],
+                         "PO": [tagged["external_reference_id"]]}, dtype=str)
+    updates = match_updates(frame, same, on=["customerId", "orderId"], value="PO")
+    assert updates.empty and list(match_problems(updates)["problem"]) == ["already_set"]
+    numeric = pd.DataFrame({"customerId": [1000000], "orderId": ["0123456000"], "PO": ["A"]})
+    with pytest.raises(TypeError, match="leading zeros"):
+        match_updates(frame, numeric, on=["customerId", "orderId"], value="PO")
+    with pytest.raises(KeyError, match="Columns"):
+        match_updates(frame, same, on=["customerId", "PO number"], value="PO")
+    with pytest.raises(KeyError):
+        match_updates(frame, same, on=["customerId"], value="missing")
