@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import AdobeOrdersError
+from .export import check_output_path
 from .terminal import command_prefix, pip_install_extra
 
 if TYPE_CHECKING:  # pandas and the client load only for the commands that need them
@@ -128,12 +129,10 @@ def _print_order(order: Order, as_json: bool) -> None:
 
 
 def _save(frame: pd.DataFrame, out: str) -> None:
-    path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        frame.to_excel(path, index=False)
-    else:
-        frame.to_csv(path, index=False)
+    """CSV or XLSX by the name, formula-like cells neutralised (adobe_orders.export)."""
+    from .export import write_table
+
+    write_table(frame, out)
 
 
 def _summary(results: pd.DataFrame, from_file: bool = False) -> str:
@@ -153,6 +152,8 @@ def _summary(results: pd.DataFrame, from_file: bool = False) -> str:
 def _cmd_apply(args: argparse.Namespace) -> int:
     from .batch import apply_updates, read_updates
 
+    if args.out:
+        check_output_path(args.out)  # a wrong name is refused before anything is sent
     frame = read_updates(args.file)
     client = _client()
     _require_yes(client, args.yes or args.dry_run, f"change up to {len(frame)} orders")
@@ -178,6 +179,8 @@ def _cmd_apply(args: argparse.Namespace) -> int:
 def _cmd_undo(args: argparse.Namespace) -> int:
     from .batch import undo
 
+    if args.out:
+        check_output_path(args.out)
     client = _client()
     _require_yes(client, args.yes, f"undo batch {args.batch_id}")
     results = undo(args.batch_id, client, confirm=True, progress=False)
@@ -191,6 +194,8 @@ def _cmd_undo(args: argparse.Namespace) -> int:
 def _cmd_history(args: argparse.Namespace) -> int:
     from .batch import history
 
+    if args.out:
+        check_output_path(args.out)
     frame = history()
     if args.out:
         _save(frame, args.out)

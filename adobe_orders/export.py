@@ -24,10 +24,12 @@ import os
 import re
 from datetime import date, datetime
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .errors import AdobeOrdersError
+
+if TYPE_CHECKING:  # pandas loads only when a table is written, so the CLI starts fast
+    import pandas as pd
 
 FORMULA_START = "=+-@\t\r"
 _NEEDS_PREFIX = re.compile(r"'*[=+\-@\t\r]")
@@ -48,8 +50,10 @@ def restore_cell(text: str) -> str:
     return text[1:] if text[:1] == "'" and _NEEDS_PREFIX.match(text, 1) else text
 
 
-def is_formula_like(text: str) -> bool:
-    """True when a spreadsheet would treat the cell as a formula (it starts with = + - @ tab CR)."""
+def starts_like_formula(text: str) -> bool:
+    """OWASP's test: a spreadsheet may evaluate a cell starting with = + - @ tab or CR. (Broader than
+    the *value* rule in validation.py, which lets "-5" and "+49 30 1234" through: exports neutralise
+    every such cell anyway.)"""
     return text[:1] in FORMULA_START and text != ""
 
 
@@ -69,6 +73,8 @@ def check_output_path(path: str | os.PathLike[str]) -> Path:
 
 
 def _cells(frame: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     out = frame.copy()
     for j in range(out.shape[1]):
         column = out.iloc[:, j]
@@ -87,7 +93,8 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: boo
     temporary = target.with_name(f".{target.name}.partial{target.suffix}")
     try:
         if target.suffix.lower() == ".csv":
-            _cells(frame).to_csv(temporary, index=index, encoding="utf-8")
+            # CRLF, as Excel writes it: the csv writer then quotes any cell holding \r or \n
+            _cells(frame).to_csv(temporary, index=index, encoding="utf-8", lineterminator="\r\n")
         else:
             _write_xlsx(frame, temporary, index=index)
         os.replace(temporary, target)
@@ -99,6 +106,7 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: boo
 
 def _write_xlsx(frame: pd.DataFrame, path: Path, *, index: bool) -> None:
     """Every string a text cell (data type "s"), never a formula; dangerous ones quote-prefixed."""
+    import pandas as pd
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -120,12 +128,12 @@ def _write_xlsx(frame: pd.DataFrame, path: Path, *, index: bool) -> None:
                 value = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
                 cell.value = value
                 cell.data_type = "s"  # openpyxl would make "=…" a formula; this keeps it text
-                if is_formula_like(value) or value[:1] == "'":
+                if starts_like_formula(value) or value[:1] == "'":
                     cell.quotePrefix = True
             else:
                 cell.value = value
     book.save(path)
 
 
-__all__ = ["ExportError", "check_output_path", "is_formula_like", "neutralise_cell", "restore_cell",
+__all__ = ["ExportError", "check_output_path", "neutralise_cell", "restore_cell", "starts_like_formula",
            "write_table"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import ipywidgets
@@ -60,6 +61,24 @@ CORPUS: list[tuple[str, object, object, object]] = [
     ("tab in value", CUST, ORD, "PO\t1"),
     ("unknown order", CUST, "0999999999", "PO-1"),
     ("emoji value (allowed)", CUST, ORD, "PO-😀-1"),
+    # spreadsheet formulas (OWASP "CSV injection"): never sent, whatever the export does later
+    ("formula HYPERLINK value", CUST, ORD, '=HYPERLINK("http://ev.il","Hi")'),
+    ("formula at-sign value", CUST, ORD, "@SUM(A1)"),
+    ("formula plus cell reference", CUST, ORD, "+A1"),
+    ("formula minus word", CUST, ORD, "-cmd"),
+    ("formula DDE after a number", CUST, ORD, "-2+3+cmd|' /C calc'!A0"),
+    ("formula after leading spaces", CUST, ORD, "  =1+1"),
+    # what Excel made of an 18-digit reference, a date, a number, an error
+    ("excel scientific value", CUST, ORD, "2.40505E+17"),
+    ("excel float value", CUST, ORD, "240717011236827259.0"),
+    ("excel short float value", CUST, ORD, "12345.0"),
+    ("excel exponent value", CUST, ORD, "1e20"),
+    ("excel date value", CUST, ORD, "2026-03-01 00:00:00"),
+    ("excel error value", CUST, ORD, "#N/A"),
+    ("number cell id", 1000000, ORD, "PO-1"),
+    ("float cell value", CUST, ORD, 240505012402240931.0),
+    ("date cell value", CUST, ORD, datetime(2026, 3, 1)),
+    ("boolean cell value", CUST, ORD, True),
     ("conflicting duplicate A", CUST, "911000029", "A"),
     ("conflicting duplicate B", CUST, "911000029", "B"),
 ]
@@ -168,3 +187,55 @@ def test_file_paths_that_are_not_files(tmp_path) -> None:
         read_updates(tmp_path)
     with pytest.raises(InputFileError, match="no such file"):
         read_updates(Path(tmp_path) / "nope.xlsx")
+
+
+def _cli_apply(sandbox, cwd: Path, name: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ADOBE_VIPM_")}
+    env.update(dict(line.split("=", 1) for line in sandbox.env_lines()))
+    return subprocess.run([sys.executable, "-m", "adobe_orders.cli", "apply", name, "--no-progress", *extra],
+                          capture_output=True, text=True, timeout=120, env=env, cwd=cwd)
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("european.csv", "\ufeffcustomerId;orderId;externalReferenceId\r\n{c};{o};PO-EU\r\n".encode()),
+        ("unicode.txt", "customerId\torderId\texternalReferenceId\r\n{c}\t{o}\tPO-EU\r\n".encode("utf-16")),
+        ("pipes.csv", b"customerId|orderId|externalReferenceId\n{c}|{o}|PO-EU\n"),
+    ],
+)
+def test_cli_applies_the_dialects_excel_writes(tmp_path, sandbox, name, data) -> None:
+    order = sandbox.orders[3]
+    if isinstance(data, bytes) and data.startswith(b"\xff\xfe"):
+        data = data.decode("utf-16").format(c=order["customerId"], o=order["orderId"]).encode("utf-16")
+    else:
+        data = data.decode("utf-8").format(c=order["customerId"], o=order["orderId"]).encode("utf-8")
+    (tmp_path / name).write_bytes(data)
+    proc = _cli_apply(sandbox, tmp_path, name)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert sandbox.order(order["customerId"], order["orderId"])["externalReferenceId"] == "PO-EU"
+
+
+def test_cli_explains_a_file_whose_separator_is_unknown(tmp_path, sandbox) -> None:
+    (tmp_path / "odd.csv").write_text("customerId:orderId:externalReferenceId\n1:2:3\n")
+    proc = _cli_apply(sandbox, tmp_path, "odd.csv")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "single column" in proc.stderr and "CSV UTF-8" in proc.stderr and "Rename the headers" not in proc.stderr
+    assert sandbox.requests == []
+
+
+def test_cli_refuses_a_number_cell_in_an_id_column_before_sending(tmp_path, sandbox) -> None:
+    import openpyxl
+
+    good = sandbox.orders[4]
+    book = openpyxl.Workbook()
+    book.active.append(["customerId", "orderId", "externalReferenceId"])
+    book.active.append([good["customerId"], good["orderId"], "PO-XL"])
+    book.active.append([1000000, ORD, "PO-XL"])  # 0001000000 typed as a number: Excel shows 1000000
+    book.save(tmp_path / "u.xlsx")
+    out = tmp_path / "r.csv"
+    proc = _cli_apply(sandbox, tmp_path, "u.xlsx", "--out", str(out))
+    assert proc.returncode in (0, 1, 3) and "Traceback" not in proc.stderr, proc.stderr
+    assert "line 3" in proc.stdout and "arrived as a number" in proc.stdout
+    assert not [e for e in sandbox.requests if "/customers/1000000/" in e["path"]]
+    assert sandbox.order(good["customerId"], good["orderId"])["externalReferenceId"] == "PO-XL"

@@ -92,3 +92,55 @@ def test_nothing_written_holds_a_secret(secret_sandbox, tmp_path, caplog, capsys
     assert sb.state.tokens, "tokens were issued, so the scan had something to find"
     problems = {i: leaked(sb, text) for i, text in enumerate(written) if leaked(sb, text)}
     assert problems == {}
+
+
+def test_refusals_config_errors_and_exports_hold_no_secret(secret_sandbox, tmp_path, monkeypatch) -> None:
+    """The secrets hidden in hostile configuration and refused credentials never come back out."""
+    from adobe_orders.config import read_dotenv
+    from adobe_orders.errors import ConfigurationError
+    from adobe_orders.export import write_table
+
+    sb = secret_sandbox
+    secret, key = sb.client_secret, sb.client_id
+    written: list[str] = []
+    # a password in the URL, a secret on a broken .env line, a secret in a query string
+    for url in (f"http://{key}:{secret}@127.0.0.1:9", f"https://partners.adobe.io/?k={secret}",
+                f"http://127.0.0.1:9\\@{secret}.example"):
+        with pytest.raises(ConfigurationError) as info:
+            Settings(environment="local", base_url=url, client_id=key, client_secret=secret)
+        written += [str(info.value), repr(info.value)]
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"ADOBE_VIPM_CLIENT_ID={key}\nADOBE_VIPM_CLIENT_SECRET='{secret}\n")
+    with pytest.raises(ConfigurationError) as info:
+        read_dotenv(env_file)
+    written.append(str(info.value))
+    # refused credentials: a wrong secret, a refused access token (scanned as a token below)
+    wrong = OrdersClient(Settings(environment="local", base_url=sb.url, client_id=key, client_secret=secret[::-1]))
+    bogus_token = "tok-" + secrets.token_hex(12)
+    refused = OrdersClient(Settings(environment="local", base_url=sb.url, client_id=key, access_token=bogus_token))
+    for client in (wrong, refused):
+        with pytest.raises(AdobeOrdersError) as err:
+            client.get_order("0001000000", "0123456000")
+        written += [str(err.value), repr(err.value), repr(err.value.__dict__), repr(client), repr(client._auth)]
+    # a batch refused for its credentials, exported both ways
+    frame = pd.DataFrame({"customerId": ["0001000000"], "orderId": ["0123456000"], "externalReferenceId": ["S"]})
+    results = apply_updates(frame, wrong, progress=False)
+    for name in ("r.csv", "r.xlsx"):
+        path = write_table(results, tmp_path / name)
+        written.append(path.read_bytes().decode("latin-1"))
+    # the CLI with a wrong secret and with a user-info URL
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ADOBE_VIPM_")}
+    env.update(dict(line.split("=", 1) for line in sb.env_lines()))
+    for override in ({"ADOBE_VIPM_CLIENT_SECRET": secret[::-1]},
+                     {"ADOBE_VIPM_BASE_URL": f"http://{key}:{secret}@127.0.0.1:9"}):
+        proc = subprocess.run([sys.executable, "-m", "adobe_orders.cli", "get", "0001000000", "0123456000"],
+                              capture_output=True, text=True, env={**env, **override}, timeout=120, cwd=tmp_path)
+        assert proc.returncode == 1
+        written += [proc.stdout, proc.stderr]
+    scanned = [*leaked_values(sb), secret[::-1], bogus_token]
+    problems = {i: [v for v in scanned if v in text] for i, text in enumerate(written)}
+    assert {i: found for i, found in problems.items() if found} == {}
+
+
+def leaked_values(sb: Sandbox) -> list[str]:
+    return [sb.client_secret, sb.client_id, *sb.state.tokens]

@@ -14,8 +14,9 @@ Three promises, because analysts' files come from Excel:
   often with a BOM), tab (UTF-16 "Unicode text") and ``|``. A file in which none of them splits the
   header is refused, saying what the header line holds and how to save the file.
 
-Cells that an export neutralised against formula injection (``'=…``) are restored here, so a
-results file read back holds exactly the values that were written (see ``adobe_orders.export``).
+CSV cells that an export neutralised against formula injection (``'=…``) are restored here, so a
+results file read back holds exactly the values that were written (see ``adobe_orders.export``);
+an .xlsx text cell is its exact value already.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def read_updates(path_or_buffer: str | os.PathLike[str] | IO[bytes] | IO[str]) -
             raise InputFileError(f"{name} is an old Excel 97-2003 (.xls) workbook, which cannot be read here. "
                                  "In Excel use File > Save As > 'Excel Workbook (.xlsx)' or 'CSV UTF-8'.")
         _, header, lines, rows = _excel_table(data, name)
-        apostrophes = True
+        apostrophes = False  # an .xlsx text cell holds its exact value; exports never prefix it
     else:
         text = _decode(data, name)
         _, header, lines, rows = _csv_table(text, name)

@@ -230,6 +230,8 @@ class BatchUpdatePanel(w.VBox):
                               + (f"<b>Rows that need attention</b>{_status_table(problems, columns, 50)}"
                                  if len(problems) else "")
                               + f"<b>All rows</b>{_status_table(results, columns, PREVIEW_ROWS)}")
-        data = base64.b64encode(results.to_csv(index=False).encode("utf-8")).decode("ascii")
+        from .batch_view import csv_bytes  # the CLI's export: formula-like cells neutralised
+
+        data = base64.b64encode(csv_bytes(results)).decode("ascii")
         self.download.value = (f'<a download="results-{batch}.csv" href="data:text/csv;base64,{data}">'
                                f"⬇ Download results-{batch}.csv</a>")
