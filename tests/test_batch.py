@@ -295,7 +295,10 @@ def test_report_colours_statuses_and_reads_as_text(client, sandbox) -> None:
     results = apply_updates(mixed(sandbox), client, progress=False)
     shown = report(results)
     html = shown._repr_html_()
-    assert "color:#cf222e;font-weight:bold\">failed" in html and results.attrs["batch_id"] in html
+    from adobe_orders.render import STATUS_TONES, tone_colour
+
+    assert f"color:{tone_colour(STATUS_TONES['failed'])};font-weight:bold\">failed" in html
+    assert results.attrs["batch_id"] in html
     rows = html[html.index("<table"):]
     assert rows.index(">failed<") < rows.index(">updated<")  # problems first
     text = repr(shown)

@@ -89,13 +89,17 @@ def test_crash_and_resume_with_sigkill(tmp_path) -> None:
         command = [sys.executable, "-m", "adobe_orders.cli", "apply", str(path), "--batch-id", "crash", "--workers",
                    "4", "--no-progress"]
         marks: list[tuple[int, set[int]]] = []
-        for kill_after in (0.0, 0.6, 1.2, 1.2):  # right at start, then after some rows are done
+        # Kill right at start, then once more rows are done each time; waiting on the journal rather
+        # than the clock keeps the kills mid-batch however loaded the machine is.
+        for done_at_kill in (0, 20, 60, 120):
             proc = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 60
             while not journal.exists() and time.monotonic() < deadline and proc.poll() is None:
                 time.sleep(0.01)
-            time.sleep(kill_after)
+            while (done_at_kill and time.monotonic() < deadline and proc.poll() is None
+                   and len(_done_rows(journal, "crash")) < done_at_kill):
+                time.sleep(0.005)
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             done_before = _done_rows(journal, "crash") if journal.exists() else set()
