@@ -71,7 +71,8 @@ def _parser() -> argparse.ArgumentParser:
 
     h = sub.add_parser("history", help="list journaled changes")
     h.add_argument("--out", help="write to .csv or .xlsx instead of printing")
-    h.add_argument("--last", type=_positive_int, default=30, help="how many rows to print (default 30)")
+    h.add_argument("--last", type=_positive_int, default=30, metavar="N", help="how many rows to print (default 30)")
+    h.add_argument("--all", action="store_true", help="print every journaled row")
 
     s = sub.add_parser("sandbox", help="serve the local emulator until interrupted")
     s.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
@@ -203,9 +204,11 @@ def _cmd_history(args: argparse.Namespace) -> int:
     elif frame.empty:
         print("The journal is empty: no batch has been applied from this folder yet.")
     else:
-        cols = ["batch_id", "kind", "environment", "customer_id", "order_id", "previous", "target", "status",
-                "updated_at"]
-        print(frame[cols].tail(args.last).to_string(index=False))
+        from .terminal import history_text
+
+        if frame.attrs.get("journal"):
+            print(f"Journal: {frame.attrs['journal']}", file=sys.stderr)
+        print(history_text(frame, last=None if args.all else args.last))
     return 0
 
 

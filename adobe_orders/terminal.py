@@ -13,6 +13,10 @@ import shlex
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _shown_path(path: str | os.PathLike[str]) -> str:
@@ -51,4 +55,65 @@ def pip_install_extra(extra: str) -> str:
     return f"{this_python()} -m pip install {shlex.quote(f'adobe-orders[{extra}]')}"
 
 
-__all__ = ["command_prefix", "pip_install_extra", "this_python"]
+
+
+# -- tables that fit a terminal -------------------------------------------------------------------------
+WIDTH = 100
+
+
+def _cell(value: object) -> str:
+    from .render import is_blank
+
+    return "" if is_blank(value) else " ".join(str(value).split())
+
+
+def fit_table(rows: list[dict[str, object]], columns: list[str], *, width: int = WIDTH,
+              shrink: tuple[str, ...] = ()) -> str:
+    """A plain-text table no wider than ``width``: blanks for missing values; the ``shrink`` columns
+    (free text, not IDs) are cut with "…" when the line would be too long, widest first."""
+    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
+    while sum(widths) + 2 * (len(columns) - 1) > width:
+        candidates = [i for i, c in enumerate(columns) if c in shrink and widths[i] > max(len(c), 8)]
+        if not candidates:
+            break
+        widest = max(candidates, key=lambda i: widths[i])
+        widths[widest] -= 1
+
+    def fit(text: str, w: int) -> str:
+        return text if len(text) <= w else text[: w - 1] + "…"
+
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(fit(v, w).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    return "\n".join(lines)
+
+
+def history_text(frame: pd.DataFrame, *, last: int | None) -> str:
+    """The journal for a terminal: rows grouped under their batch, "30 of 38" said plainly, <= 100 columns."""
+    total = len(frame)
+    shown = frame if last is None or last >= total else frame.tail(last)
+    previous = "previous_value" if "previous_value" in frame else "previous"
+    target = "target_value" if "target_value" in frame else "target"
+    if len(shown) < total:
+        head = f"The last {len(shown)} of {total} journaled rows (--all shows every row; --out FILE saves them whole):"
+    else:
+        head = f"All {total} journaled rows:"
+    blocks = [head]
+    records = shown.to_dict("records")
+    for batch in dict.fromkeys(r.get("batch_id") for r in records):
+        rows = [r for r in records if r.get("batch_id") == batch]
+        first = rows[0]
+        when = _cell(first.get("created_at") or first.get("updated_at"))[:16].replace("T", " ")
+        parent = _cell(first.get("parent_batch"))
+        about = " · ".join(x for x in (_cell(first.get("kind")), f"of {parent}" if parent else "",
+                                       _cell(first.get("environment")), f"{when} UTC" if when else "") if x)
+        table = fit_table([{"customer": r.get("customer_id"), "order": r.get("order_id"), "status": r.get("status"),
+                            "previous → target": f"{_cell(r.get(previous))} → {_cell(r.get(target))}"}
+                           for r in rows], ["customer", "order", "status", "previous → target"],
+                          width=WIDTH - 2, shrink=("previous → target",))
+        blocks.append(f"\nBatch {_cell(batch)} ({about})\n" + "\n".join("  " + line for line in table.splitlines()))
+    return "\n".join(blocks)
+
+
+__all__ = ["command_prefix", "fit_table", "history_text", "pip_install_extra", "this_python"]

@@ -187,5 +187,34 @@ def test_the_app_page_holds_the_panel_and_the_form_under_one_banner(client) -> N
     tabs = page.children[-1]
     kinds = {type(child) for child in tabs.children}
     assert {BatchUpdatePanel, UpdateOrderForm} <= kinds
-    assert "LOCAL EMULATOR" in page.children[1].value
+    assert "LOCAL EMULATOR" in page.children[2].value and "ao-app" in page._dom_classes
     assert NOTEBOOK.is_file() and "build_app()" in NOTEBOOK.read_text()
+
+
+def test_apply_names_no_batch_before_the_file_is_read(tmp_path: Path) -> None:
+    folder = _quickstart_folder(tmp_path)
+    run = _run(".venv/bin/adobe-orders apply missing.csv", folder)
+    assert run.returncode == 1 and "--batch-id" not in run.stdout + run.stderr and "Traceback" not in run.stderr
+
+
+def test_history_says_how_many_it_shows_offers_all_and_fits_100_columns(tmp_path: Path) -> None:
+    folder = _quickstart_folder(tmp_path)
+    _run(".venv/bin/adobe-orders apply examples/updates.csv --no-progress", folder)
+    _run(".venv/bin/adobe-orders apply examples/updates.csv --no-progress", folder)
+    hist = _run(".venv/bin/adobe-orders history", folder)
+    assert hist.returncode == 0
+    total = int(re.search(r"The last 30 of (\d+) journaled rows", hist.stdout).group(1))
+    assert total > 30 and "--all" in hist.stdout
+    lines = hist.stdout.splitlines()
+    assert max(map(len, lines)) <= 100, max(lines, key=len)
+    assert not [w for w in re.findall(r"\b\w+\b", hist.stdout) if w in ("None", "nan", "NaN", "NaT")]
+    everything = _run(".venv/bin/adobe-orders history --all", folder)
+    assert f"All {total} journaled rows" in everything.stdout
+    assert max(map(len, everything.stdout.splitlines())) <= 100
+
+
+def test_results_land_where_the_cli_says(tmp_path: Path) -> None:
+    folder = _quickstart_folder(tmp_path)
+    run = _run(".venv/bin/adobe-orders apply examples/updates.csv --no-progress", folder)
+    (where,) = re.findall(r"Results: (.+)", run.stdout)
+    assert (folder / where.strip()).is_file() or Path(where.strip()).is_file()

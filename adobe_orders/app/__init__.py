@@ -24,6 +24,7 @@ def build_app(client: Any = None) -> w.VBox:
     """The page: a title, then one tab per job (one order, a batch, finding orders)."""
     import ipywidgets as w
 
+    from .. import client as client_module
     from ..client import OrdersClient
     from ..widgets import BatchUpdatePanel, UpdateOrderForm
     from ..widgets.common import environment_banner, stylesheet
@@ -31,6 +32,7 @@ def build_app(client: Any = None) -> w.VBox:
     workdir = os.environ.get(WORKDIR_ENV)
     if workdir:
         os.chdir(workdir)
+    client_module.ANNOUNCE_EMBEDDED = False  # the page's banner says which API it talks to
     client = client or OrdersClient.from_env()
     pages: list[tuple[str, w.Widget]] = [("Batch from a file", BatchUpdatePanel(client)),
                                          ("One order", UpdateOrderForm(client))]
@@ -44,9 +46,13 @@ def build_app(client: Any = None) -> w.VBox:
     title = w.HTML("<h2 style='margin:4px 0'>Adobe order references</h2>"
                    "<div>Change the externalReferenceId (PO number) of Adobe VIP Marketplace orders: "
                    "a whole file at once, or one order.</div>")
-    app = w.VBox([stylesheet(), environment_banner(client), title, tabs],
+    # one banner for the page: the tabs' own banners would repeat it
+    hide_inner = w.HTML("<style>.ao-app .widget-tab .adobe-orders-env { display: none; }</style>",
+                        layout=w.Layout(height="0px", margin="0"))
+    app = w.VBox([stylesheet(), hide_inner, environment_banner(client), title, tabs],
                  layout=w.Layout(max_width="1200px", margin="0 auto", padding="8px"))
     app.add_class("adobe-orders")
+    app.add_class("ao-app")
     return app
 
 
