@@ -38,13 +38,17 @@ _EXPORTS = {
     "ValidationError": "errors",
     "TransportError": "errors",
     "ConfigurationError": "errors",
+    "AuthenticationError": "errors",
+    "CredentialsRefused": "errors",
+    "write_table": "export",
 }
 
 __all__ = [
-    "AdobeOrdersError", "ApiError", "BatchUpdatePanel", "ConfigurationError", "LineItem", "Order", "OrdersClient",
-    "Sandbox", "Settings", "TransportError", "UpdateOrderForm", "ValidationError", "apply_updates", "fetch_orders",
-    "history", "line_items", "match_problems", "match_updates", "orders", "read_updates", "report", "resume",
-    "retry_failed", "show", "undo", "validate_updates",
+    "AdobeOrdersError", "ApiError", "AuthenticationError", "BatchUpdatePanel", "ConfigurationError",
+    "CredentialsRefused", "LineItem", "Order", "OrdersClient", "Sandbox", "Settings", "TransportError",
+    "UpdateOrderForm", "ValidationError", "apply_updates", "fetch_orders", "history", "line_items", "match_problems",
+    "match_updates", "orders", "read_updates", "report", "resume", "retry_failed", "show", "undo",
+    "validate_updates", "write_table",
 ]
 
 if TYPE_CHECKING:
@@ -63,7 +67,16 @@ if TYPE_CHECKING:
     from .client import OrdersClient
     from .config import Settings
     from .discovery import fetch_orders, match_problems, match_updates
-    from .errors import AdobeOrdersError, ApiError, ConfigurationError, TransportError, ValidationError
+    from .errors import (
+        AdobeOrdersError,
+        ApiError,
+        AuthenticationError,
+        ConfigurationError,
+        CredentialsRefused,
+        TransportError,
+        ValidationError,
+    )
+    from .export import write_table
     from .grid import show
     from .models import LineItem, Order
     from .sandbox import Sandbox

@@ -261,9 +261,11 @@ class OrdersClient:
         return Reply(Order.from_api(data), info)
 
     def update(self, customer_id: str, order_id: str, external_reference_id: str, *,
-               budget: RetryBudget | None = None) -> Reply:
+               budget: RetryBudget | None = None, restoring: bool = False) -> Reply:
+        """PATCH the value. ``restoring=True`` (undo) lets a value Adobe held before be put back even
+        if it looks like a spreadsheet formula; a new value never may (validation.py)."""
         path = self._path(customer_id, order_id)
-        value = check_external_reference_id(external_reference_id)
+        value = check_external_reference_id(external_reference_id, allow_formula=restoring)
         data, info = self._call("PATCH", path, {"externalReferenceId": value}, budget)
         return Reply(Order.from_api(data), info)
 

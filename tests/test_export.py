@@ -153,3 +153,13 @@ def test_panel_download_is_neutralised(client, sandbox) -> None:
     cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
     assert "'=1+1" in cells and not [c for c in cells if c.startswith(FORMULA_START)]
     ipywidgets.Widget.close_all()
+
+
+def test_undo_may_restore_a_formula_like_value_adobe_held_but_a_new_value_never(client, sandbox) -> None:
+    from adobe_orders.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="formula"):
+        client.update("0001000000", "0123456000", "=1+1")
+    assert v3(sandbox) == []
+    reply = client.update("0001000000", "0123456000", "=1+1", restoring=True)
+    assert reply.order.external_reference_id == "=1+1"
