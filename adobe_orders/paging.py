@@ -18,37 +18,47 @@ import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
-    from .client import HistoryPage, OrdersClient
+    from .client import OrdersClient
     from .models import Order
+
+T = TypeVar("T")
+
+
+def _same(order: Order) -> Any:
+    return order
 
 
 @dataclass
 class _History:
-    pages: dict[int, HistoryPage] = field(default_factory=dict)
+    pages: dict[int, list[tuple[str, Any]]] = field(default_factory=dict)  # offset -> (order ID, item)
     expected: int | None = None  # pages in all, once the first one is in
     error: BaseException | None = None
 
 
 @dataclass(frozen=True)
-class Histories:
-    """Each customer's orders (newest first, each once), or the error that stopped its history."""
+class Histories(Generic[T]):
+    """Each customer's orders (newest first, each once, as ``convert`` made them), or the error
+    that stopped its history."""
 
-    orders: dict[str, list[Order]]
+    orders: dict[str, list[T]]
     errors: dict[str, BaseException]
     pages: int
 
 
 def read_histories(client: OrdersClient, customers: Sequence[str], *, workers: int, page_size: int = 100,
-                   on_customer: Callable[[str], None] | None = None, **filters: Any) -> Histories:
+                   on_customer: Callable[[str], None] | None = None,
+                   convert: Callable[[Order], T | None] = _same, **filters: Any) -> Histories[T]:
     """Every page of every customer's history, ``workers`` pages at a time.
 
     ``filters`` are ``history_pages``' (order_type, status, start_date, end_date, fetch_price).
-    ``on_customer(customer)`` is called once a customer is complete (or failed): a progress bar.
-    Errors a page raises (``ApiError``, ``TransportError``, ``ResponseShapeError``) are that
-    customer's outcome; anything else is a bug and is raised.
+    ``convert(order)`` runs in the workers as each page arrives (while others wait on the network,
+    not all at the end); an order it returns ``None`` for is left out. ``on_customer(customer)`` is
+    called once a customer is complete (or failed): a progress bar. Errors a page raises
+    (``ApiError``, ``TransportError``, ``ResponseShapeError``) are that customer's outcome;
+    anything else is a bug and is raised.
     """
     from .errors import AdobeOrdersError
 
@@ -75,9 +85,11 @@ def read_histories(client: OrdersClient, customers: Sequence[str], *, workers: i
                 running += 1
             history = state[customer]
             page = error = None
+            items: list[tuple[str, Any]] = []
             try:
                 if history.error is None:
                     page = next(iter(client.history_pages(customer, offset=offset, page_size=page_size, **filters)))
+                    items = [(order.order_id, convert(order)) for order in page.orders]
             except AdobeOrdersError as exc:
                 error = exc
             except BaseException as exc:
@@ -90,7 +102,7 @@ def read_histories(client: OrdersClient, customers: Sequence[str], *, workers: i
                     history.error = history.error or error
                 elif page is not None:
                     pages += 1
-                    history.pages[offset] = page
+                    history.pages[offset] = items
                     if offset == 0:
                         rest = list(range(page.count, page.total, page_size)) if page.count else []
                         history.expected = 1 + len(rest)
@@ -110,19 +122,20 @@ def read_histories(client: OrdersClient, customers: Sequence[str], *, workers: i
         t.join()
     if crash:
         raise crash[0]
-    orders: dict[str, list[Order]] = {}
+    orders: dict[str, list[T]] = {}
     errors: dict[str, BaseException] = {}
     for customer, history in state.items():
         if history.error is not None:
             errors[customer] = history.error
             continue
         seen: set[str] = set()
-        kept: list[Order] = []
+        kept: list[T] = []
         for offset in sorted(history.pages):
-            for order in history.pages[offset].orders:
-                if order.order_id not in seen:
-                    seen.add(order.order_id)
-                    kept.append(order)
+            for order_id, item in history.pages[offset]:
+                if order_id not in seen:
+                    seen.add(order_id)
+                    if item is not None:
+                        kept.append(item)
         orders[customer] = kept
     return Histories(orders, errors, pages)
 

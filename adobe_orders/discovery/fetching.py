@@ -1,24 +1,25 @@
 """Order history of many customers as one typed DataFrame: the start of "find the orders to tag".
 
-One row per order, newest first within each customer, customers in the order given. Each
-customer's history is read on its own thread (``workers``), page by page through
-``OrdersClient.list_orders``; a customer that fails (unknown ID, refused credentials, the API
-down) is reported in ``frame.attrs["failed_customers"]`` and never stops the others.
+One row per order, newest first within each customer, customers in the order given. The
+histories are read page by page on ``workers`` threads (``paging.read_histories``: a customer's
+later pages in parallel, so no thread idles while one large customer finishes); a customer that
+fails (unknown ID, refused credentials, the API down) is reported in
+``frame.attrs["failed_customers"]`` and never stops the others.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..batch.schema import RESULT_COLUMNS
-from ..errors import AdobeOrdersError, ApiError
+from ..errors import ApiError
 from ..models import STATUS_NAMES, Order
+from ..paging import read_histories
 from ..validation import check_customer_id
 
 if TYPE_CHECKING:
@@ -86,32 +87,24 @@ def fetch_orders(
     until = _end_of_day(end_date)
     rows: dict[str, list[dict[str, Any]]] = {}
     failed: dict[str, str] = {}
-
-    def one(customer: str) -> list[dict[str, Any]]:
-        orders = client.list_orders(customer, order_type=order_type, status=status, start_date=start_date,
-                                    end_date=until, fetch_price=fetch_price)
-        return [_row(o) for o in orders if not missing_reference or not (o.external_reference_id or "").strip()]
-
     bar = _bar(len(wanted), progress)
     try:
-        with ThreadPoolExecutor(max_workers=min(workers, max(len(wanted), 1)),
-                                thread_name_prefix="adobe-orders-fetch") as pool:
-            futures = {pool.submit(one, c): c for c in wanted}
-            for future in as_completed(futures):
-                customer = futures[future]
-                try:
-                    rows[customer] = future.result()
-                except ApiError as exc:
-                    failed[customer] = _reason(exc)
-                except AdobeOrdersError as exc:  # no answer, retries spent, an answer of the wrong shape
-                    failed[customer] = str(exc)
-                if bar is not None:
-                    bar.update(1)
+        # Page by page across the workers (a customer's later pages in parallel), so a large
+        # customer does not keep one thread busy while the others idle at the end.
+        histories = read_histories(client, wanted, workers=workers,
+                                   on_customer=None if bar is None else lambda _: bar.update(1),
+                                   convert=lambda o: None if missing_reference and (o.external_reference_id or "")
+                                   .strip() else _row(o),
+                                   order_type=order_type, status=status, start_date=start_date, end_date=until,
+                                   fetch_price=fetch_price)
     finally:
         if bar is not None:
             bar.close()
         if own:
             client.close()
+    rows.update(histories.orders)
+    for customer, exc in histories.errors.items():
+        failed[customer] = _reason(exc) if isinstance(exc, ApiError) else str(exc)
     frame = _frame([r for c in wanted for r in rows.get(c, [])])
     frame.attrs["failed_customers"] = {c: failed[c] for c in wanted if c in failed}
     frame.attrs["customers"] = wanted

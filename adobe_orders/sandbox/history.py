@@ -134,7 +134,7 @@ def _page(state: EmulatorState, customer_id: str, query: str, path: str) -> Repl
             return False
         return "reseller-id" not in many or RESELLER_ID in many["reseller-id"]
 
-    total, items = state.customer_page(customer_id, keep, offset, limit)
+    total, items = state.customer_page(customer_id, keep, offset, limit, deep=priced)
     if offset > 0 and offset >= total:
         raise SearchError(400, "1133", "Offset out of range", f"offset {offset} with {total} orders")
     for order in items:
