@@ -28,37 +28,42 @@ def _burst(client, orders: list[dict], threads: int) -> None:  # type: ignore[no
         list(pool.map(lambda o: client.read(o["customerId"], o["orderId"]), orders[:threads]))
 
 
-def _settled(sb: Sandbox, expected: int) -> int:
+def _settled(sb: Sandbox) -> int:
     """Open connections once the server has seen the client's closes (they arrive asynchronously)."""
+    last = -1
     for _ in range(50):
-        if _open_connections(sb) == expected:
+        now = _open_connections(sb)
+        if now == last:
             break
-        time.sleep(0.02)
-    return _open_connections(sb)
+        last = now
+        time.sleep(0.05)
+    return last
 
 
 def test_a_reserved_pool_keeps_every_connection_between_bursts() -> None:
-    with Sandbox(latency=0.2) as sb:
+    with Sandbox(latency=0.3) as sb:
         client = sb.client(pool_size=8)
         client.reserve_connections(40)
         _burst(client, sb.orders, 40)
-        # A fixed pool of 8 would close 32 of the 40 connections after every burst.
-        assert _settled(sb, 40) == 40
+        # A fixed pool of 8 would close all but 8 of the connections after every burst. (A loaded
+        # machine may start a thread late enough that two requests share a connection: >= 32.)
+        first = _settled(sb)
+        assert 32 <= first <= 40
         _burst(client, sb.orders, 40)
-        assert _settled(sb, 40) == 40
+        assert first <= _settled(sb) <= 40
         client.close()
 
 
 def test_the_pool_grows_by_itself_when_more_threads_share_the_client() -> None:
-    with Sandbox(latency=0.2) as sb:
+    with Sandbox(latency=0.3) as sb:
         client = sb.client(pool_size=8)
         _burst(client, sb.orders, 40)
-        assert client.transport.pool_size >= 40
+        assert client.transport.pool_size >= 32
         _burst(client, sb.orders, 40)
-        steady = _settled(sb, 40)
-        assert steady == 40  # old, smaller pools leave no idle connection behind
+        steady = _settled(sb)
+        assert 32 <= steady <= client.transport.pool_size  # old, smaller pools leave no idle connection behind
         _burst(client, sb.orders, 40)
-        assert _settled(sb, 40) == 40
+        assert steady <= _settled(sb) <= client.transport.pool_size
         client.close()
 
 
