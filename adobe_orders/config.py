@@ -128,6 +128,21 @@ def check_url(url: str, variable: str) -> str:
     return f"{parts.scheme}://{host}{port}{(parts.path or '').rstrip('/')}"
 
 
+def check_credential(value: str | None, variable: str) -> None:
+    """A credential travels in an HTTP header or form: printable ASCII without spaces, or refused.
+
+    A line break pasted into a secret would otherwise split a header (requests refuses it mid-batch,
+    looking like a dropped connection). The message never shows the value.
+    """
+    if value is None:
+        return
+    bad = next((ch for ch in value if not "!" <= ch <= "~"), None)
+    if bad is not None:
+        what = "a space" if bad == " " else f"the character U+{ord(bad):04X}"
+        raise ConfigurationError(f"{variable} contains {what}; credentials are printable ASCII without spaces. "
+                                 "Copy it again from Adobe's developer console.")
+
+
 def destination(url: str | None) -> str:
     """Where requests to ``url`` go: "local" (this machine, or the embedded emulator when None),
     "sandbox" (Adobe's sandbox host) or "production" (anything else: assume real orders)."""
@@ -203,6 +218,9 @@ class Settings:
                                      f"{MAX_RETRIES_LIMIT}, e.g. 4.")
         if self.recon_cutoff_day is not None and not 1 <= self.recon_cutoff_day <= 31:
             raise ConfigurationError("ADOBE_VIPM_RECON_CUTOFF_DAY must be a day of the month, 1 to 31.")
+        for name, value in (("CLIENT_ID", self.client_id), ("CLIENT_SECRET", self.client_secret),
+                            ("ACCESS_TOKEN", self.access_token)):
+            check_credential(value, PREFIX + name)
 
     def _require_credentials(self) -> None:
         where = ENVIRONMENT_LABELS[self.environment]

@@ -207,3 +207,14 @@ def test_the_state_file_message_names_it_in_python_too(tmp_path: Path) -> None:
     path.write_text(json.dumps({"orders": "nope"}))
     with pytest.raises(ConfigurationError, match=r"state\.json is not an emulator state file"):
         Sandbox(state_file=path)
+
+
+@pytest.mark.parametrize("variable", ["ADOBE_VIPM_CLIENT_ID", "ADOBE_VIPM_CLIENT_SECRET", "ADOBE_VIPM_ACCESS_TOKEN"])
+@pytest.mark.parametrize("junk", ["\r\nX-Evil: 1", "\x00", " two words", "\u200b", "é"])
+def test_credentials_that_would_break_a_header_are_refused_without_showing_them(variable, junk) -> None:
+    values = {"ADOBE_VIPM_ENV": "sandbox", "ADOBE_VIPM_CLIENT_ID": "id", "ADOBE_VIPM_CLIENT_SECRET": "pw"}
+    values[variable] = "pw-never-shown" + junk
+    with pytest.raises(ConfigurationError) as info:
+        Settings.from_env(values)
+    message = str(info.value)
+    assert message.startswith(variable) and "pw-never-shown" not in message and "\n" not in message
