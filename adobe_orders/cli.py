@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,7 +31,7 @@ EXIT_CODES = """exit codes:
   0    done
   1    refused input, a configuration problem or an API error (one line on stderr)
   2    a wrong argument (usage on stderr)
-  3    a batch finished with failed rows
+  3    a batch finished with failed rows (orders: some customers could not be read)
   130  interrupted (Ctrl-C)"""
 
 
@@ -68,6 +69,25 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("batch_id", help="the batch to undo, as printed by apply (or shown by history)")
     d.add_argument("--yes", action="store_true", help="required in production")
     d.add_argument("--out", help="also write the undo's results to this .csv or .xlsx file")
+
+    o = sub.add_parser("orders", help="list customers' orders from Adobe's order history (find the ones to tag)",
+                       description="Every order of the customers given, newest first (not only the current "
+                                   "term, Adobe's own default). Exit 3 when some customers could not be read; "
+                                   "they are named on stderr.")
+    o.add_argument("customers", nargs="+", metavar="CUSTOMER", help="customer IDs (leading zeros count)")
+    o.add_argument("--type", action="append", default=[], metavar="T", type=_order_type,
+                   help="only this order type (NEW, RENEWAL, RETURN, TRANSFER, SWITCH, REVERT_SWITCH); "
+                        "repeat or comma-separate for several")
+    o.add_argument("--status", action="append", default=[], metavar="S", type=_status,
+                   help="only this status code (e.g. 1000 complete, 1002 pending); repeat for several")
+    o.add_argument("--since", type=_day, metavar="D", help="created on or after this day (YYYY-MM-DD, UTC)")
+    o.add_argument("--until", type=_day, metavar="D", help="created on or before this day (YYYY-MM-DD, UTC)")
+    o.add_argument("--missing-reference", action="store_true", help="only orders with no externalReferenceId")
+    o.add_argument("--price", action="store_true", help="ask Adobe for pricing (fetch-price): adds total_price")
+    o.add_argument("--out", help="write every column to this .csv or .xlsx file instead of printing a table")
+    o.add_argument("--workers", type=_positive_int, default=4, metavar="N",
+                   help="customers read at the same time (default 4)")
+    o.add_argument("--no-progress", action="store_true", help="no progress bar (for logs and scripts)")
 
     h = sub.add_parser("history", help="list journaled changes")
     h.add_argument("--out", help="write to .csv or .xlsx instead of printing")
@@ -107,6 +127,31 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
     return value
+
+
+ORDER_TYPE_NAMES = ("NEW", "RENEWAL", "RETURN", "TRANSFER", "SWITCH", "REVERT_SWITCH")
+
+
+def _order_type(text: str) -> list[str]:
+    values = [v.strip().upper() for v in text.split(",") if v.strip()]
+    wrong = [v for v in values if v not in ORDER_TYPE_NAMES]
+    if wrong or not values:
+        raise argparse.ArgumentTypeError(f"{text!r}: use {', '.join(ORDER_TYPE_NAMES)}")
+    return values
+
+
+def _status(text: str) -> list[str]:
+    values = [v.strip() for v in text.split(",") if v.strip()]
+    if not values or not all(v.isdigit() and len(v) == 4 for v in values):
+        raise argparse.ArgumentTypeError(f"{text!r}: a 4-digit status code such as 1000 (complete) or 1002")
+    return values
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day as YYYY-MM-DD") from None
 
 
 def _client() -> OrdersClient:
@@ -190,6 +235,51 @@ def _cmd_undo(args: argparse.Namespace) -> int:
     if args.out:
         _save(results, args.out)
     return EXIT_FAILED_ROWS if (results["status"] == "failed").any() else 0
+
+
+ORDER_TABLE = {"customerId": "customer", "orderId": "order", "creation_date": "created", "order_type": "type",
+               "status": "status", "external_reference_id": "reference", "reference_order_id": "refers to",
+               "line_count": "lines"}
+
+
+def _cmd_orders(args: argparse.Namespace) -> int:
+    from .discovery import fetch_orders
+    from .export import check_output_path, write_table
+    from .render import text_table
+
+    if args.out:
+        check_output_path(args.out)  # before reading anything
+    if args.since and args.until and args.since > args.until:
+        raise AdobeOrdersError(f"--since {args.since} is after --until {args.until}")
+    client = _client()
+    types = [t for group in args.type for t in group] or None
+    statuses = [s for group in args.status for s in group] or None
+    frame = fetch_orders(args.customers, client, order_type=types, status=statuses, start_date=args.since,
+                         end_date=args.until, missing_reference=args.missing_reference, fetch_price=args.price,
+                         workers=args.workers, progress=not args.no_progress)
+    failed = frame.attrs["failed_customers"]
+    for customer, reason in failed.items():
+        print(f"adobe-orders: customer {customer} not read: {reason}", file=sys.stderr)
+    read = len(frame.attrs["customers"]) - len(failed)
+    if args.out:
+        written = write_table(frame.drop(columns=["order_json"]), args.out)
+        print(f"{len(frame)} orders of {_customers(read)} written to {written}")
+    elif frame.empty:
+        print(f"No orders found for {_customers(read)} with these filters.")
+    else:
+        columns = list(ORDER_TABLE) + (["total_price"] if args.price else [])
+        rows = [{ORDER_TABLE.get(c, c): v for c, v in r.items()} for r in frame[columns].to_dict("records")]
+        for row in rows:
+            row["created"] = row["created"].strftime("%Y-%m-%d") if row["created"] is not None else ""
+        print(text_table(rows, [ORDER_TABLE.get(c, c) for c in columns]))
+        print(f"{len(frame)} orders of {_customers(read)}")
+    if failed:
+        return EXIT_FAILED_ROWS if read else 1
+    return 0
+
+
+def _customers(n: int) -> str:
+    return f"{n} customer{'' if n == 1 else 's'}"
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
@@ -344,6 +434,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {
         "apply": _cmd_apply, "undo": _cmd_undo, "history": _cmd_history, "sandbox": _cmd_sandbox,
+        "orders": _cmd_orders,
         "lab": _cmd_lab, "app": _cmd_app, "reset-demo": _cmd_reset_demo,
     }
     try:
