@@ -29,6 +29,7 @@ _EXPORTS = {
     "report": "batch",
     "UpdateOrderForm": "widgets",
     "BatchUpdatePanel": "widgets",
+    "OrderBrowser": "widgets",
     "show": "grid",
     "fetch_orders": "discovery",
     "match_updates": "discovery",
@@ -45,7 +46,7 @@ _EXPORTS = {
 
 __all__ = [
     "AdobeOrdersError", "ApiError", "AuthenticationError", "BatchUpdatePanel", "ConfigurationError",
-    "CredentialsRefused", "LineItem", "Order", "OrdersClient", "Sandbox", "Settings", "TransportError",
+    "CredentialsRefused", "LineItem", "Order", "OrderBrowser", "OrdersClient", "Sandbox", "Settings", "TransportError",
     "UpdateOrderForm", "ValidationError", "apply_updates", "fetch_orders", "history", "line_items", "match_problems",
     "match_updates", "orders", "read_updates", "report", "resume", "retry_failed", "show", "undo",
     "validate_updates", "write_table",
@@ -80,7 +81,7 @@ if TYPE_CHECKING:
     from .grid import show
     from .models import LineItem, Order
     from .sandbox import Sandbox
-    from .widgets import BatchUpdatePanel, UpdateOrderForm
+    from .widgets import BatchUpdatePanel, OrderBrowser, UpdateOrderForm
 
 
 def __getattr__(name: str) -> Any:
