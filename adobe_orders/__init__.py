@@ -34,6 +34,7 @@ _EXPORTS = {
     "fetch_orders": "discovery",
     "match_updates": "discovery",
     "match_problems": "discovery",
+    "read_source": "discovery",
     "AdobeOrdersError": "errors",
     "ApiError": "errors",
     "ValidationError": "errors",
@@ -48,7 +49,7 @@ __all__ = [
     "AdobeOrdersError", "ApiError", "AuthenticationError", "BatchUpdatePanel", "ConfigurationError",
     "CredentialsRefused", "LineItem", "Order", "OrderBrowser", "OrdersClient", "Sandbox", "Settings", "TransportError",
     "UpdateOrderForm", "ValidationError", "apply_updates", "fetch_orders", "history", "line_items", "match_problems",
-    "match_updates", "orders", "read_updates", "report", "resume", "retry_failed", "show", "undo",
+    "match_updates", "orders", "read_source", "read_updates", "report", "resume", "retry_failed", "show", "undo",
     "validate_updates", "write_table",
 ]
 
@@ -67,7 +68,7 @@ if TYPE_CHECKING:
     )
     from .client import OrdersClient
     from .config import Settings
-    from .discovery import fetch_orders, match_problems, match_updates
+    from .discovery import fetch_orders, match_problems, match_updates, read_source
     from .errors import (
         AdobeOrdersError,
         ApiError,

@@ -64,3 +64,14 @@ def test_notebooks_are_committed_without_outputs() -> None:
         nb = nbformat.read(path, as_version=4)
         assert all(not c.get("outputs") and c.get("execution_count") is None
                    for c in nb.cells if c.cell_type == "code"), path.name
+
+
+def test_find_and_tag_notebook_finds_matches_applies_and_undoes(tmp_path) -> None:
+    nb = execute(tmp_path, "03_find_and_tag.ipynb", clean_env())
+    text = json.dumps([o for c in nb.cells if c.cell_type == "code" for o in c.outputs])
+    for expected in ("4500012345", "4500012346", "4500012348",  # the three one-to-one matches
+                     "no_match", "several_rows", "different_reference",  # each reported, none applied
+                     "updated", "lineItemPartnerPrice", "failed: none"):
+        assert expected in text, expected
+    assert "4500012349" not in json.dumps([c.outputs for c in nb.cells if "apply_updates(updates, client)\n"
+                                           in c.source])

@@ -103,4 +103,60 @@ save("02_bulk_update.ipynb", [
         "Undo and a download of the results follow."),
     new_code_cell("ao.BatchUpdatePanel(client, updates)"),
 ])
+save("03_find_and_tag.ipynb", [
+    new_markdown_cell(
+        "# Find this month's orders without a PO, match them to the ERP, tag them\n\n"
+        "Adobe creates auto-renewal orders on each customer's anniversary (`RENEWAL`, `source: System`), "
+        "and you only learn of them from Adobe's order history. This notebook does the monthly job: "
+        "**find** the orders that have no `externalReferenceId` yet, **match** them to the PO list "
+        "exported from your ERP, then **dry run → apply → undo** like any batch.\n\n"
+        "Without a `.env`, all of it runs against the built-in local emulator (demo customers with "
+        "six years of orders)."),
+    new_code_cell("import pandas as pd\n\nimport adobe_orders as ao\n\n"
+                  "client = ao.OrdersClient.from_env()\nclient"),
+    new_markdown_cell(
+        "## 1. Find: every order of these customers\n\n"
+        "`fetch_orders` reads each customer's order history page by page (all of it: Adobe's own default "
+        "would stop at the start of the current term). One row per order; a customer that cannot be read "
+        "is listed in `attrs[\"failed_customers\"]` and never stops the others."),
+    new_code_cell('customers = ["0001000000", "9876500131", "0001071271", "9876500524"]\n'
+                  "orders = ao.fetch_orders(customers, client)\n"
+                  'print(len(orders), "orders;", "failed:", orders.attrs["failed_customers"] or "none")\n'
+                  'orders[["customerId", "orderId", "creation_date", "order_type", "status_name",\n'
+                  '        "external_reference_id", "line_count"]].head(8)'),
+    new_markdown_cell("The renewals that still have no reference — the ones to tag:"),
+    new_code_cell('todo = orders[(orders["order_type"] == "RENEWAL") & orders["external_reference_id"].isna()]\n'
+                  'todo[["customerId", "orderId", "creation_date", "status_name", "subscription_ids"]]'),
+    new_markdown_cell(
+        "## 2. Match: the ERP's PO list\n\n"
+        "`read_source` reads the export as text (IDs keep their zeros) and labels rows by their line in "
+        "the file. `match_updates` joins on the keys you name — here the customer, the subscription and the "
+        "invoice date within 3 days of the order — and **never guesses**: a row matching nothing or several "
+        "orders, two rows giving one order different POs, and an order that already holds another reference "
+        "are reported with the reason, and left out of the updates."),
+    new_code_cell('erp = ao.read_source("../examples/erp_export.csv")\nerp'),
+    new_code_cell('updates = ao.match_updates(\n'
+                  '    orders, erp,\n'
+                  '    on={"customerId": "Customer", "subscriptionId": "Subscription",\n'
+                  '        "creationDate": "Invoice date"},\n'
+                  '    value="PO Number", window=pd.Timedelta(days=3))\n'
+                  'updates'),
+    new_code_cell("ao.match_problems(updates)"),
+    new_markdown_cell("## 3. Dry run, then apply\n\nThe updates frame goes to `apply_updates` like any other: "
+                      "journaled, one results row per update."),
+    new_code_cell('dry = ao.apply_updates(updates, client, dry_run=True)\ndry["status"].value_counts()'),
+    new_code_cell('results = ao.apply_updates(updates, client)\nao.report(results)'),
+    new_markdown_cell("What Adobe returned, one row per line item — with Adobe's pricing when asked for "
+                      "(`fetch_price=True`):"),
+    new_code_cell('priced = ao.fetch_orders(customers[:1], client, order_type="RENEWAL", fetch_price=True)\n'
+                  'ao.line_items(priced).head(8)'),
+    new_markdown_cell("## 4. Undo\n\nEvery order this batch tagged goes back to what it held before."),
+    new_code_cell('undone = ao.undo(results.attrs["batch_id"], client)\nundone["status"].value_counts()'),
+    new_markdown_cell(
+        "## The same, with buttons\n\n"
+        "Paste customer IDs, choose filters (type, status, dates, *missing reference only*) and **Find "
+        "orders**. Click a column to sort. Select one order and **Open in form** to tag it alone; select "
+        "several, type a reference, and **Send to batch panel** for a dry run and apply."),
+    new_code_cell("ao.OrderBrowser(client, customers=customers)"),
+])
 print("written", sorted(p.name for p in HERE.glob("*.ipynb")))

@@ -16,8 +16,10 @@ updates. Everything else is reported with its reason and kept out of the updates
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -136,6 +138,19 @@ def match_updates(
     return frame
 
 
+def read_source(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """A PO list (``.csv`` or ``.xlsx``) with every cell as text (IDs keep their zeros, ``NA`` stays
+    ``NA``), its rows labelled by spreadsheet line (the header is line 1), so every problem
+    ``match_updates`` reports names the line to look at in the file."""
+    target = Path(path)
+    if target.suffix.lower() in (".xlsx", ".xlsm"):
+        frame = pd.read_excel(target, dtype=str, keep_default_na=False)
+    else:
+        frame = pd.read_csv(target, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame.index = pd.RangeIndex(2, len(frame) + 2, name="line")
+    return frame
+
+
 def match_problems(updates: pd.DataFrame) -> pd.DataFrame:
     """The problems ``match_updates`` reported, one row each, as a DataFrame."""
     return pd.DataFrame(updates.attrs.get("problems", []), columns=PROBLEM_COLUMNS, dtype="string")
@@ -188,4 +203,4 @@ def _problem(kind: str, source_row: str, order: tuple[str, str] | None, value: s
             "reason": reason}
 
 
-__all__ = ["match_problems", "match_updates"]
+__all__ = ["match_problems", "match_updates", "read_source"]
