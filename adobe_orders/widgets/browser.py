@@ -75,14 +75,17 @@ class OrderBrowser(w.VBox):
         self.grid_box = w.VBox()
         self.selection = w.HTML()
         self.open_button = w.Button(description="Open in form", icon="edit", disabled=True,
-                                    tooltip="Open the chosen order in the update form")
+                                    tooltip="Open the chosen order in the update form", layout=w.Layout(width="auto"))
         self.reference = w.Text(description="Reference", placeholder="PO for the selected orders",
                                 style={"description_width": "6em"}, layout=w.Layout(width="32em"))
         self.send_button = w.Button(description="Send to batch panel", icon="table", disabled=True,
-                                    tooltip="Give the selected orders this reference in the batch panel")
+                                    tooltip="Give the selected orders this reference in the batch panel",
+                                    layout=w.Layout(width="auto"))
         self.form = UpdateOrderForm(self.client)
         self.panel = BatchUpdatePanel(self.client)
         self.form.layout.display = self.panel.layout.display = "none"
+        # One banner for the whole browser: the form and panel talk to the same API through the same client.
+        self.form.banner.layout.display = self.panel.banner.layout.display = "none"
         self.search_button.on_click(lambda _: self.search())
         self.open_button.on_click(lambda _: self.open_selected())
         self.send_button.on_click(lambda _: self.send_selected())

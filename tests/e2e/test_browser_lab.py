@@ -1,0 +1,71 @@
+"""The OrderBrowser in JupyterLab (headless Chromium): find, sort, scroll, choose, select, send."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.helpers import Lab, assert_readable, notebook_json, run_all, shot_path
+
+pytestmark = pytest.mark.browser
+
+CELLS = ("import adobe_orders as ao\nclient = ao.OrdersClient.from_env()",
+         'browser = ao.OrderBrowser(client, customers=["9876500262", "0001000000"])\n'
+         'browser.order_type.value = "RENEWAL"\nbrowser')
+
+ROW_IDS_JS = """(grid) => [...grid.querySelectorAll('table.dataTable tbody tr')]
+    .map(tr => tr.querySelectorAll('td')[1]?.textContent?.trim()).filter(Boolean)"""
+
+
+def test_order_browser_in_jupyterlab(lab: Lab, page: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    panel = run_all(page, lab, lab.copy("browser.ipynb", notebook_json(*CELLS)))
+    browser = panel.locator(".widget-vbox.adobe-orders-browser").first
+    expect(browser).to_contain_text("LOCAL EMULATOR", timeout=30_000)
+    browser.get_by_role("button", name="Find orders").click()
+    expect(browser).to_contain_text("orders of 2 customer(s)", timeout=30_000)
+    grid = browser.locator(".dt-container").first
+    expect(grid.locator("table.dataTable tbody tr").first).to_be_visible(timeout=30_000)
+    before = grid.evaluate(ROW_IDS_JS)
+    assert len(before) >= 8 and all(text for text in before)
+
+    # sortable: clicking the orderId header sorts by it
+    grid.locator("thead th", has_text="orderId").first.click()
+    page.wait_for_timeout(500)
+    after = grid.evaluate(ROW_IDS_JS)
+    assert sorted(after) == sorted(before) and after != before
+    assert after in (sorted(after), sorted(after, reverse=True))
+
+    # scrollable inside its own box, not clipped
+    scroller = grid.locator(".dt-scroll-body").first
+    box = scroller.evaluate("(e) => [e.scrollHeight, e.clientHeight, getComputedStyle(e).overflowY]")
+    assert box[2] in ("auto", "scroll") and box[1] <= 400
+    assert_readable(browser.locator(".dt-container").first)
+
+    # choose one order: it opens in the form
+    first_row = grid.locator("table.dataTable tbody tr").first
+    chosen = first_row.locator("td").nth(1).text_content().strip()
+    first_row.click()
+    open_button = browser.get_by_role("button", name="Open in form")
+    expect(open_button).to_be_enabled(timeout=10_000)
+    open_button.click()
+    form = browser.locator(".widget-vbox.adobe-orders").filter(has_text="External reference ID").first
+    expect(form.locator("table.line-items")).to_be_visible(timeout=30_000)
+    expect(form).to_contain_text(chosen)
+
+    # a selection goes to the batch panel with one reference
+    grid.locator("table.dataTable tbody tr").nth(1).click(modifiers=["Shift"])
+    expect(browser).to_contain_text("2 selected", timeout=10_000)
+    browser.get_by_role("textbox", name="Reference", exact=True).fill("PO-E2E-BROWSER")
+    send = browser.get_by_role("button", name="Send to batch panel")
+    expect(send).to_be_enabled(timeout=10_000)
+    send.click()
+    expect(browser).to_contain_text("2 rows: 2 ready", timeout=30_000)
+    browser.scroll_into_view_if_needed()
+    browser.screenshot(path=shot_path(tmp_path, "order-browser-in-jupyterlab.png"))
+    assert browser.locator("text=LOCAL EMULATOR >> visible=true").count() == 1  # one banner, not one per nested widget
+    assert send.evaluate("(b) => b.scrollWidth <= b.clientWidth + 1")  # the label is not cut
+    assert "emu-secret-" not in page.content()
