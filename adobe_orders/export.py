@@ -79,7 +79,7 @@ def _cells(frame: pd.DataFrame) -> pd.DataFrame:
     for j in range(out.shape[1]):
         column = out.iloc[:, j]
         if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
-            out.isetitem(j, column.map(lambda v: neutralise_cell(v) if isinstance(v, str) else v))
+            out.isetitem(j, [neutralise_cell(v) if isinstance(v, str) else v for v in column.to_numpy(dtype=object)])
     return out
 
 
