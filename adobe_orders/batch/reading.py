@@ -277,21 +277,22 @@ def _csv_fast(text: str, delimiter: str, name: str) -> tuple[int, list[str], Any
     # (a literal first character), where "(?m)^...$" tried every character of a million rows.
     if not body or re.match(blank, body) or re.search("\n" + blank, body):
         raise _NotFast  # a blank row (or only separators): the exact path drops it and counts its line
-    raw = np.frombuffer(body.encode("utf-8"), dtype=np.uint8)
+    encoded = body.encode("utf-8")
+    raw = np.frombuffer(encoded, dtype=np.uint8)
     breaks = np.flatnonzero(raw == ord("\n"))
     cuts = np.flatnonzero(raw == ord(delimiter))
     per_line = np.bincount(np.searchsorted(breaks, cuts), minlength=len(breaks) + 1)
     if len(per_line) != len(breaks) + 1 or (per_line != len(header) - 1).any():
         raise _NotFast  # a short or long row: the exact path pads it or names its line
     try:
-        frame = pd.read_csv(io.StringIO(body), sep=delimiter, header=None, names=range(len(header)),
+        frame = pd.read_csv(io.BytesIO(encoded), encoding="utf-8", sep=delimiter, header=None, names=range(len(header)),
                             dtype=str, keep_default_na=False, na_filter=False, quoting=csv.QUOTE_NONE,
                             skip_blank_lines=False, engine="c", index_col=False)
     except (pd.errors.ParserError, ValueError):
         raise _NotFast from None
     if len(frame) != len(breaks) + 1:
         raise _NotFast
-    frame = frame.fillna("")
+    # every line has exactly the header's cells (checked above), so no cell is missing
     header_line = i + 1
     return header_line, header, np.arange(header_line + 1, header_line + 1 + len(frame)), frame
 
