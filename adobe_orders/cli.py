@@ -268,7 +268,7 @@ def _cmd_orders(args: argparse.Namespace) -> int:
         print(f"No orders found for {_customers(read)} with these filters.")
     else:
         columns = list(ORDER_TABLE) + (["total_price"] if args.price else [])
-        rows = [{ORDER_TABLE.get(c, c): v for c, v in r.items()} for r in frame[columns].to_dict("records")]
+        rows = [{ORDER_TABLE.get(str(c), str(c)): v for c, v in r.items()} for r in frame[columns].to_dict("records")]
         for row in rows:
             row["created"] = row["created"].strftime("%Y-%m-%d") if row["created"] is not None else ""
         print(text_table(rows, [ORDER_TABLE.get(c, c) for c in columns]))

@@ -244,11 +244,12 @@ class OrdersClient:
             if not nxt or page.count == 0:
                 return
             path, params = _next_link(nxt, customer)
-            offset = dict(params).get("offset", "")
+            next_offset = dict(params).get("offset", "")
             # Bounded: a server that sends the same page again (or no offset) ends the walk.
-            if not offset.isdigit() or int(offset) in offsets or len(offsets) > page.total // max(page.count, 1) + 2:
+            if (not next_offset.isdigit() or int(next_offset) in offsets
+                    or len(offsets) > page.total // max(page.count, 1) + 2):
                 return
-            offsets.add(int(offset))
+            offsets.add(int(next_offset))
 
     def update_order(self, customer_id: str, order_id: str, external_reference_id: str) -> Order:
         return self.update(customer_id, order_id, external_reference_id).order

@@ -294,3 +294,33 @@ def test_a_history_page_is_not_an_order(sb) -> None:
         with pytest.raises(ResponseShapeError):
             Order.from_api(wrong)  # type: ignore[arg-type]
     assert Order.from_api(page["items"][0]).order_id == page["items"][0]["orderId"]
+
+
+def test_reseller_filter_and_fetch_price_value_on_get_order(sb) -> None:
+    from adobe_orders.sandbox.history import RESELLER_ID
+
+    everything = get(sb, SMALL, "start-date=2000-01-01&limit=100").json()["totalCount"]
+    assert get(sb, SMALL, f"start-date=2000-01-01&reseller-id={RESELLER_ID}").json()["totalCount"] == everything
+    assert get(sb, SMALL, "start-date=2000-01-01&reseller-id=1000000001").json()["totalCount"] == 0
+    order = stored(sb, SMALL)[-1]["orderId"]
+    token = requests.post(f"{sb.url}/ims/token/v3", data={"grant_type": "client_credentials",
+                                                          "client_id": sb.client_id,
+                                                          "client_secret": sb.client_secret}, timeout=5)
+    h = {"X-Api-Key": sb.client_id, "Authorization": f"Bearer {token.json()['access_token']}",
+         "Accept": "application/json", "X-Request-Id": str(uuid.uuid4()), "X-Correlation-Id": str(uuid.uuid4())}
+    r = requests.get(f"{sb.url}/v3/customers/{SMALL}/orders/{order}?fetch-price=yes", headers=h, timeout=5)
+    error(r, 400, "1132", "Invalid value for search parameter")
+
+
+def test_an_order_arriving_while_paging_is_yielded_once() -> None:
+    with Sandbox(now=NOW) as box:
+        client = box.client()
+        walk = client.list_orders(SMALL, page_size=4)
+        first = [next(walk) for _ in range(4)]
+        newest = dict(stored(box, SMALL)[0], orderId="911999999", creationDate="2026-11-21T00:00:00Z")
+        with box.state.lock:  # Adobe creates an order between our first and second page
+            box.state.orders[(SMALL, "911999999")] = newest
+        rest = list(walk)
+    ids = [o.order_id for o in first + rest]
+    assert len(ids) == len(set(ids)) == len(stored(box, SMALL)) - 1  # the new one came after our first page
+    assert "911999999" not in ids

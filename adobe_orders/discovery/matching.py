@@ -184,8 +184,9 @@ def _text(value: Any) -> str | None:
 
 
 def _within(dates: pd.Series, raw: Any, window: timedelta | pd.Timedelta | None) -> pd.Series:
-    when = pd.to_datetime(_text(raw), utc=True, errors="coerce") if _text(raw) else pd.NaT
-    if pd.isna(when):
+    text = _text(raw)
+    when = pd.to_datetime(text, utc=True, errors="coerce") if text is not None else pd.NaT
+    if not isinstance(when, pd.Timestamp):
         return pd.Series(False, index=dates.index)
     if window is None:
         return dates.dt.normalize() == when.normalize()
