@@ -196,3 +196,14 @@ def test_fast_path_and_exact_path_give_the_same_frame(rows, end) -> None:
     fast_frame = reading._frame(fast[1], fast[2], fast[3])
     exact_frame = reading._frame(exact_rows[0], exact_lines[1:], exact_rows[1:])
     pd.testing.assert_frame_equal(fast_frame, exact_frame)
+
+
+def test_a_po_list_is_read_by_the_same_rules_with_its_headers_kept(tmp_path) -> None:
+    from adobe_orders.discovery.matching import read_source
+
+    path = tmp_path / "erp.csv"
+    path.write_bytes("\ufeffCustomer;PO Number;Note\r\n\r\n0001000000;=1+1;a\r\n0001000001;240505012402240931;b\r\n"
+                     .encode())
+    frame = read_source(path)
+    assert list(frame.columns) == ["Customer", "PO Number", "Note"]  # not renamed
+    assert list(frame.index) == [3, 4] and frame.loc[4, "PO Number"] == "240505012402240931"

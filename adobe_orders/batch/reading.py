@@ -76,6 +76,13 @@ def read_updates(path_or_buffer: str | os.PathLike[str] | IO[bytes] | IO[str]) -
     The index is each row's line in the file (named ``line``). Excel number, date and boolean
     cells keep their type so validation can refuse them in ID and value columns.
     """
+    return canonical_headers(read_table(path_or_buffer))
+
+
+def read_table(path_or_buffer: str | os.PathLike[str] | IO[bytes] | IO[str]) -> pd.DataFrame:
+    """Any table an analyst's spreadsheet holds (a PO list, an ERP export), read by the same rules
+    as ``read_updates`` — text exactly, typed Excel cells, line-number index, Excel's dialects —
+    with its headers left as they are."""
     name = _name(path_or_buffer)
     data = _load(path_or_buffer, name)
     if not data.strip():
@@ -91,8 +98,7 @@ def read_updates(path_or_buffer: str | os.PathLike[str] | IO[bytes] | IO[str]) -
         text = _decode(data, name)
         _, header, lines, rows = _csv_table(text, name)
         apostrophes = "'" in text
-    frame = _frame(header, lines, rows, restore=apostrophes)
-    return canonical_headers(frame)
+    return _frame(header, lines, rows, restore=apostrophes)
 
 
 # -- building the frame ------------------------------------------------------------------------
@@ -340,4 +346,4 @@ def _cell_value(cell: Any) -> Any:
     return value
 
 
-__all__ = ["DELIMITERS", "InputFileError", "read_updates"]
+__all__ = ["DELIMITERS", "InputFileError", "read_table", "read_updates"]

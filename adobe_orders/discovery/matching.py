@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -142,13 +141,9 @@ def read_source(path: str | os.PathLike[str]) -> pd.DataFrame:
     """A PO list (``.csv`` or ``.xlsx``) with every cell as text (IDs keep their zeros, ``NA`` stays
     ``NA``), its rows labelled by spreadsheet line (the header is line 1), so every problem
     ``match_updates`` reports names the line to look at in the file."""
-    target = Path(path)
-    if target.suffix.lower() in (".xlsx", ".xlsm"):
-        frame = pd.read_excel(target, dtype=str, keep_default_na=False)
-    else:
-        frame = pd.read_csv(target, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    frame.index = pd.RangeIndex(2, len(frame) + 2, name="line")
-    return frame
+    from ..batch.reading import read_table  # the same rules as read_updates: dialects, typed cells, lines
+
+    return read_table(path)
 
 
 def match_problems(updates: pd.DataFrame) -> pd.DataFrame:
