@@ -84,7 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     o.add_argument("--until", type=_day, metavar="D", help="created on or before this day (YYYY-MM-DD, UTC)")
     o.add_argument("--missing-reference", action="store_true", help="only orders with no externalReferenceId")
     o.add_argument("--price", action="store_true", help="ask Adobe for pricing (fetch-price): adds total_price")
-    o.add_argument("--out", help="write every column to this .csv or .xlsx file instead of printing a table")
+    o.add_argument("--out", metavar="FILE",
+                   help="write every column to this .csv or .xlsx file instead of printing a table")
     o.add_argument("--workers", type=_positive_int, default=4, metavar="N",
                    help="customers read at the same time (default 4)")
     o.add_argument("--no-progress", action="store_true", help="no progress bar (for logs and scripts)")
@@ -251,6 +252,10 @@ def _cmd_orders(args: argparse.Namespace) -> int:
         check_output_path(args.out)  # before reading anything
     if args.since and args.until and args.since > args.until:
         raise AdobeOrdersError(f"--since {args.since} is after --until {args.until}")
+    from .validation import check_customer_id
+
+    for customer in args.customers:  # a damaged ID is refused before anything starts
+        check_customer_id(customer)
     client = _client()
     types = [t for group in args.type for t in group] or None
     statuses = [s for group in args.status for s in group] or None

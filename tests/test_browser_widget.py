@@ -110,3 +110,14 @@ def test_refuses_bad_input_without_sending(client, sandbox) -> None:
     assert "is after" in browser.message.value
     assert not [e for e in sandbox.requests if e["path"].startswith("/v3/")]
     assert browser.frame is None and "OrderBrowser" in repr(browser)
+
+
+def test_a_refused_credential_is_shown_not_swallowed(sandbox) -> None:
+    from adobe_orders import OrdersClient, Settings
+
+    wrong = OrdersClient(Settings(environment="local", base_url=sandbox.url, ims_url=sandbox.url,
+                                  client_id=sandbox.client_id, client_secret="not-the-secret"))
+    browser = OrderBrowser(wrong, customers=[SMALL, BIG])
+    browser.search_button.click()
+    assert "adobe-orders-msg" in browser.message.value and "not-the-secret" not in browser.message.value
+    assert browser.frame is None or browser.frame.empty or browser.frame.attrs["failed_customers"]

@@ -157,3 +157,22 @@ def test_already_set_and_numeric_ids_and_unknown_columns(sb) -> None:
         match_updates(frame, same, on=["customerId", "PO number"], value="PO")
     with pytest.raises(KeyError):
         match_updates(frame, same, on=["customerId"], value="missing")
+
+
+def test_fetch_orders_progress_counts_customers(sb, monkeypatch) -> None:
+    from adobe_orders.discovery import fetching
+
+    seen: list[int] = []
+
+    class Bar:
+        def update(self, n: int) -> None:
+            seen.append(n)
+
+        def close(self) -> None:
+            seen.append(-1)
+
+    monkeypatch.setattr(fetching, "_bar", lambda total, progress: Bar() if progress else None)
+    with sb.client() as client:
+        fetch_orders([SMALL, OTHER, BIG], client)
+        fetch_orders([SMALL], client, progress=False)
+    assert seen == [1, 1, 1, -1]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 import pandas as pd
 
-from ..errors import ValidationError
+from ..errors import AdobeOrdersError, ValidationError
 from ..models import STATUS_NAMES
 from ..validation import check_external_reference_id
 from .common import environment_banner, message_html, stylesheet
@@ -124,7 +124,7 @@ class OrderBrowser(w.VBox):
             frame = fetch_orders(ids, self.client, order_type=self.order_type.value or None,
                                  status=self.status.value or None, start_date=since, end_date=until,
                                  missing_reference=self.missing_only.value, progress=False)
-        except ValueError as exc:  # a malformed customer ID: nothing was sent
+        except (ValueError, AdobeOrdersError) as exc:  # a malformed ID (nothing sent), refused credentials…
             self.message.value = message_html(escape(str(exc)), "error")
             return None
         self._show(frame)
@@ -138,7 +138,8 @@ class OrderBrowser(w.VBox):
         self.frame = frame.reset_index(drop=True)
         failed = frame.attrs.get("failed_customers", {})
         read = len(frame.attrs.get("customers", [])) - len(failed)
-        text = f"{len(frame)} orders of {read} customer(s), newest first. Click a column to sort; select rows."
+        text = (f"{len(frame)} orders of {read} customer(s), newest first. Click a column to sort; select rows."
+                if len(frame) else f"No orders found for {read} customer(s) with these filters.")
         problems_text = "".join(f"<br>Customer {escape(c)} not read: {escape(r)}" for c, r in failed.items())
         self.message.value = message_html(text + problems_text, "warn" if failed else "info")
         shown = _display(self.frame)
