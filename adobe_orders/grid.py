@@ -28,7 +28,7 @@ MAX_BYTES = "8MB"
 
 GRID_CSS = """
 .dt-container { font-size: var(--jp-ui-font-size1, 13px); color: var(--jp-content-font-color1, inherit); }
-table.dataTable td.ao-wrap { white-space: normal; min-width: 22em; max-width: 48em; }
+table.dataTable td.ao-wrap { white-space: normal; min-width: 36em; max-width: 60em; }
 table.dataTable tbody td { padding: 2px 8px; line-height: 1.35; }
 """
 
@@ -47,9 +47,11 @@ def display_frame(frame: pd.DataFrame, *, columns: list[str] | None = None) -> p
 
     keep = columns if columns is not None else [c for c in frame.columns if c not in HIDDEN_COLUMNS]
     shown = frame.loc[:, keep]
-    out = pd.DataFrame({str(c): [_text(v) for v in shown[c].tolist()] for c in shown.columns}, dtype=object)
-    out.index = pd.Index([_text(v) for v in shown.index], name=shown.index.name or "")
-    return out
+    cells: dict[str, list[str]] = {}
+    if frame.index.name and frame.index.name not in shown.columns:  # the spreadsheet line: a column of its own
+        cells[str(frame.index.name)] = [_text(v) for v in shown.index]
+    cells.update({str(c): [_text(v) for v in shown[c].tolist()] for c in shown.columns})
+    return pd.DataFrame(cells, dtype=object)
 
 
 def data_grid(frame: pd.DataFrame, *, columns: list[str] | None = None, caption: str | None = None,
@@ -62,16 +64,18 @@ def data_grid(frame: pd.DataFrame, *, columns: list[str] | None = None, caption:
 
 def grid_options(frame: pd.DataFrame, columns: list[str] | None = None, height: str = GRID_HEIGHT) -> dict[str, Any]:
     keep = columns if columns is not None else [str(c) for c in frame.columns if c not in HIDDEN_COLUMNS]
-    show_index = bool(frame.index.name)  # the spreadsheet line of read_updates, or a named label
-    offset = 1 if show_index else 0
+    offset = 1 if frame.index.name and frame.index.name not in keep else 0  # the line column comes first
     wrap = [i + offset for i, c in enumerate(keep) if c in WRAP_COLUMNS]
+    # every cell is text and sorts as text: IDs keep their zeros and their left alignment
+    defs: list[dict[str, Any]] = [{"targets": "_all", "type": "string", "className": "dt-left"}]
+    if wrap:
+        defs.insert(0, {"targets": wrap, "className": "dt-left ao-wrap"})
     return dict(
         classes="display compact nowrap cell-border",
         style="table-layout:auto;width:auto;margin:0",
         scrollX=True, scrollY=height, scrollCollapse=True,
         paging=len(frame) > 500, pageLength=500, lengthMenu=[100, 500, 2000],
-        columnDefs=[{"targets": wrap, "className": "ao-wrap"}] if wrap else [],
-        showIndex=show_index, maxBytes=MAX_BYTES, css=GRID_CSS,
+        columnDefs=defs, showIndex=False, maxBytes=MAX_BYTES, css=GRID_CSS,
         text_in_header_can_be_selected=False,
     )
 

@@ -40,8 +40,9 @@ def test_display_frame_shows_blanks_whole_reasons_and_keeps_zeros() -> None:
     shown = display_frame(results_like())
     cells = shown.to_numpy().ravel().tolist()
     assert not {"None", "nan", "NaN", "<NA>", "NaT", "200.0"} & set(cells)
-    assert shown.loc["3", "reason"].endswith("order ID.")  # whole, not cut at 50 characters
-    assert shown.loc["2", "customerId"] == "0001000000" and shown.loc["2", "http_status"] == "200"
+    assert shown.loc[1, "reason"].endswith("order ID.")  # whole, not cut at 50 characters
+    assert shown.loc[0, "customerId"] == "0001000000" and shown.loc[0, "http_status"] == "200"
+    assert list(shown["line"]) == ["2", "3", "4"]  # the spreadsheet line is a column of its own
     assert "order_json" not in shown.columns  # the JSON belongs in line_items()/orders()
 
 
@@ -52,7 +53,8 @@ def test_the_grid_holds_text_cells_and_scrolls_in_its_own_box() -> None:
     assert ["2", "0001000000", "0123456000", "updated", "", "", "200"] in data  # the line number, then blanks
     assert args["scrollX"] is True and args["scrollY"] and args["scrollCollapse"] is True
     wrap = args["columnDefs"][0]
-    assert wrap["className"] == "ao-wrap" and wrap["targets"] == [4]  # reason wraps whole; IDs never do
+    assert "ao-wrap" in wrap["className"] and wrap["targets"] == [4]  # reason wraps whole; IDs never do
+    assert args["columnDefs"][-1] == {"targets": "_all", "type": "string", "className": "dt-left"}
     assert "nowrap" in grid.classes
 
 

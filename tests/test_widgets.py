@@ -133,7 +133,7 @@ def sample(sandbox, n: int = 6) -> pd.DataFrame:
 def test_panel_preview_highlights_problems(client, sandbox) -> None:
     panel = BatchUpdatePanel(client, sample(sandbox))
     assert "5 ready, 1 with a problem" in panel.message.value
-    assert "Excel" in panel.preview.value and "invalid" in panel.preview.value
+    assert "Excel" in panel.view.text() and "invalid" in panel.view.text()
     assert sandbox.requests == []
 
 
@@ -141,13 +141,13 @@ def test_panel_dry_run_apply_retry_undo(client, sandbox) -> None:
     panel = BatchUpdatePanel(client, sample(sandbox))
     panel.dry_run_button.click()
     panel.wait(30)
-    assert "would-update" in panel.summary.value
+    assert "would" in panel.view.counts.value
     assert all(e["method"] == "GET" for e in v3(sandbox))
     panel.apply_button.click()
     panel.wait(30)
     assert panel.results is not None and list(panel.results["status"]) == ["updated"] * 5 + ["invalid"]
-    assert panel.progress.value == 5 and panel.progress.bar_style == "success"
-    assert 'download="results-' in panel.download.value
+    assert panel.progress.bar.value == 5 and panel.progress.bar.bar_style == "success"
+    assert 'download="results-' in panel.view.download.value
     assert not panel.undo_button.disabled
     panel.undo_button.click()
     panel.wait(30)
@@ -171,12 +171,13 @@ def test_panel_cancel_stops_cleanly_and_can_resume(sandbox) -> None:
     frame = sample(sandbox, 30)
     panel = BatchUpdatePanel(client, frame, workers=1)
     panel.apply_button.click()
-    while panel.progress.value < 3:
+    while panel.progress.done < 3:
         panel.wait(0.02)
     panel.cancel_button.click()
     panel.wait(30)
     statuses = list(panel.results["status"])
-    assert statuses.count("updated") < 29 and "skipped" in statuses and "cancelled" in panel.message.value
+    assert statuses.count("updated") < 29 and "cancelled" in panel.message.value
+    assert panel.progress.bar.value == panel.progress.done < 29 and not panel.resume_button.disabled
     from adobe_orders import resume
 
     finished = resume(panel.results["batch_id"].iloc[0], client, progress=False)

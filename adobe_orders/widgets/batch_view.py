@@ -132,6 +132,13 @@ class ResultsView(w.VBox):
             return self.frame
         return self.frame[self.frame["status"].astype(str) == self.filter.value]
 
+    def text(self) -> str:
+        """The rows on view as the grid shows them (CSV text): for scripts and tests."""
+        from ..grid import display_frame
+
+        shown = self.shown()
+        return "" if shown is None else display_frame(shown, columns=self.columns).to_csv()
+
     def _on_filter(self, change: dict[str, Any]) -> None:
         shown = self.shown()
         if shown is not None:

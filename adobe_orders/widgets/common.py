@@ -47,7 +47,9 @@ STYLESHEET = """<style>
   margin: 0 4px 2px 0; font-weight: 600; border: 1px solid currentColor; }
 .adobe-orders a.ao-link { color: var(--jp-content-link-color, #0d47a1); text-decoration: underline; }
 .adobe-orders .ao-progress-text { font-variant-numeric: tabular-nums; white-space: nowrap; }
-.adobe-orders .jupyter-widget-Collapse-header, .adobe-orders .p-Collapse-header {
+.adobe-orders .jupyter-widget-Collapse-header, .adobe-orders .p-Collapse-header,
+.adobe-orders .jupyter-widgets.widget-tab > .lm-TabBar .lm-TabBar-tab,
+.adobe-orders .jupyter-widgets.widget-tab > .p-TabBar .p-TabBar-tab {
   color: var(--jp-ui-font-color1, rgba(0, 0, 0, 0.87)); }
 </style>"""
 

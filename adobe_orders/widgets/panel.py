@@ -1,8 +1,12 @@
-"""``BatchUpdatePanel``: upload → preview → dry run → apply (in the background) → results."""
+"""``BatchUpdatePanel``: upload → preview → dry run → apply (in the background) → results.
+
+One table at a time (the preview, then the latest run's results) with a status filter, counts as
+badges, a download link, and progress as "n / N" that stops where a cancelled run stopped, with
+Resume to finish it. Every run happens in a background thread so the kernel and Cancel stay live.
+"""
 
 from __future__ import annotations
 
-import base64
 import io
 import threading
 from html import escape
@@ -11,32 +15,36 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 import pandas as pd
 
-from ..render import status_badge, status_table_html
-from .common import environment_banner, message_html, stylesheet
+from .batch_view import ProgressView, ResultsView
+from .common import environment_banner, id_html, message_html, stylesheet
 
 if TYPE_CHECKING:
     from ..client import OrdersClient
 
-PREVIEW_ROWS = 20
+#: Statuses that mean "this row did not run, and Resume would run it".
+NOT_RUN = "not_run"
 
 
-def _status_table(frame: pd.DataFrame, columns: list[str], limit: int) -> str:
-    rows = []
-    for _, row in frame.head(limit).iterrows():
-        record = {c: row.get(c) for c in columns}
-        rows.append(record)
-    html = status_table_html(rows, columns, css_class="batch")
-    more = f"<div><small>… and {len(frame) - limit} more rows</small></div>" if len(frame) > limit else ""
-    return html + more
+def _id_columns(frame: pd.DataFrame) -> list[str]:
+    """The user's customer and order columns, whatever their headers."""
+    from ..batch.columns import CUSTOMER, ORDER, resolve_columns
+    from ..batch.schema import RESULT_COLUMNS
+    from ..errors import AdobeOrdersError
+
+    try:
+        names = resolve_columns(frame[[c for c in frame.columns if c not in RESULT_COLUMNS]])
+    except AdobeOrdersError:
+        return []
+    return [names[CUSTOMER], names[ORDER]]
 
 
-def counts_html(results: pd.DataFrame) -> str:
-    counts = results["status"].value_counts()
-    return " ".join(f"{status_badge(str(k))} {v}" for k, v in counts.items())
+def _button(description: str, icon: str, style: str = "", tooltip: str = "") -> w.Button:
+    return w.Button(description=description, icon=icon, button_style=style, disabled=True, tooltip=tooltip,
+                    layout=w.Layout(width="auto"))
 
 
 class BatchUpdatePanel(w.VBox):
-    """Bulk updates from a file or DataFrame, with a dry run, cancel, retry and undo."""
+    """Bulk updates from a file or DataFrame, with a dry run, cancel, resume, retry and undo."""
 
     def __init__(self, client: OrdersClient | None = None, frame: pd.DataFrame | None = None,
                  *, workers: int = 4, **kwargs: Any) -> None:
@@ -45,38 +53,44 @@ class BatchUpdatePanel(w.VBox):
         self.client = client or OrdersClient.from_env()
         self.frame: pd.DataFrame | None = None
         self.results: pd.DataFrame | None = None
+        self.root_batch: str | None = None  # the applied batch: Undo restores it and every retry of it
+        self.stopped_batch: str | None = None  # a batch cancelled part-way: Resume finishes it
         self.error: str | None = None
         self._ready_rows = 0
         self._thread: threading.Thread | None = None
         self._cancel = threading.Event()
         self.banner = environment_banner(self.client)
         self.upload = w.FileUpload(accept=".csv,.xlsx", multiple=False, description="Upload CSV/Excel",
-                                  layout=w.Layout(width="auto"))
-        self.workers = w.BoundedIntText(value=workers, min=1, max=32, description="Workers")
+                                   layout=w.Layout(width="auto"))
+        self.workers = w.BoundedIntText(value=workers, min=1, max=64, description="Workers",
+                                        style={"description_width": "initial"},
+                                        layout=w.Layout(width="170px", flex="0 0 auto"))
         self.confirm = w.Checkbox(description="Yes, apply these changes in PRODUCTION", value=False,
-                                  layout=w.Layout(display="" if self.client.needs_confirmation else "none"))
-        self.dry_run_button = w.Button(description="Dry run", icon="eye", disabled=True)
-        self.apply_button = w.Button(description="Apply", button_style="primary", icon="play", disabled=True)
-        self.cancel_button = w.Button(description="Cancel", button_style="warning", icon="stop", disabled=True)
-        self.retry_button = w.Button(description="Retry failed", icon="redo", disabled=True)
-        self.undo_button = w.Button(description="Undo", button_style="danger", icon="undo", disabled=True)
-        self.progress = w.IntProgress(value=0, min=0, max=1, description="Progress", bar_style="info")
+                                  style={"description_width": "initial"},
+                                  layout=w.Layout(display="" if self.client.environment == "production" else "none"))
+        self.dry_run_button = _button("Dry run", "eye", tooltip="Read every order and show what would change")
+        self.apply_button = _button("Apply", "play", "primary", "Change the orders (journaled)")
+        self.cancel_button = _button("Cancel", "stop", "warning", "Stop after the rows in flight")
+        self.resume_button = _button("Resume", "forward", "info", "Run the rows a cancelled batch did not run")
+        self.retry_button = _button("Retry failed", "redo", tooltip="Run the failed rows again, as a child batch")
+        self.undo_button = _button("Undo", "undo", "danger", "Restore every order the batch changed")
+        self.progress = ProgressView()
         self.message = w.HTML()
-        self.preview = w.HTML()
-        self.summary = w.HTML()
-        self.download = w.HTML()
+        self.view = ResultsView()
         self.upload.observe(self._on_upload_value, names="value")
         self.confirm.observe(lambda _: self._set_buttons(), names="value")
         self.dry_run_button.on_click(lambda _: self.start(dry_run=True))
         self.apply_button.on_click(lambda _: self.start(dry_run=False))
         self.cancel_button.on_click(lambda _: self.cancel())
+        self.resume_button.on_click(lambda _: self.start(dry_run=False, resume=True))
         self.retry_button.on_click(lambda _: self.start(dry_run=False, retry=True))
         self.undo_button.on_click(lambda _: self.start(dry_run=False, undo=True))
         super().__init__(children=[
-            stylesheet(), self.banner, w.HBox([self.upload, self.workers]), self.confirm,
-            w.HBox([self.dry_run_button, self.apply_button, self.cancel_button, self.retry_button,
-                    self.undo_button]),
-            self.progress, self.message, self.summary, self.download, self.preview,
+            stylesheet(), self.banner, w.HBox([self.upload, self.workers], layout=w.Layout(flex_flow="row wrap")),
+            self.confirm,
+            w.HBox([self.dry_run_button, self.apply_button, self.cancel_button, self.resume_button,
+                    self.retry_button, self.undo_button], layout=w.Layout(flex_flow="row wrap")),
+            self.progress, self.message, self.view,
         ], **kwargs)
         self.add_class("adobe-orders")
         if frame is not None:
@@ -99,7 +113,10 @@ class BatchUpdatePanel(w.VBox):
         try:
             self.load(read_updates(buffer))
         except Exception as exc:
+            self.frame = None
+            self.view.clear()
             self.message.value = message_html(escape(str(exc)), "error")
+            self._set_buttons()
 
     def load(self, frame: pd.DataFrame) -> None:
         """Preview ``frame`` with every problem shown on its row; nothing is sent."""
@@ -109,21 +126,20 @@ class BatchUpdatePanel(w.VBox):
             checked = validate_updates(frame)
         except Exception as exc:
             self.frame = None
+            self.view.clear()
             self.message.value = message_html(escape(str(exc)), "error")
             self._set_buttons()
             return
-        self.frame, self.results = frame, None
+        self.frame, self.results, self.root_batch, self.stopped_batch = frame, None, None, None
         self._ready_rows = int((checked["status"] == "ready").sum())
-        bad = checked[checked["status"] != "ready"]
-        columns = [c for c in ("customerId", "orderId", "externalReferenceId") if c in checked] + ["status",
-                                                                                                  "problem"]
-        self.preview.value = ("<b>Preview</b> — problems first" +
-                              _status_table(pd.concat([bad, checked[checked["status"] == "ready"]]), columns,
-                                            PREVIEW_ROWS))
+        bad = int((checked["status"] != "ready").sum())
+        self.view.show(checked, title="Preview — nothing sent yet",
+                       columns=[*_id_columns(checked), "status", "target_value", "reason", "externalReferenceId",
+                                "problem"])
+        self.progress.layout.display = "none"
         self.message.value = message_html(
-            f"{len(frame)} rows: {len(frame) - len(bad)} ready, {len(bad)} with a problem (never sent). "
-            "Run a dry run to see what would change.", "warn" if len(bad) else "info")
-        self.summary.value = self.download.value = ""
+            f"{len(frame)} rows: {len(frame) - bad} ready, {bad} with a problem (never sent). "
+            "Run a dry run to see what would change.", "warn" if bad else "info")
         self._set_buttons()
 
     # -- running -------------------------------------------------------------------------------
@@ -132,75 +148,89 @@ class BatchUpdatePanel(w.VBox):
         return self._thread is not None and self._thread.is_alive()
 
     def _set_buttons(self) -> None:
-        ready = self.frame is not None and not self.running
-        needs_confirm = self.client.needs_confirmation and not self.confirm.value
+        idle = not self.running
+        ready = self.frame is not None and idle
+        needs_confirm = self.client.environment == "production" and not self.confirm.value
         self.dry_run_button.disabled = not ready
         self.apply_button.disabled = not ready or needs_confirm
-        self.cancel_button.disabled = not self.running
-        statuses = set(self.results["status"]) if self.results is not None and not self.running else set()
-        self.retry_button.disabled = needs_confirm or "failed" not in statuses
-        self.undo_button.disabled = needs_confirm or "updated" not in statuses
+        self.cancel_button.disabled = idle
+        statuses = set(self.results["status"]) if self.results is not None and idle else set()
+        undone = self.results is not None and self.results.attrs.get("kind") == "undo"
+        self.resume_button.disabled = needs_confirm or not idle or self.stopped_batch is None
+        self.retry_button.disabled = needs_confirm or "failed" not in statuses or undone
+        # Undo restores the whole lineage (the batch and its retries), so any journaled batch can be undone.
+        self.undo_button.disabled = needs_confirm or not idle or self.root_batch is None or undone
 
-    def start(self, *, dry_run: bool, retry: bool = False, undo: bool = False) -> None:
+    def start(self, *, dry_run: bool, retry: bool = False, undo: bool = False, resume: bool = False) -> None:
         """Run in a background thread, so the kernel (and Cancel) stay responsive."""
         if self.running or self.frame is None:
             return
-        if not dry_run and self.client.needs_confirmation and not self.confirm.value:
+        if not dry_run and self.client.environment == "production" and not self.confirm.value:
             self.message.value = message_html("Tick the PRODUCTION box first.", "error")
             return
-        self._cancel = threading.Event()
-        if retry or undo:
-            assert self.results is not None
-            total = int((self.results["status"] == ("failed" if retry else "updated")).sum())
-        else:
-            total = self._ready_rows
-        self.progress.max, self.progress.value, self.progress.bar_style = max(total, 1), 0, "info"
         from ..batch import new_batch_id
 
-        batch_id = new_batch_id()
-        verb = "Undoing" if undo else "Retrying failed rows" if retry else "Dry run" if dry_run else "Applying"
-        resumable = "" if dry_run else (
-            f" — batch <code>{batch_id}</code>; Cancel stops cleanly, and if the kernel dies, "
-            f"<code>adobe_orders.resume('{batch_id}')</code> finishes it")
+        self._cancel = threading.Event()
+        if resume:
+            assert self.results is not None and self.stopped_batch is not None
+            batch_id, verb = self.stopped_batch, "Resuming"
+            total = int((self.results["status"] == NOT_RUN).sum()) or self.progress.total - self.progress.done
+        elif undo:
+            assert self.root_batch is not None and self.results is not None
+            batch_id, verb, total = f"undo-{self.root_batch}", "Undoing", len(self.results)
+        elif retry:
+            assert self.results is not None
+            batch_id, verb = new_batch_id(), "Retrying failed rows"
+            total = int((self.results["status"] == "failed").sum())
+        else:
+            batch_id, verb, total = new_batch_id(), "Dry run" if dry_run else "Applying", self._ready_rows
+        self.progress.start(total, verb)
+        resumable = "" if dry_run or undo else (
+            f" — batch {id_html(batch_id)}; Cancel stops cleanly and Resume finishes it; if the kernel dies, "
+            f"<code>adobe_orders.resume('{escape(batch_id)}')</code> does")
         self.message.value = message_html(f"{verb}…{resumable}")
         self.error = None
-        self._thread = threading.Thread(target=self._run, args=(dry_run, retry, undo, batch_id), daemon=True,
-                                        name="adobe-orders-panel")
+        self._thread = threading.Thread(target=self._run, args=(dry_run, retry, undo, resume, batch_id),
+                                        daemon=True, name="adobe-orders-panel")
         self._thread.start()
         self._set_buttons()
 
-    def _run(self, dry_run: bool, retry: bool, undo: bool, batch_id: str) -> None:
+    def _run(self, dry_run: bool, retry: bool, undo: bool, resume: bool, batch_id: str) -> None:
         from ..batch import apply_updates, retry_failed
+        from ..batch import resume as resume_batch
         from ..batch import undo as undo_batch
 
         options: dict[str, Any] = dict(progress=False, cancel=self._cancel, on_row=self._on_row,
-                                       workers=self.workers.value, confirm=True, batch_id=batch_id)
+                                       workers=self.workers.value, confirm=True)
         try:
             if undo:
-                assert self.results is not None
-                options["undo_batch_id"] = options.pop("batch_id")
-                results = undo_batch(str(self.results["batch_id"].iloc[0]), self.client, **options)
+                assert self.root_batch is not None
+                results = undo_batch(self.root_batch, self.client, undo_batch_id=batch_id, **options)
+            elif resume:
+                results = resume_batch(batch_id, self.client, **options)
             elif retry:
                 assert self.results is not None
-                results = retry_failed(self.results, self.client, **options)
+                results = retry_failed(self.results, self.client, batch_id=batch_id, **options)
             else:
                 assert self.frame is not None
-                results = apply_updates(self.frame, self.client, dry_run=dry_run, **options)
+                results = apply_updates(self.frame, self.client, dry_run=dry_run, batch_id=batch_id, **options)
+                if not dry_run:
+                    self.root_batch = batch_id
             self.results = results
-            self._show_results(results, dry_run)
+            self._show_results(results, dry_run=dry_run, undo=undo, retry=retry)
         except Exception as exc:
             self.error = str(exc)
             self.message.value = message_html(f"Stopped: {escape(str(exc))}", "error")
-            self.progress.bar_style = "danger"
+            self.progress.finish(stopped=True, failed=True)
         finally:
-            self._set_buttons_after()
-
-    def _set_buttons_after(self) -> None:
-        self._thread = None
-        self._set_buttons()
+            self._thread = None
+            self._set_buttons()
 
     def _on_row(self, row: int, status: str) -> None:
-        self.progress.value += 1
+        """Count a row that ran; a row a cancel kept from running is not progress."""
+        if status == NOT_RUN or (self._cancel.is_set() and status == "skipped"):
+            return
+        self.progress.step()
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -212,26 +242,26 @@ class BatchUpdatePanel(w.VBox):
             thread.join(timeout)
 
     # -- output --------------------------------------------------------------------------------
-    def _show_results(self, results: pd.DataFrame, dry_run: bool) -> None:
-        batch = escape(str(results.attrs.get("batch_id", "")))
-        cancelled = self._cancel.is_set()
-        self.progress.bar_style = "warning" if cancelled else "success"
-        if not cancelled:
-            self.progress.value = self.progress.max
-        self.message.value = message_html(
-            f"{'Dry run' if dry_run else 'Batch'} {batch} finished{' (cancelled)' if cancelled else ''} on "
-            f"{escape(self.client.label)}.", "warn" if cancelled else "ok")
-        # previous -> target is the diff a dry run is for; external_reference_id is what the order holds now
-        columns = [c for c in ("customerId", "orderId") if c in results] + [
-            "status", "previous_external_reference_id", "externalReferenceId", "external_reference_id", "error"]
-        columns = [c for c in columns if c in results]
-        problems = results[results["status"].isin(["failed", "invalid", "skipped"])]
-        self.summary.value = (f"<div>{counts_html(results)}</div>"
-                              + (f"<b>Rows that need attention</b>{_status_table(problems, columns, 50)}"
-                                 if len(problems) else "")
-                              + f"<b>All rows</b>{_status_table(results, columns, PREVIEW_ROWS)}")
-        from .batch_view import csv_bytes  # the CLI's export: formula-like cells neutralised
-
-        data = base64.b64encode(csv_bytes(results)).decode("ascii")
-        self.download.value = (f'<a download="results-{batch}.csv" href="data:text/csv;base64,{data}">'
-                               f"⬇ Download results-{batch}.csv</a>")
+    def _show_results(self, results: pd.DataFrame, *, dry_run: bool, undo: bool, retry: bool) -> None:
+        batch = str(results.attrs.get("batch_id", ""))
+        stopped = self._cancel.is_set() and self.progress.done < self.progress.total
+        not_run = int((results["status"] == NOT_RUN).sum()) or self.progress.total - self.progress.done
+        self.progress.finish(stopped=stopped)
+        self.stopped_batch = batch if stopped and not dry_run and not undo else None
+        if undo:
+            what = f"Undo of batch {id_html(self.root_batch)} (undo batch {id_html(batch)})"
+        elif retry:
+            what = f"Retry of the failed rows (batch {id_html(batch)})"
+        else:
+            what = f"{'Dry run' if dry_run else 'Batch'} {id_html(batch)}"
+        if stopped:
+            outcome = (f"cancelled after {self.progress.done} of {self.progress.total} rows: {not_run} rows were "
+                       "not run (<code>not_run</code>)" + ("; Resume runs them" if self.stopped_batch else ""))
+        else:
+            outcome = "finished"
+        self.message.value = message_html(f"{what} {outcome} on {escape(self.client.label)}.",
+                                          "warn" if stopped else "ok")
+        columns = [*_id_columns(results), "status", "previous_value", "target_value", "current_value", "reason",
+                   # the names before the shared vocabulary, while both exist
+                   "previous_external_reference_id", "externalReferenceId", "external_reference_id", "error"]
+        self.view.show(results, title=what, columns=columns, download=f"results-{batch}.csv")

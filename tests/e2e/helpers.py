@@ -229,6 +229,7 @@ CLIPPED_JS = r"""
   const out = []; const edge = root.getBoundingClientRect();
   for (const t of root.querySelectorAll('table')) {
     const r = t.getBoundingClientRect(); if (r.width === 0) continue;
+    if (t.closest('.dt-scroll-head, .dt-scroll-foot')) continue;  // DataTables scrolls these with the body
     let box = null;
     for (let e = t.parentElement; e && root.contains(e); e = e.parentElement) {
       if (/(auto|scroll)/.test(getComputedStyle(e).overflowX)) { box = e; break; }

@@ -6,6 +6,7 @@ clipped inputs, unreadable colours and stale views are only visible in a real pa
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +82,79 @@ def test_form_in_jupyterlab(lab: Lab, page: Any, tmp_path: Path, theme: str) -> 
     expect(form).not_to_contain_text("Order 0123456000", timeout=1)
     expect(form).not_to_contain_text(f"→ {VALUE_35}", timeout=1)
     assert_readable(form)
+
+
+def _batch_panel(page: Any, panel: Any) -> Any:
+    return panel.locator(".widget-vbox.adobe-orders").filter(has=page.get_by_role("button", name="Dry run")).first
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_batch_panel_in_jupyterlab(lab: Lab, page: Any, tmp_path: Path, theme: str) -> None:
+    """One table with a status filter, badges, a real download link; readable in both themes."""
+    from playwright.sync_api import expect
+
+    panel = run_all(page, lab, lab.copy("02_bulk_update.ipynb"), theme)
+    batch = _batch_panel(page, panel)
+    expect(batch).to_contain_text("25 rows: 18 ready, 7 with a problem", timeout=30_000)
+    expect(batch.locator(".dt-container")).to_have_count(1)
+    batch.get_by_role("button", name="Dry run").click()
+    expect(batch.locator(".ao-counts")).to_contain_text(re.compile("would[_-]update"), timeout=60_000)
+    page.wait_for_timeout(1500)
+    expect(batch).to_contain_text("finished", timeout=1)
+    expect(batch.locator(".dt-container")).to_have_count(1)  # the results replaced the preview: one table
+    link = batch.locator("a[download]")
+    expect(link).to_be_visible(timeout=1)
+    assert link.evaluate("a => getComputedStyle(a).textDecorationLine") == "underline"
+    box = batch.bounding_box()
+    assert box is not None and box["height"] < 1300, box  # no pile of tables
+    body = batch.locator(".dt-scroll-body")
+    assert body.evaluate("e => getComputedStyle(e).overflowY") in ("auto", "scroll")
+    assert_readable(batch)
+    # the status filter narrows the one table
+    choose = batch.locator("select").filter(has_text="All statuses")
+    choose.select_option(label=choose.locator("option", has_text="invalid").inner_text())
+    page.wait_for_timeout(800)
+    statuses = batch.locator(".dt-scroll-body tbody tr").all_inner_texts()
+    assert statuses and all("invalid" in row for row in statuses)
+    batch.scroll_into_view_if_needed()
+    batch.screenshot(path=shot_path(tmp_path, f"batch-panel-in-jupyterlab-{theme}.png"))
+
+
+CANCEL_NOTEBOOK = '''import pandas as pd
+from adobe_orders import BatchUpdatePanel, Sandbox
+
+sb = Sandbox(latency=0.15).start()
+rows = sb.orders[:60]
+frame = pd.DataFrame({"customerId": [o["customerId"] for o in rows], "orderId": [o["orderId"] for o in rows],
+                      "externalReferenceId": [f"PO-CANCEL-{i}" for i in range(60)]})
+panel = BatchUpdatePanel(sb.client(), frame, workers=1)
+panel'''
+
+
+def test_cancel_shows_where_it_stopped_and_resume_finishes(lab: Lab, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    from tests.e2e.helpers import notebook_json
+
+    panel = run_all(page, lab, lab.copy("cancel.ipynb", notebook_json(CANCEL_NOTEBOOK)))
+    batch = _batch_panel(page, panel)
+    resume = batch.get_by_role("button", name="Resume")
+    expect(resume).to_be_disabled(timeout=30_000)
+    batch.get_by_role("button", name="Apply").click()
+    expect(batch.locator(".ao-progress-text")).to_contain_text(re.compile(r"Applying: [3-9] / 60"), timeout=30_000)
+    batch.get_by_role("button", name="Cancel").click()
+    expect(batch.locator(".ao-progress-text")).to_contain_text("stopped", timeout=30_000)
+    page.wait_for_timeout(1000)
+    text = batch.locator(".ao-progress-text").inner_text()
+    done = int(re.search(r"(\d+) / 60", text).group(1))
+    assert 3 <= done < 60, text
+    bar = batch.locator(".progress-bar, .widget-progress .progress-bar").first
+    width = bar.evaluate("b => b.getBoundingClientRect().width / b.parentElement.getBoundingClientRect().width")
+    assert width < 0.95, width  # the bar stops where the run stopped
+    expect(batch).to_contain_text("not_run", timeout=1)
+    expect(resume).to_be_enabled(timeout=1)
+    assert resume.evaluate("b => getComputedStyle(b).cursor") != "not-allowed"
+    assert batch.get_by_role("button", name="Cancel").evaluate("b => getComputedStyle(b).cursor") == "not-allowed"
+    resume.click()
+    expect(batch.locator(".ao-counts")).to_contain_text("updated 60", timeout=60_000)
+    expect(batch.locator(".ao-progress-text")).to_contain_text("done", timeout=1)
