@@ -218,3 +218,23 @@ def test_credentials_that_would_break_a_header_are_refused_without_showing_them(
         Settings.from_env(values)
     message = str(info.value)
     assert message.startswith(variable) and "pw-never-shown" not in message and "\n" not in message
+
+
+def test_form_and_panel_ask_for_the_production_box_when_a_local_label_points_at_production() -> None:
+    import ipywidgets
+
+    from adobe_orders.widgets import BatchUpdatePanel, UpdateOrderForm
+
+    client = OrdersClient(Settings(environment="local", base_url="https://partners.adobe.io",
+                                   ims_url="https://ims-na1.adobelogin.com", client_id="id", client_secret="pw"))
+    frame = pd.DataFrame({"customerId": ["0001000000"], "orderId": ["0123456000"], "externalReferenceId": ["X"]})
+    form = UpdateOrderForm(client)
+    panel = BatchUpdatePanel(client, frame)
+    for widget in (form, panel):
+        assert widget.confirm.layout.display == ""  # the PRODUCTION box is shown
+        assert "PRODUCTION" in widget.banner.value
+    form.customer_id.value, form.order_id.value, form.reference.value = "0001000000", "0123456000", "X"
+    assert form.update_button.disabled and panel.apply_button.disabled
+    panel.start(dry_run=False)  # refused before any request: there is no network here to reach
+    assert "PRODUCTION" in panel.message.value and not panel.running
+    ipywidgets.Widget.close_all()

@@ -67,7 +67,7 @@ class BatchUpdatePanel(w.VBox):
                                         layout=w.Layout(width="170px", flex="0 0 auto"))
         self.confirm = w.Checkbox(description="Yes, apply these changes in PRODUCTION", value=False,
                                   style={"description_width": "initial"},
-                                  layout=w.Layout(display="" if self.client.environment == "production" else "none"))
+                                  layout=w.Layout(display="" if self.client.needs_confirmation else "none"))
         self.dry_run_button = _button("Dry run", "eye", tooltip="Read every order and show what would change")
         self.apply_button = _button("Apply", "play", "primary", "Change the orders (journaled)")
         self.cancel_button = _button("Cancel", "stop", "warning", "Stop after the rows in flight")
@@ -150,7 +150,7 @@ class BatchUpdatePanel(w.VBox):
     def _set_buttons(self) -> None:
         idle = not self.running
         ready = self.frame is not None and idle
-        needs_confirm = self.client.environment == "production" and not self.confirm.value
+        needs_confirm = self.client.needs_confirmation and not self.confirm.value
         self.dry_run_button.disabled = not ready
         self.apply_button.disabled = not ready or needs_confirm
         self.cancel_button.disabled = idle
@@ -165,7 +165,7 @@ class BatchUpdatePanel(w.VBox):
         """Run in a background thread, so the kernel (and Cancel) stay responsive."""
         if self.running or self.frame is None:
             return
-        if not dry_run and self.client.environment == "production" and not self.confirm.value:
+        if not dry_run and self.client.needs_confirmation and not self.confirm.value:
             self.message.value = message_html("Tick the PRODUCTION box first.", "error")
             return
         from ..batch import new_batch_id
