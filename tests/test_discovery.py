@@ -176,3 +176,27 @@ def test_fetch_orders_progress_counts_customers(sb, monkeypatch) -> None:
         fetch_orders([SMALL, OTHER, BIG], client)
         fetch_orders([SMALL], client, progress=False)
     assert seen == [1, 1, 1, -1]
+
+
+def test_ambiguous_dates_are_not_guessed_and_real_date_cells_match(sb) -> None:
+    frame = orders_frame(sb, (SMALL,))
+    first = frame.iloc[-1]
+    day = first["creation_date"]
+    source = pd.DataFrame({"customerId": [SMALL, SMALL, SMALL],
+                           "Date": [day.strftime("%m/%d/%Y"), day.strftime("%Y-%m-%d"), day.to_pydatetime()],
+                           "PO": ["A-1", "A-2", "A-3"]}, dtype=object)
+    updates = match_updates(frame, source, on={"customerId": "customerId", "creationDate": "Date"}, value="PO")
+    problems = match_problems(updates)
+    assert problems["problem"].iloc[0] == "bad_date" and "not guessed" in problems["reason"].iloc[0]
+    # rows 1 and 2 (ISO text and a real date cell) both find the order: two values for one order
+    assert set(problems["problem"][1:]) == {"several_rows"} and updates.empty
+
+
+def test_thousands_of_rows_each_ambiguity_reported(sb) -> None:
+    frame = orders_frame(sb, (BIG, SMALL, OTHER))
+    big = pd.concat([frame] * 10, ignore_index=True)  # 5,000+ orders (repeats: every hit is ambiguous)
+    source = pd.DataFrame({"customerId": big["customerId"].astype(str), "orderId": big["orderId"].astype(str),
+                           "PO": [f"P-{i}" for i in range(len(big))]}, dtype=str)
+    updates = match_updates(big, source, on=["customerId", "orderId"], value="PO")
+    problems = match_problems(updates)
+    assert updates.empty and len(problems) == len(source) and set(problems["problem"]) == {"several_orders"}

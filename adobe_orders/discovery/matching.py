@@ -11,14 +11,16 @@ updates. Everything else is reported with its reason and kept out of the updates
 - ``repeat``         a source row repeating another row's order and value (the first one is used);
 - ``different_reference`` an order that already holds a different non-empty reference;
 - ``already_set``    an order that already holds this very value (nothing to send);
-- ``no_value`` / ``no_key`` a source row whose value or a key is blank.
+- ``no_value`` / ``no_key`` a source row whose value or a key is blank;
+- ``bad_date``       a source date that is not ``YYYY-MM-DD`` (``03/04/2026``: March or April?).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -68,7 +70,7 @@ def match_updates(
     problems: list[dict[str, Any]] = []
     claims: dict[int, list[tuple[Any, str]]] = {}  # order position -> [(source label, value)]
 
-    order_text = {col: orders[col].astype("string").str.strip() for col, _ in keys if col != "creation_date"}
+    find = _OrderIndex(orders, keys, window)
     for label, row in source.iterrows():
         name = row_name(source.index, label)
         target = _text(row[value])
@@ -76,16 +78,13 @@ def match_updates(
         if blank:
             problems.append(_problem("no_key", name, None, target, f"{', '.join(blank)} is blank"))
             continue
-        mask = pd.Series(True, index=orders.index)
-        for col, src in keys:
-            if col == "creation_date":
-                mask &= _within(orders[col], row[src], window)
-            elif col in LIST_KEYS:
-                wanted = _text(row[src])
-                mask &= order_text[col].fillna("").map(lambda cell, w=wanted: w in [p.strip() for p in cell.split(",")])
-            else:
-                mask &= order_text[col] == _text(row[src])
-        hits = [i for i, hit in enumerate(mask.fillna(False).to_numpy()) if hit]
+        odd = [f"{src} {_text(row[src])!r}" for col, src in keys if col == "creation_date" and _when(row[src]) is None]
+        if odd:
+            problems.append(_problem("bad_date", name, None, target,
+                                     f"{'; '.join(odd)} is not a date as YYYY-MM-DD (03/04/2026 could be "
+                                     "March or April, so it is not guessed)"))
+            continue
+        hits = find(row)
         if target is None:
             problems.append(_problem("no_value", name, None, None, f"{value} is blank"))
             continue
@@ -171,21 +170,69 @@ def _keys(orders: pd.DataFrame, source: pd.DataFrame, on: str | Sequence[str] | 
     return keys
 
 
+class _OrderIndex:
+    """The orders a source row matches, found through dictionaries (not a scan of every order per
+    row), so a PO list of thousands of rows against thousands of orders stays quick."""
+
+    def __init__(self, orders: pd.DataFrame, keys: list[tuple[str, str]],
+                 window: timedelta | pd.Timedelta | None) -> None:
+        self.keys, self.window = keys, window
+        self.equal = [(col, src) for col, src in keys if col != "creation_date" and col not in LIST_KEYS]
+        self.lists = [(col, src) for col, src in keys if col in LIST_KEYS]
+        self.dates = [(col, src) for col, src in keys if col == "creation_date"]
+        columns = {col: [_text(v) for v in orders[col].tolist()] for col, _ in self.equal + self.lists}
+        self.by_equal: dict[tuple[str | None, ...], list[int]] = {}
+        for position in range(len(orders)):
+            self.by_equal.setdefault(tuple(columns[c][position] for c, _ in self.equal), []).append(position)
+        self.by_part: dict[str, dict[str, set[int]]] = {}
+        for col, _ in self.lists:
+            parts: dict[str, set[int]] = {}
+            for position, cell in enumerate(columns[col]):
+                for part in (cell or "").split(","):
+                    if part.strip():
+                        parts.setdefault(part.strip(), set()).add(position)
+            self.by_part[col] = parts
+        self.created = {col: orders[col].tolist() for col, _ in self.dates}
+
+    def __call__(self, row: pd.Series) -> list[int]:
+        found = self.by_equal.get(tuple(_text(row[src]) for _, src in self.equal), [])
+        for col, src in self.lists:
+            inside = self.by_part[col].get(_text(row[src]) or "", set())
+            found = [p for p in found if p in inside]
+        for col, src in self.dates:
+            when = _when(row[src])
+            found = [p for p in found if when is not None and _close(self.created[col][p], when, self.window)]
+        return found
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
+
+
+def _when(raw: Any) -> pd.Timestamp | None:
+    """A source date: a real date/datetime cell, or ISO-8601 text; anything else is not guessed."""
+    if isinstance(raw, datetime | date):
+        stamp = pd.Timestamp(raw)
+        return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    text = _text(raw)
+    if text is None or not _ISO_DATE.match(text):
+        return None
+    when = pd.to_datetime(text, utc=True, errors="coerce")
+    return when if isinstance(when, pd.Timestamp) else None
+
+
+def _close(created: Any, when: pd.Timestamp, window: timedelta | pd.Timedelta | None) -> bool:
+    if not isinstance(created, pd.Timestamp):
+        return False
+    if window is None:  # the same UTC day
+        return bool(created.normalize() == when.normalize())
+    return abs(created - when) <= pd.Timedelta(window)
+
+
 def _text(value: Any) -> str | None:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     text = str(value).strip()
     return text or None
-
-
-def _within(dates: pd.Series, raw: Any, window: timedelta | pd.Timedelta | None) -> pd.Series:
-    text = _text(raw)
-    when = pd.to_datetime(text, utc=True, errors="coerce") if text is not None else pd.NaT
-    if not isinstance(when, pd.Timestamp):
-        return pd.Series(False, index=dates.index)
-    if window is None:
-        return dates.dt.normalize() == when.normalize()
-    return (dates - when).abs() <= pd.Timedelta(window)
 
 
 def _describe(row: pd.Series, keys: list[tuple[str, str]]) -> str:
