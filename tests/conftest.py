@@ -54,3 +54,23 @@ def v3(sandbox: Sandbox) -> list[dict]:
 @pytest.fixture
 def some_orders(sandbox: Sandbox) -> list[dict]:
     return sandbox.orders[:40]
+
+
+def _strict_call(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """ipywidgets swallows handler exceptions; in tests they must fail the test."""
+    value = None
+    for callback in self.callbacks:
+        result = callback(*args, **kwargs)
+        value = result if result is not None else value
+    return value
+
+
+@pytest.fixture
+def strict_widgets(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Widget callbacks raise in tests (ipywidgets would swallow them); widgets closed afterwards."""
+    import ipywidgets
+    from ipywidgets.widgets.widget import CallbackDispatcher
+
+    monkeypatch.setattr(CallbackDispatcher, "__call__", _strict_call)
+    yield
+    ipywidgets.Widget.close_all()

@@ -4,30 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import ipywidgets
 import pytest
-from ipywidgets.widgets.widget import CallbackDispatcher
 
 from adobe_orders.widgets import OrderBrowser
 from adobe_orders.widgets.browser import split_ids
 
 BIG, SMALL = "9876500262", "0001000000"
-
-
-def _strict_call(self, *args, **kwargs):
-    """ipywidgets swallows handler exceptions; in tests they must fail the test."""
-    value = None
-    for callback in self.callbacks:
-        result = callback(*args, **kwargs)
-        value = result if result is not None else value
-    return value
-
-
-@pytest.fixture(autouse=True)
-def strict_callbacks(monkeypatch):
-    monkeypatch.setattr(CallbackDispatcher, "__call__", _strict_call)
-    yield
-    ipywidgets.Widget.close_all()
+pytestmark = pytest.mark.usefixtures("strict_widgets")
 
 
 def stored(sandbox, customer: str) -> list[dict]:
