@@ -324,3 +324,31 @@ def test_an_order_arriving_while_paging_is_yielded_once() -> None:
     ids = [o.order_id for o in first + rest]
     assert len(ids) == len(set(ids)) == len(stored(box, SMALL)) - 1  # the new one came after our first page
     assert "911999999" not in ids
+
+
+def test_every_contract_error_uses_adobes_wording() -> None:
+    with Sandbox(now=NOW) as box:
+        token = requests.post(f"{box.url}/ims/token/v3", data={"grant_type": "client_credentials",
+                                                               "client_id": box.client_id,
+                                                               "client_secret": box.client_secret}, timeout=5)
+        base = {"X-Api-Key": box.client_id, "Authorization": f"Bearer {token.json()['access_token']}",
+                "Accept": "application/json", "Content-Type": "application/json"}
+        url = f"{box.url}/v3/customers/{SMALL}/orders/0123456000"
+
+        def call(method: str = "GET", body: str | None = None, **headers: str) -> requests.Response:
+            h = {**base, "X-Request-Id": str(uuid.uuid4()), "X-Correlation-Id": str(uuid.uuid4()), **headers}
+            return requests.request(method, url, data=body, headers={k: v for k, v in h.items() if v}, timeout=5)
+
+        error(call(**{"X-Correlation-Id": ""}), 400, "4119", "Correlation ID is Invalid or Missing")
+        rid = str(uuid.uuid4())
+        assert call(**{"X-Request-Id": rid}).status_code == 200
+        error(call(**{"X-Request-Id": rid}), 400, "4120",
+              "Duplicate request id, same requestId has already been processed")
+        error(call("PATCH", '{"externalReferenceId": "A", "status": "1"}'), 400, "1121",
+              "Request contains additional unexpected fields.")
+        error(call("PATCH", "{}"), 400, "1122", "Request is missing required fields")
+        error(call("PATCH", '{"externalReferenceId": "' + "x" * 36 + '"}'), 400, "2126",
+              "externalReferenceId exceeds maximum character limit")
+        error(call("PATCH", '{"externalReferenceId": 5}'), 400, "1117", "Some Fields are Invalid")
+        box.faults.set_rates({"error_500": 1.0})
+        error(call(), 500, "1124", "Internal Server Error. Please try again later")
