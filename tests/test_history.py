@@ -65,6 +65,7 @@ def test_limit_default_cap_and_zero(sb) -> None:
     assert get(sb, BIG, everything).json()["limit"] == 25 and len(get(sb, BIG, everything).json()["items"]) == 25
     capped = get(sb, BIG, everything + "&limit=500").json()
     assert capped["limit"] == 100 and capped["count"] == 100 and capped["totalCount"] > 250
+    assert get(sb, BIG, everything + "&limit=" + "9" * 20).json()["limit"] == 100  # huge is capped, not refused
     for bad in ("0", "-1", "ten", ""):
         error(get(sb, BIG, f"{everything}&limit={bad}"), 400, "1132", "Invalid value for search parameter")
 

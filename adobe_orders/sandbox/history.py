@@ -67,7 +67,7 @@ def parse_instant(name: str, value: str) -> datetime:
 
 
 def _int(name: str, value: str, minimum: int) -> int:
-    if not re.fullmatch(r"\d{1,9}", value) or int(value) < minimum:
+    if not re.fullmatch(r"\d{1,30}", value) or int(value) < minimum:
         raise _bad(name, value)
     return int(value)
 
