@@ -193,7 +193,7 @@ def test_fast_path_and_exact_path_give_the_same_frame(rows, end) -> None:
     text = end.join([HEADER, *(",".join(r) for r in rows)]) + end
     fast = reading._csv_fast(text, ",", "x")
     exact_lines, exact_rows = reading._records(text, ",")
-    fast_frame = reading._frame(fast[1], fast[2], fast[3])
+    fast_frame = reading._frame(fast[0], fast[1], fast[2])
     exact_frame = reading._frame(exact_rows[0], exact_lines[1:], exact_rows[1:])
     pd.testing.assert_frame_equal(fast_frame, exact_frame)
 

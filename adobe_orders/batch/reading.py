@@ -92,11 +92,11 @@ def read_table(path_or_buffer: str | os.PathLike[str] | IO[bytes] | IO[str]) -> 
         if Path(name).suffix.lower() == ".xls" and not data.startswith(b"PK\x03\x04"):
             raise InputFileError(f"{name} is an old Excel 97-2003 (.xls) workbook, which cannot be read here. "
                                  "In Excel use File > Save As > 'Excel Workbook (.xlsx)' or 'CSV UTF-8'.")
-        _, header, lines, rows = _excel_table(data, name)
+        header, lines, rows = _excel_table(data, name)
         apostrophes = False  # an .xlsx text cell holds its exact value; exports never prefix it
     else:
         text = _decode(data, name)
-        _, header, lines, rows = _csv_table(text, name)
+        header, lines, rows = _csv_table(text, name)
         apostrophes = "'" in text
     return _frame(header, lines, rows, restore=apostrophes)
 
@@ -110,8 +110,7 @@ def _frame(header: list[str], lines: list[int] | np.ndarray, rows: list[list[Any
         frame = rows
         frame.columns = pd.Index(columns)
     else:
-        frame = pd.DataFrame(rows, columns=columns, dtype=object) if rows else pd.DataFrame(
-            {c: pd.Series(dtype=object) for c in columns})
+        frame = pd.DataFrame(rows, columns=columns, dtype=object)
     frame.index = pd.Index(np.asarray(lines, dtype=np.int64), name="line")
     frame = frame.astype(object)
     for j in range(frame.shape[1] if restore else 0):  # by position: a header may repeat
@@ -233,7 +232,7 @@ def _sniff(text: str, name: str) -> str:
     return best[1]
 
 
-def _csv_table(text: str, name: str) -> tuple[int, list[str], Any, Any]:
+def _csv_table(text: str, name: str) -> tuple[list[str], Any, Any]:
     delimiter = _sniff(text, name)
     try:
         return _csv_fast(text, delimiter, name)
@@ -250,14 +249,14 @@ def _csv_table(text: str, name: str) -> tuple[int, list[str], Any, Any]:
     kept = [(ln, r) for ln, r in zip(lines[i + 1:], rows[i + 1:], strict=True) if not _is_blank(r)]
     body_lines = [ln for ln, _ in kept]
     body = _shape(name, header, body_lines, [r for _, r in kept], delimiter)
-    return lines[i], header, body_lines, body
+    return header, body_lines, body
 
 
 class _NotFast(Exception):
     """The file needs the exact (csv module) path: quotes, blank lines, odd line ends."""
 
 
-def _csv_fast(text: str, delimiter: str, name: str) -> tuple[int, list[str], Any, Any]:
+def _csv_fast(text: str, delimiter: str, name: str) -> tuple[list[str], Any, Any]:
     """pandas' C parser for the common case: no quotes, no blank lines, \\n or \\r\\n line ends.
 
     Then record k is line header_line + k, and the exact path would give the same frame (a test
@@ -300,12 +299,12 @@ def _csv_fast(text: str, delimiter: str, name: str) -> tuple[int, list[str], Any
         raise _NotFast
     # every line has exactly the header's cells (checked above), so no cell is missing
     header_line = i + 1
-    return header_line, header, np.arange(header_line + 1, header_line + 1 + len(frame)), frame
+    return header, np.arange(header_line + 1, header_line + 1 + len(frame)), frame
 
 
 # -- Excel -------------------------------------------------------------------------------------
 
-def _excel_table(data: bytes, name: str) -> tuple[int, list[str], list[int], list[list[Any]]]:
+def _excel_table(data: bytes, name: str) -> tuple[list[str], list[int], list[list[Any]]]:
     """The first sheet through openpyxl, so each cell's type is known (text, number, date, error)."""
     import openpyxl
 
@@ -331,7 +330,7 @@ def _excel_table(data: bytes, name: str) -> tuple[int, list[str], list[int], lis
     kept = [(ln, r) for ln, r in zip(lines[i + 1:], rows[i + 1:], strict=True) if not _is_blank(r)]
     body_lines = [ln for ln, _ in kept]
     body = _shape(name, header, body_lines, [r for _, r in kept], None)
-    return lines[i], header, body_lines, body
+    return header, body_lines, body
 
 
 def _cell_value(cell: Any) -> Any:
