@@ -77,12 +77,9 @@ class TokenProvider:
                 self._renew_at = 0.0
         return self.can_renew and self._refused is None
 
-    def refused(self, error: ApiError, *, renewed: bool) -> CredentialsRefused:
-        """The API refused a token (``error``, a 401): remember why, and return the error to raise.
-
-        ``renewed``: the refused token was fetched fresh after an earlier 401, so the client ID
-        and secret work at IMS but the API still refuses what they give.
-        """
+    def refused(self, error: ApiError) -> CredentialsRefused:
+        """The API refused a token (``error``, a 401) that cannot be replaced, or that was just
+        replaced after an earlier 401: remember why, and return the error to raise."""
         with self._lock:
             if self._refused is None:
                 if not self._client_secret:

@@ -338,7 +338,7 @@ class OrdersClient:
                     renewed_token = True
                     continue
                 # A refused credential stops here, and every later call fails at once (auth.py).
-                refused = self._auth.refused(error, renewed=renewed_token)
+                refused = self._auth.refused(error)
                 refused.attempts = attempts
                 raise refused from None
             if isinstance(error, RateLimitError | ServerError) and self._may_retry(retries, budget):
