@@ -19,6 +19,11 @@ from adobe_orders.export import restore_cell
 HEADER = "customerId,orderId,externalReferenceId"
 
 
+def reason_column(checked: pd.DataFrame) -> str:
+    """The column validate_updates explains a row in (``reason`` in the shared vocabulary)."""
+    return "reason" if "reason" in checked else "problem"
+
+
 def read_bytes(data: bytes, name: str = "in.csv") -> pd.DataFrame:
     buffer = io.BytesIO(data)
     buffer.name = name
@@ -100,7 +105,7 @@ def workbook(tmp_path, rows: list[list[object]], *, text_format: bool = False, m
 
 def test_number_and_date_cells_in_a_workbook_keep_their_type_and_are_refused(tmp_path) -> None:
     path = workbook(tmp_path, [
-        ["Customer ID", "Order ID", "PO Number", "note"],
+        ["customerId", "orderId", "externalReferenceId", "note"],
         ["0001000000", "0123456000", "PO-1", "text cells: kept exactly"],
         [1000000, "0123456000", "PO-2", 5],
         ["0001000000", 123456000, "PO-3", None],
@@ -114,7 +119,7 @@ def test_number_and_date_cells_in_a_workbook_keep_their_type_and_are_refused(tmp
     assert frame.loc[3, "customerId"] == 1000000 and frame.loc[3, "note"] == 5
     checked = validate_updates(frame)
     assert list(checked["status"]) == ["ready"] + ["invalid"] * 5
-    problems = checked["problem"].tolist()
+    problems = checked[reason_column(checked)].tolist()
     assert "Customer ID 1000000 arrived as a number" in problems[1] and "leading zeros" in problems[1]
     assert "Order ID 123456000 arrived as a number" in problems[2]
     assert "External reference ID 2.40505012402241E+17 arrived as a number" in problems[3]
@@ -134,12 +139,14 @@ def test_a_title_block_and_merged_cells_in_a_workbook(tmp_path) -> None:
     assert list(frame.index) == [4, 5]
     assert frame.loc[4, "customerId"] == "0001000000"
     assert frame.loc[5, "customerId"] == ""  # a merged cell's other rows are empty, and refused as such
-    assert validate_updates(frame).loc[5, "problem"] == "Customer ID is empty."
+    checked = validate_updates(frame)
+    assert checked.loc[5, reason_column(checked)] == "Customer ID is empty."
 
 
 def test_excel_error_cells_are_refused(tmp_path) -> None:
     path = workbook(tmp_path, [["customerId", "orderId", "externalReferenceId"], ["0001", "0002", "#N/A"]])
-    assert "spreadsheet error" in validate_updates(read_updates(path)).loc[2, "problem"]
+    checked = validate_updates(read_updates(path))
+    assert "spreadsheet error" in checked.loc[2, reason_column(checked)]
 
 
 # -- the fast and the exact CSV paths agree -------------------------------------------------------
