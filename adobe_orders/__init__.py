@@ -43,18 +43,30 @@ _EXPORTS = {
     "AuthenticationError": "errors",
     "CredentialsRefused": "errors",
     "write_table": "export",
+    "ColumnError": "errors",
+    "InputFileError": "errors",
+    "ConfirmationRequired": "errors",
+    "BatchMismatch": "errors",
+    "ApiMismatch": "errors",
+    "BatchBusy": "errors",
+    "JournalError": "errors",
+    "RowStatus": "batch",
+    "RESULT_COLUMNS": "batch",
 }
 
 __all__ = [
-    "AdobeOrdersError", "ApiError", "AuthenticationError", "BatchUpdatePanel", "ConfigurationError",
-    "CredentialsRefused", "LineItem", "Order", "OrderBrowser", "OrdersClient", "Sandbox", "Settings", "TransportError",
-    "UpdateOrderForm", "ValidationError", "apply_updates", "fetch_orders", "history", "line_items", "match_problems",
-    "match_updates", "orders", "read_source", "read_updates", "report", "resume", "retry_failed", "show", "undo",
-    "validate_updates", "write_table",
+    "RESULT_COLUMNS", "AdobeOrdersError", "ApiError", "ApiMismatch", "AuthenticationError", "BatchBusy",
+    "BatchMismatch", "BatchUpdatePanel", "ColumnError", "ConfigurationError", "ConfirmationRequired",
+    "CredentialsRefused", "InputFileError", "JournalError", "LineItem", "Order", "OrderBrowser", "OrdersClient",
+    "RowStatus", "Sandbox", "Settings", "TransportError", "UpdateOrderForm", "ValidationError", "apply_updates",
+    "fetch_orders", "history", "line_items", "match_problems", "match_updates", "orders", "read_source",
+    "read_updates", "report", "resume", "retry_failed", "show", "undo", "validate_updates", "write_table",
 ]
 
 if TYPE_CHECKING:
     from .batch import (
+        RESULT_COLUMNS,
+        RowStatus,
         apply_updates,
         history,
         line_items,
@@ -72,9 +84,16 @@ if TYPE_CHECKING:
     from .errors import (
         AdobeOrdersError,
         ApiError,
+        ApiMismatch,
         AuthenticationError,
+        BatchBusy,
+        BatchMismatch,
+        ColumnError,
         ConfigurationError,
+        ConfirmationRequired,
         CredentialsRefused,
+        InputFileError,
+        JournalError,
         TransportError,
         ValidationError,
     )

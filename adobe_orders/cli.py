@@ -1,7 +1,8 @@
 """``adobe-orders``: the same operations as the library, from a terminal.
 
 Every command says first which API it talks to. A wrong argument gives usage and exit 2; a
-refused input or an API error gives one plain line and exit 1 — never a traceback.
+refused input or an API error gives one plain line and exit 1 — never a traceback. The exit codes
+are in ``EXIT_CODES`` (and ``--help``, and the README).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -26,13 +28,16 @@ if TYPE_CHECKING:  # pandas and the client load only for the commands that need 
     from .models import Order
 
 EMULATOR_STATE = Path(".adobe-orders") / "emulator-state.json"
-EXIT_FAILED_ROWS = 3
-EXIT_CODES = """exit codes:
-  0    done
-  1    refused input, a configuration problem or an API error (one line on stderr)
-  2    a wrong argument (usage on stderr)
-  3    a batch finished with failed rows (orders: some customers could not be read)
-  130  interrupted (Ctrl-C)"""
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_ROWS, EXIT_NOTHING, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+EXIT_FAILED_ROWS = EXIT_ROWS
+EXIT_CODES = f"""exit codes:
+  {EXIT_OK}    done: every row updated or unchanged (or would_update, in a dry run; duplicates are fine)
+  {EXIT_ERROR}    refused before anything was sent (bad file, columns, settings, journal, batch busy or bound
+       to another API, --out not writable), or a single update failed
+  {EXIT_USAGE}    wrong arguments
+  {EXIT_ROWS}    finished, but some rows need attention: failed, invalid, skipped or not_run (see the summary)
+  {EXIT_NOTHING}    nothing was sent: no valid row in the file, or the batch was already undone
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C): the summary, the results file and the resume command are printed"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,22 +58,31 @@ def _parser() -> argparse.ArgumentParser:
     u.add_argument("value", help="the new externalReferenceId (at most 35 characters)")
     u.add_argument("--json", action="store_true", help="print the raw JSON")
     u.add_argument("--yes", action="store_true", help="required to change an order in production")
+    u.epilog, u.formatter_class = EXIT_CODES, argparse.RawDescriptionHelpFormatter
 
-    a = sub.add_parser("apply", help="apply a CSV/Excel file of updates")
+    a = sub.add_parser("apply", help="apply a CSV/Excel file of updates", epilog=EXIT_CODES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     a.add_argument("file", help="a .csv or .xlsx file with customer ID, order ID and new reference columns")
     a.add_argument("--dry-run", action="store_true", help="read and compare only; send no change")
     a.add_argument("--workers", type=_positive_int, default=4, metavar="N",
                    help="orders sent at the same time (default 4)")
-    a.add_argument("--max-rate", type=float, default=None, help="requests per second, at most")
-    a.add_argument("--out", help="results file (.csv or .xlsx); default .adobe-orders/results-BATCH.csv")
-    a.add_argument("--batch-id", help="resume this batch, or name a new one")
+    a.add_argument("--max-rate", type=float, default=None, help="requests per second, at most (this run only)")
+    a.add_argument("--out", help="results file (.csv or .xlsx); default .adobe-orders/results-BATCH.csv; checked "
+                                 "writable before anything is sent")
+    a.add_argument("--batch-id", help="resume this batch (it must hold the same rows), or name a new one")
+    a.add_argument("--customer-column", metavar="HEADER", help="the column holding customer IDs")
+    a.add_argument("--order-column", metavar="HEADER", help="the column holding order IDs")
+    a.add_argument("--value-column", metavar="HEADER", help="the column holding the new externalReferenceId")
     a.add_argument("--yes", action="store_true", help="required for a non-dry run in production")
     a.add_argument("--no-progress", action="store_true", help="no progress bar (for logs and scripts)")
 
-    d = sub.add_parser("undo", help="restore the values a batch changed")
-    d.add_argument("batch_id", help="the batch to undo, as printed by apply (or shown by history)")
+    d = sub.add_parser("undo", help="restore the values a batch (and its retries) changed", epilog=EXIT_CODES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    d.add_argument("batch_id", help="the batch to undo, as printed by apply (or shown by history); its retries "
+                                    "are undone with it")
     d.add_argument("--yes", action="store_true", help="required in production")
     d.add_argument("--out", help="also write the undo's results to this .csv or .xlsx file")
+    d.add_argument("--no-progress", action="store_true", help="no progress bar (for logs and scripts)")
 
     o = sub.add_parser("orders", help="list customers' orders from Adobe's order history (find the ones to tag)",
                        description="Every order of the customers given, newest first (not only the current "
@@ -90,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="customers read at the same time (default 4)")
     o.add_argument("--no-progress", action="store_true", help="no progress bar (for logs and scripts)")
 
-    h = sub.add_parser("history", help="list journaled changes")
+    h = sub.add_parser("history", help="list journaled changes (needs no credentials)")
     h.add_argument("--out", help="write to .csv or .xlsx instead of printing")
     h.add_argument("--last", type=_positive_int, default=30, metavar="N", help="how many rows to print (default 30)")
     h.add_argument("--all", action="store_true", help="print every journaled row")
@@ -182,45 +196,111 @@ def _save(frame: pd.DataFrame, out: str) -> None:
     write_table(frame, out)
 
 
-def _summary(results: pd.DataFrame, from_file: bool = False) -> str:
-    """Counts, then each row that needs attention; for a file, by its line (header is line 1)."""
-    counts = results["status"].value_counts()
-    lines = ["  ".join(f"{k}: {v}" for k, v in counts.items())]
-    needs_attention = results["status"].isin(["failed", "invalid", "skipped"]).to_numpy()
-    id_cols = [c for c in results.columns if c in ("customerId", "orderId")]
-    for position in map(int, needs_attention.nonzero()[0]):
-        row = results.iloc[position]
-        ids = " ".join(str(row[c]) for c in id_cols)
-        where = f"line {position + 2}" if from_file else f"row {results.index[position]}"
-        lines.append(f"  {where} [{row['status']}] {ids}: {row['error']}")
-    return "\n".join(lines)
+def _check_writable(out: str) -> None:
+    """Before anything is sent: a results file that cannot be written would lose the batch's record."""
+    path = Path(out)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        existed = path.exists()
+        with path.open("a", encoding="utf-8"):
+            pass
+        if not existed:
+            path.unlink()
+    except OSError as exc:
+        raise AdobeOrdersError(f"Cannot write the results file {out} ({exc.strerror or exc}); choose another "
+                               "--out. Nothing was sent.") from None
+
+
+def command(*words: str) -> str:
+    """A command line the user can paste as is, started the way this one was (``terminal.command_prefix``)."""
+    return f"{command_prefix()} {shlex.join(words)}"
+
+
+def _summary(results: pd.DataFrame) -> str:
+    """Counts, then each row that needs attention, named as everywhere else (``line 22``)."""
+    from .batch.report import attention_lines, counts_text
+
+    return "\n".join([counts_text(results) or "no rows", *attention_lines(results)])
+
+
+def _exit_code(results: pd.DataFrame) -> int:
+    from .batch.schema import NEEDS_ATTENTION, RowStatus
+
+    statuses = set(results["status"].astype(str))
+    if results.attrs.get("interrupted"):
+        return EXIT_INTERRUPTED
+    if results.attrs.get("already_undone") or not statuses - {RowStatus.INVALID, RowStatus.DUPLICATE}:
+        return EXIT_NOTHING
+    return EXIT_ROWS if statuses & {s.value for s in NEEDS_ATTENTION} else EXIT_OK
+
+
+def _resume_words(args: argparse.Namespace, batch_id: str) -> list[str]:
+    words = ["apply", args.file, "--batch-id", batch_id]
+    for option, value in (("--workers", args.workers if args.workers != 4 else None), ("--max-rate", args.max_rate),
+                          ("--out", args.out), ("--customer-column", args.customer_column),
+                          ("--order-column", args.order_column), ("--value-column", args.value_column)):
+        if value is not None:
+            words += [option, str(value)]
+    return words + (["--yes"] if args.yes else []) + (["--no-progress"] if args.no_progress else [])
+
+
+def _tell_outcome(results: pd.DataFrame, resume: list[str] | None) -> None:
+    from .batch.schema import RowStatus
+
+    batch_id = results.attrs["batch_id"]
+    if results.attrs.get("interrupted"):
+        print("Interrupted: no new request was started; rows not reached are not_run.")
+    elif results.attrs.get("stopped"):
+        print(f"Stopped early: {results.attrs['stopped']}")
+    unfinished = results["status"].astype(str).isin([RowStatus.NOT_RUN, RowStatus.FAILED]).any()
+    if resume is not None and (results.attrs.get("interrupted") or results.attrs.get("stopped") or
+                               (results["status"].astype(str) == RowStatus.NOT_RUN).any()):
+        print(f"Resume with: {command(*resume)}")
+    elif unfinished and resume is not None:
+        print("Retry the failed rows with the same command and --batch-id " + batch_id
+              + " (rows already done are not sent again).")
+    if (results["status"].astype(str) == RowStatus.UPDATED).any() and results.attrs.get("kind") != "undo":
+        print(f"Undo with: {command('undo', batch_id)}")
 
 
 def _cmd_apply(args: argparse.Namespace) -> int:
-    from .batch import apply_updates, read_updates
+    from .batch import apply_updates, new_batch_id, read_updates
 
     if args.out:
         check_output_path(args.out)  # a wrong name is refused before anything is sent
     frame = read_updates(args.file)
+    columns = {k: v for k, v in (("customerId", args.customer_column), ("orderId", args.order_column),
+                                 ("externalReferenceId", args.value_column)) if v}
+    from .batch.columns import input_columns, resolve_columns
+
+    resolve_columns(frame[input_columns(frame)], columns)  # a column problem is reported before any setup
+    batch = args.batch_id or new_batch_id()
+    out = args.out or str(_state_dir() / f"results-{batch}.csv")
+    _check_writable(out)
     client = _client()
     _require_yes(client, args.yes or args.dry_run, f"change up to {len(frame)} orders")
-    from .batch import new_batch_id
-
-    batch = args.batch_id or new_batch_id()
     if not args.dry_run:
-        print(f"Batch {batch}: if it is interrupted, run the same command with --batch-id {batch} to finish it.",
-              file=sys.stderr, flush=True)
+        print(f"Batch {batch}: Ctrl-C stops it cleanly; to finish it later: "
+              f"{command(*_resume_words(args, batch))}", file=sys.stderr, flush=True)
     results = apply_updates(frame, client, dry_run=args.dry_run, workers=args.workers, batch_id=batch,
-                            confirm=True, max_rate=args.max_rate, progress=not args.no_progress)
-    batch_id = results.attrs["batch_id"]
-    out = args.out or str(Path(".adobe-orders") / f"results-{batch_id}.csv")
+                            columns=columns or None, confirm=True, max_rate=args.max_rate,
+                            progress=not args.no_progress)
     _save(results, out)
-    print(f"{'Dry run' if args.dry_run else 'Batch'} {batch_id} on {client.label}")
-    print(_summary(results, from_file=True))
+    print(f"{'Dry run' if args.dry_run else 'Batch'} {batch} on {client.label}")
+    print(_summary(results))
     print(f"Results: {out}")
     if not args.dry_run:
-        print(f"Undo with: {command_prefix()} undo {batch_id}")
-    return EXIT_FAILED_ROWS if (results["status"] == "failed").any() else 0
+        _tell_outcome(results, _resume_words(args, batch))
+    code = _exit_code(results)
+    if code == EXIT_NOTHING:
+        print("Nothing was sent: no row of the file is valid.", file=sys.stderr)
+    return code
+
+
+def _state_dir() -> Path:
+    from .workspace import state_dir
+
+    return state_dir()
 
 
 def _cmd_undo(args: argparse.Namespace) -> int:
@@ -228,14 +308,22 @@ def _cmd_undo(args: argparse.Namespace) -> int:
 
     if args.out:
         check_output_path(args.out)
+        _check_writable(args.out)
     client = _client()
     _require_yes(client, args.yes, f"undo batch {args.batch_id}")
-    results = undo(args.batch_id, client, confirm=True, progress=False)
-    print(f"Undo of {args.batch_id} on {client.label}")
+    results = undo(args.batch_id, client, confirm=True, progress=not args.no_progress)
+    if results.attrs.get("already_undone"):
+        print(f"Batch {args.batch_id} was already undone by batch {results.attrs['already_undone']}; nothing was "
+              "sent.")
+        return EXIT_NOTHING
+    print(f"Undo of {args.batch_id} (and its retries) on {client.label}: batch {results.attrs['batch_id']}")
     print(_summary(results))
     if args.out:
         _save(results, args.out)
-    return EXIT_FAILED_ROWS if (results["status"] == "failed").any() else 0
+        print(f"Results: {args.out}")
+    if results.attrs.get("interrupted") or results.attrs.get("stopped"):
+        print(f"Finish the undo with: {command('undo', args.batch_id)}")
+    return _exit_code(results)
 
 
 ORDER_TABLE = {"customerId": "customer", "orderId": "order", "creation_date": "created", "order_type": "type",
@@ -293,16 +381,15 @@ def _cmd_history(args: argparse.Namespace) -> int:
     if args.out:
         check_output_path(args.out)
     frame = history()
+    print(f"Journal: {frame.attrs['journal']}", file=sys.stderr)
     if args.out:
         _save(frame, args.out)
         print(f"{len(frame)} journaled rows written to {args.out}")
     elif frame.empty:
-        print("The journal is empty: no batch has been applied from this folder yet.")
+        print("The journal is empty: no batch has been applied from this workspace yet.")
     else:
         from .terminal import history_text
 
-        if frame.attrs.get("journal"):
-            print(f"Journal: {frame.attrs['journal']}", file=sys.stderr)
         print(history_text(frame, last=None if args.all else args.last))
     return 0
 
@@ -425,13 +512,15 @@ def _update(client: OrdersClient, args: argparse.Namespace) -> int:
     from .models import Order
 
     row = update_one(client, args.customer_id, args.order_id, args.value, kind="cli", confirm=True)
-    if row["status"] in ("invalid", "failed"):
-        raise AdobeOrdersError(row["error"])
-    order = Order.from_api(json.loads(row["order"]))
+    if row["status"] in ("invalid", "failed", "not_run"):
+        raise AdobeOrdersError(row["reason"])
+    order = Order.from_api(json.loads(row["order_json"]))
     if not args.json:
-        print(f"externalReferenceId: {row['previous_external_reference_id']!r} -> "
-              f"{row['external_reference_id']!r} ({row['status']}; batch {row['batch_id']})\n")
+        print(f"externalReferenceId: {row['previous_value']!r} -> {row['current_value']!r} ({row['status']}; "
+              f"batch {row['batch_id']})\n")
     _print_order(order, args.json)
+    if row["status"] == "updated" and not args.json:
+        print(f"\nUndo with: {command('undo', row['batch_id'])}")
     return 0
 
 
@@ -454,10 +543,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (AdobeOrdersError, KeyError, ValueError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"adobe-orders: error: {message}", file=sys.stderr)
-        return 1
+        return EXIT_ERROR
     except KeyboardInterrupt:
-        print("adobe-orders: interrupted; a batch resumes with --batch-id", file=sys.stderr)
-        return 130
+        print("adobe-orders: interrupted before a batch started; nothing was sent.", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

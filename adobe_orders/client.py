@@ -9,6 +9,7 @@ headers"). Input is checked before anything is sent.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import time
@@ -151,6 +152,11 @@ class OrdersClient:
     def __repr__(self) -> str:
         return f"<OrdersClient {self.label}>"
 
+    @property
+    def client_id_sha256(self) -> str:
+        """SHA-256 of the client ID: lets the journal tell two integrations apart without storing either."""
+        return hashlib.sha256((self._client_id or "").encode("utf-8")).hexdigest()
+
     def close(self) -> None:
         self.transport.close()
 
@@ -255,19 +261,21 @@ class OrdersClient:
         return self.update(customer_id, order_id, external_reference_id).order
 
     def read(self, customer_id: str, order_id: str, *, budget: RetryBudget | None = None,
-             fetch_price: bool = False) -> Reply:
+             fetch_price: bool = False, pace: Throttle | None = None) -> Reply:
+        """GET one order. ``budget`` and ``pace`` belong to the caller's batch (its retries and its
+        max_rate), so one batch's limits never stay on a client that others share."""
         path = self._path(customer_id, order_id)
         params = [("fetch-price", "true")] if fetch_price else None
-        data, info = self._call("GET", path, None, budget, params=params)
+        data, info = self._call("GET", path, None, budget, params=params, pace=pace)
         return Reply(Order.from_api(data), info)
 
     def update(self, customer_id: str, order_id: str, external_reference_id: str, *,
-               budget: RetryBudget | None = None, restoring: bool = False) -> Reply:
+               budget: RetryBudget | None = None, restoring: bool = False, pace: Throttle | None = None) -> Reply:
         """PATCH the value. ``restoring=True`` (undo) lets a value Adobe held before be put back even
         if it looks like a spreadsheet formula; a new value never may (validation.py)."""
         path = self._path(customer_id, order_id)
         value = check_external_reference_id(external_reference_id, allow_formula=restoring)
-        data, info = self._call("PATCH", path, {"externalReferenceId": value}, budget)
+        data, info = self._call("PATCH", path, {"externalReferenceId": value}, budget, pace=pace)
         return Reply(Order.from_api(data), info)
 
     # -- the request loop ----------------------------------------------------------------------
@@ -290,7 +298,8 @@ class OrdersClient:
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None,
               budget: RetryBudget | None, *,
-              params: list[tuple[str, str]] | None = None) -> tuple[dict[str, Any], CallInfo]:
+              params: list[tuple[str, str]] | None = None,
+              pace: Throttle | None = None) -> tuple[dict[str, Any], CallInfo]:
         url = self.base_url + path
         payload = json.dumps(body) if body is not None else None
         correlation_id = new_id()
@@ -301,6 +310,8 @@ class OrdersClient:
             attempts += 1
             request_id = new_id()
             self.throttle.wait()
+            if pace is not None:
+                pace.wait()
             token = self._auth.token()
             try:
                 resp = self.transport.send(method, url, body=payload, timeout=self.timeout, params=params,

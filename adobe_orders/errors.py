@@ -158,6 +158,47 @@ class RetryBudgetExhausted(AdobeOrdersError):
     """The batch spent its retries: the API looks down, so the rest fails fast."""
 
 
+# -- batches: raised before anything is sent (or, for JournalError, when the journal fails) --------
+
+
+class ColumnError(AdobeOrdersError, KeyError):
+    """The frame's columns cannot be read as updates: one missing, two candidates for one field, or a
+    user column that a result column would replace. Raised before anything is sent."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class InputFileError(AdobeOrdersError, ValueError):
+    """The file could not be read as a table of updates."""
+
+
+class ConfirmationRequired(AdobeOrdersError):
+    """A non-dry run against production needs ``confirm=True`` (CLI: ``--yes``)."""
+
+
+class BatchMismatch(AdobeOrdersError, ValueError):
+    """The rows given do not belong to the journaled batch they claim (a batch ID reused for other
+    data, or a results row whose (batch_id, batch_row) names another order)."""
+
+
+class ApiMismatch(BatchMismatch):
+    """The batch ran against another API (environment, base URL or client ID) than this client's;
+    resuming, retrying or undoing it here would write to orders it never touched."""
+
+
+class BatchBusy(AdobeOrdersError):
+    """Another live process (or thread) is running this batch now; one owner at a time."""
+
+
+class JournalError(AdobeOrdersError):
+    """The journal file cannot be opened, read or written; the message names the file and the fix."""
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 _CLASSES: dict[int, type[ApiError]] = {
     400: BadRequestError,
     401: AuthenticationError,

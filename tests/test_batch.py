@@ -10,8 +10,7 @@ import pytest
 
 from adobe_orders import apply_updates, history, line_items, orders, read_updates, retry_failed, undo
 from adobe_orders.batch import ConfirmationRequired, InputFileError, resume, validate_updates
-from adobe_orders.batch.columns import ColumnError
-from adobe_orders.errors import TransportError
+from adobe_orders.errors import ColumnError, TransportError
 from adobe_orders.sandbox.data import seed_orders
 from tests.conftest import v3
 
@@ -40,14 +39,14 @@ def mixed(sandbox) -> pd.DataFrame:
         (o[10]["customerId"], "0999999999", "NEW-10"),                       # 9 failed: unknown order
         (o[11]["customerId"], o[11]["orderId"], "A-11"),                     # 10 invalid: conflict
         (o[11]["customerId"], o[11]["orderId"], "B-11"),                     # 11 invalid: conflict
-        (o[0]["customerId"], o[0]["orderId"], "NEW-0"),                      # 12 skipped: repeat
+        (o[0]["customerId"], o[0]["orderId"], "NEW-0"),                      # 12 duplicate: repeat
         (None, o[12]["orderId"], "NEW-12"),                                  # 13 invalid: missing id
     ]
     return pd.DataFrame(rows, columns=["customerId", "orderId", "externalReferenceId"], dtype=object)
 
 
 EXPECTED = ["updated", "updated", "unchanged", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid",
-            "failed", "invalid", "invalid", "skipped", "invalid"]
+            "failed", "invalid", "invalid", "duplicate", "invalid"]
 
 
 def test_mixed_batch_gets_the_right_status_on_every_row(client, sandbox) -> None:
@@ -55,11 +54,12 @@ def test_mixed_batch_gets_the_right_status_on_every_row(client, sandbox) -> None
     results = apply_updates(df, client, workers=3, progress=False)
     assert list(results["status"]) == EXPECTED
     assert list(results.index) == list(df.index)
-    assert results.loc[0, "previous_external_reference_id"] == FIRST_REF
-    assert results.loc[0, "external_reference_id"] == "NEW-0"
+    assert results.loc[0, "previous_value"] == FIRST_REF
+    assert results.loc[0, "current_value"] == "NEW-0" and results.loc[0, "target_value"] == "NEW-0"
     assert results.loc[9, "http_status"] == 404 and results.loc[9, "error_code"] == "2115"
-    assert "Excel" in results.loc[3, "error"] and "clear" in results.loc[5, "error"]
-    assert "different values" in results.loc[10, "error"] and "earlier row (index 0" in results.loc[12, "error"]
+    assert "Excel" in results.loc[3, "reason"] and "clear" in results.loc[5, "reason"]
+    assert "different values" in results.loc[10, "reason"] and "Exact repeat of row 0" in results.loc[12, "reason"]
+    assert list(results.columns[:3]) == list(df.columns) and results.loc[3, "customerId"] == "1.23457E+09"
     assert results["batch_id"].nunique() == 1 and results.loc[0, "request_id"]
     # nothing was sent for invalid or skipped rows: only rows 0, 1, 2 and 9 reached the emulator
     touched = {e["path"].rsplit("/", 1)[1] for e in v3(sandbox)}
@@ -72,8 +72,8 @@ def test_mixed_batch_gets_the_right_status_on_every_row(client, sandbox) -> None
 
 def test_dry_run_sends_no_patch_and_shows_the_diff(client, sandbox) -> None:
     results = apply_updates(mixed(sandbox), client, dry_run=True, progress=False)
-    assert results.loc[0, "status"] == "would-update"
-    assert (results.loc[0, "previous_external_reference_id"], results.loc[0, "externalReferenceId"]) == (
+    assert results.loc[0, "status"] == "would_update"
+    assert (results.loc[0, "previous_value"], results.loc[0, "externalReferenceId"]) == (
         FIRST_REF, "NEW-0")
     assert results.loc[2, "status"] == "unchanged"
     assert all(e["method"] == "GET" for e in v3(sandbox))
@@ -99,8 +99,8 @@ def test_validate_updates_reports_every_rule(sandbox) -> None:
     checked = validate_updates(mixed(sandbox))
     assert list(checked["status"].replace({"ready": "ok"})) == [
         "ok", "ok", "ok", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "ok", "invalid",
-        "invalid", "skipped", "invalid"]
-    assert checked["problem"].notna().sum() == 10
+        "invalid", "duplicate", "invalid"]
+    assert checked["reason"].notna().sum() == 10 and checked["target_value"].notna().sum() == 4
 
 
 def test_csv_and_excel_round_trips_keep_leading_zeros(client, sandbox, tmp_path) -> None:
@@ -108,17 +108,17 @@ def test_csv_and_excel_round_trips_keep_leading_zeros(client, sandbox, tmp_path)
     csv.write_text("Customer ID,order_id,External Reference ID\n0001000000,0123456000,0012345\n"
                    "0001000000,0123456000,NA\n", encoding="utf-8")
     df = read_updates(csv)
-    assert list(df.columns) == ["customerId", "orderId", "externalReferenceId"]
-    assert df.index.name == "line" and list(df.index) == [2, 3]  # spreadsheet lines, header = line 1
-    assert df.loc[2, "customerId"] == "0001000000" and df.loc[2, "externalReferenceId"] == "0012345"
-    assert df.loc[3, "externalReferenceId"] == "NA"
+    assert list(df.columns) == ["Customer ID", "order_id", "External Reference ID"]  # headers as typed
+    assert list(df.index) == [2, 3] and df.index.name == "line"  # rows are their spreadsheet lines
+    assert df.loc[2, "Customer ID"] == "0001000000" and df.loc[2, "External Reference ID"] == "0012345"
+    assert df.loc[3, "External Reference ID"] == "NA"
     results = apply_updates(df.iloc[:1], client, progress=False)
     for path in (tmp_path / "out.csv", tmp_path / "out.xlsx"):
         results.to_csv(path, index=False) if path.suffix == ".csv" else results.to_excel(path, index=False)
         back = read_updates(path)
-        assert back.loc[2, "customerId"] == "0001000000" and back.loc[2, "orderId"] == "0123456000"
-        assert back.loc[2, "externalReferenceId"] == "0012345"
-        assert back.loc[2, "previous_external_reference_id"] == FIRST_REF
+        assert back.loc[2, "Customer ID"] == "0001000000" and back.loc[2, "order_id"] == "0123456000"
+        assert back.loc[2, "External Reference ID"] == "0012345"
+        assert back.loc[2, "previous_value"] == FIRST_REF and str(back.loc[2, "batch_row"]) == "0"
 
 
 def test_read_updates_explains_bad_files(tmp_path) -> None:
@@ -154,7 +154,7 @@ def test_undo_restores_previous_values_exactly(client, sandbox) -> None:
     client.update_order(picked[5]["customerId"], picked[5]["orderId"], "THEIRS")
     undone = undo(results["batch_id"][0], client, progress=False)
     assert list(undone["status"]) == ["updated"] * 5 + ["skipped"]
-    assert "someone changed it" in undone.loc[5, "error"]
+    assert "someone changed it" in undone.loc[5, "reason"]
     for o in picked[:5]:
         assert sandbox.order(o["customerId"], o["orderId"])["externalReferenceId"] == before[o["orderId"]]
     assert sandbox.order(picked[5]["customerId"], picked[5]["orderId"])["externalReferenceId"] == "THEIRS"
@@ -162,7 +162,7 @@ def test_undo_restores_previous_values_exactly(client, sandbox) -> None:
     undo_rows = journal[journal["kind"] == "undo"]
     assert list(undo_rows["status"]) == ["updated"] * 5 + ["skipped"]
     assert set(undo_rows["parent_batch"]) == {results["batch_id"][0]}
-    assert list(undo_rows["target"]) == [before[o["orderId"]] for o in picked]
+    assert list(undo_rows["target_value"]) == [before[o["orderId"]] for o in picked]
 
 
 def test_retry_failed_reruns_only_the_failed_rows(sandbox) -> None:
@@ -197,7 +197,7 @@ def test_stop_on_error_stops_and_resume_finishes(client, sandbox) -> None:
     df = frame_for(sandbox.orders, [f"S-{i}" for i in range(6)])
     df.loc[1, "orderId"] = "0999999999"
     first = apply_updates(df, client, workers=1, stop_on_error=True, batch_id="b-stop", progress=False)
-    assert list(first["status"]) == ["updated", "failed", "skipped", "skipped", "skipped", "skipped"]
+    assert list(first["status"]) == ["updated", "failed", "not_run", "not_run", "not_run", "not_run"]
     second = resume("b-stop", client, progress=False)
     assert list(second["status"]) == ["updated", "failed", "updated", "updated", "updated", "updated"]
 
@@ -214,7 +214,7 @@ def test_cancel_leaves_rows_queued_for_resume(client, sandbox) -> None:
 
     first = apply_updates(df, client, workers=1, cancel=cancel, on_row=after_row, batch_id="b-cancel",
                           progress=False)
-    assert list(first["status"][:3]) == ["updated"] * 3 and set(first["status"][3:]) == {"skipped"}
+    assert list(first["status"][:3]) == ["updated"] * 3 and set(first["status"][3:]) == {"not_run"}
     sandbox.clear_log()
     second = apply_updates(df, client, batch_id="b-cancel", progress=False)
     assert set(second["status"]) == {"updated"}
@@ -244,7 +244,7 @@ def test_production_needs_confirm(sandbox) -> None:
         apply_updates(frame_for(sandbox.orders, ["X"]), client)
     assert sandbox.requests == []
     assert apply_updates(frame_for(sandbox.orders, ["X"]), client, dry_run=True, progress=False)["status"][0] == (
-        "would-update")
+        "would_update")
 
 
 def test_ambiguous_outcome_is_read_back(sandbox) -> None:
@@ -321,7 +321,7 @@ def test_retry_budget_fails_the_rest_fast_during_an_outage(sandbox) -> None:
     results = apply_updates(frame_for(sandbox.orders, [f"OUT-{i}" for i in range(30)]), client, workers=1,
                             retry_budget=5, progress=False)
     assert set(results["status"]) == {"failed"}
-    assert results["error"].str.contains("retry budget is spent").sum() >= 25
+    assert results["reason"].str.contains("retry budget is spent").sum() >= 25
     assert len(v3(sandbox)) <= 5 + 5  # the budget, plus the first attempt of the rows that spent it
 
 
@@ -329,7 +329,7 @@ def test_validation_accepts_pandas_string_columns_and_empty_frames() -> None:
     typed = pd.DataFrame({"customerId": ["0001000000", None], "orderId": ["0123456000", "0123456001"],
                           "externalReferenceId": ["A", "B"]}, dtype="string")
     checked = validate_updates(typed)
-    assert list(checked["status"]) == ["ready", "invalid"] and "Customer ID is empty" in checked["problem"][1]
+    assert list(checked["status"]) == ["ready", "invalid"] and "Customer ID is empty" in checked["reason"][1]
     empty = validate_updates(pd.DataFrame({"customerId": [], "orderId": [], "externalReferenceId": []}))
     assert empty.empty and "status" in empty.columns
 
@@ -357,6 +357,6 @@ def test_retry_after_an_unconfirmed_patch_keeps_the_original_previous_value(sand
     assert sandbox.order(df.loc[0, "customerId"], df.loc[0, "orderId"])["externalReferenceId"] == "LOST-1"
     client.read = original
     again = retry_failed(first, client, progress=False)
-    assert again.loc[0, "status"] == "updated" and again.loc[0, "previous_external_reference_id"] == FIRST_REF
+    assert again.loc[0, "status"] == "updated" and again.loc[0, "previous_value"] == FIRST_REF
     undo(again.loc[0, "batch_id"], client, progress=False)
     assert sandbox.order(df.loc[0, "customerId"], df.loc[0, "orderId"])["externalReferenceId"] == FIRST_REF

@@ -111,9 +111,10 @@ def test_zero_config_demo_apply_then_undo(tmp_path, capsys) -> None:
     assert (tmp_path / ".adobe-orders" / f"results-{batch}.csv").exists()
     undo = subprocess.run([sys.executable, "-m", "adobe_orders.cli", "undo", batch], capture_output=True,
                           text=True, timeout=120, cwd=tmp_path, env=env)
-    assert undo.returncode == 0, undo.stderr
+    assert undo.returncode == 3, undo.stderr  # exit 3: a row needs attention
     # one of the 16 orders had no reference before the batch (a blank demo order): reported, not restored
     assert "updated: 15" in undo.stdout and "skipped: 1" in undo.stdout
+    assert undo.stdout.count("[skipped]") == 1 and "no externalReferenceId before" in undo.stdout
     hist = subprocess.run([sys.executable, "-m", "adobe_orders.cli", "history"], capture_output=True, text=True,
                           timeout=120, cwd=tmp_path, env=env)
     assert hist.returncode == 0 and batch in hist.stdout and "undo" in hist.stdout

@@ -102,7 +102,7 @@ def test_dataframe_api_refuses_each_kind_on_its_row(client, sandbox) -> None:
             assert row["status"] in ("updated", "failed"), kind
             continue
         assert row["status"] == "invalid", kind
-        assert isinstance(row["error"], str) and 10 < len(row["error"]) < 400, (kind, row["error"])
+        assert isinstance(row["reason"], str) and 10 < len(row["reason"]) < 400, (kind, row["reason"])
     # only the two rows that passed validation reached the wire
     wire = {e["path"] for e in v3(sandbox)}
     assert wire == {f"/v3/customers/{CUST}/orders/0999999999", f"/v3/customers/{CUST}/orders/{ORD}"}
@@ -165,7 +165,7 @@ def test_a_100_mb_file_is_read_and_its_row_refused(tmp_path, client, sandbox) ->
     results = apply_updates(read_updates(path), client, progress=False)
     assert list(results["status"]) == ["invalid", "updated"]
     assert list(results.index) == [2, 3] and results.index.name == "line"
-    assert "104857600 characters long" in results.loc[2, "error"] and len(results.loc[2, "error"]) < 200
+    assert "104857600 characters long" in results.loc[2, "reason"] and len(results.loc[2, "reason"]) < 200
 
 
 def test_form_refuses_each_invalid_kind(client, sandbox) -> None:

@@ -24,7 +24,7 @@ REALISTIC_FAULTS = {"error_500": 0.02, "error_503": 0.015, "gateway_504": 0.01, 
 
 
 def targets_for(orders: list[dict], n: int, tag: str) -> pd.DataFrame:
-    """n rows over the seeded orders; past the 360 orders, rows are exact repeats (reported skipped)."""
+    """n rows over the seeded orders; past the 360 orders, rows are exact repeats (reported duplicate)."""
     picked = (orders * (n // len(orders) + 1))[:n]
     return pd.DataFrame({"customerId": [o["customerId"] for o in picked], "orderId": [o["orderId"] for o in picked],
                          "externalReferenceId": [f"{tag}-{i % len(orders)}" for i in range(n)]}, dtype=object)
@@ -66,16 +66,16 @@ def test_fault_soak(tmp_path) -> None:
     journal = history()
     journal = journal[journal["batch_id"] == "soak"]
     for _, row in journal[journal["status"] == "updated"].iterrows():
-        assert final[(row["customer_id"], row["order_id"])] == row["target"]
+        assert final[(row["customer_id"], row["order_id"])] == row["target_value"]
     assert (journal["status"] == "updated").sum() == (results["status"] == "updated").sum()
 
 
 def _done_rows(journal: Path, batch: str) -> set[int]:
     with sqlite3.connect(journal) as db:
-        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'rows'").fetchone():
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'batch_row'").fetchone():
             return set()  # killed before the journal was even set up
-        return {r for (r,) in db.execute("SELECT row FROM rows WHERE batch_id = ? AND status IN "
-                                         "('updated', 'unchanged', 'invalid', 'skipped')", (batch,))}
+        return {r for (r,) in db.execute("SELECT batch_row FROM batch_row WHERE batch_id = ? AND status IN "
+                                         "('updated', 'unchanged', 'invalid', 'duplicate')", (batch,))}
 
 
 def test_crash_and_resume_with_sigkill(tmp_path) -> None:
@@ -126,5 +126,5 @@ def test_crash_and_resume_with_sigkill(tmp_path) -> None:
         assert again.returncode == 0 and len(sb.requests) == before
         with sqlite3.connect(journal) as db:
             assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-            statuses = dict(db.execute("SELECT status, COUNT(*) FROM rows WHERE batch_id='crash' GROUP BY status"))
+            statuses = dict(db.execute("SELECT status, COUNT(*) FROM batch_row WHERE batch_id='crash' GROUP BY status"))
         assert statuses.get("updated", 0) + statuses.get("unchanged", 0) == 240

@@ -59,43 +59,49 @@ save("02_bulk_update.ipynb", [
     new_code_cell("import adobe_orders as ao\n\nclient = ao.OrdersClient.from_env()\nclient"),
     new_markdown_cell(
         "## 1. Read the file\n\nEvery cell is read as text: `0001000000` keeps its zeros and `NA` stays `NA`. "
-        "Headers such as `Customer ID` or `customer_id` are recognised. The demo file holds a few deliberately "
-        "broken rows (see the `note` column)."),
+        "Headers such as `Customer ID` or `customer_id` are recognised (and kept as you typed them). Each row is "
+        "labelled with its spreadsheet line, so every message says `line 7` where Excel shows row 7. The demo "
+        "file holds a few deliberately broken rows (see the `note` column)."),
     new_code_cell('updates = ao.read_updates("../examples/updates.csv")\nupdates'),
     new_markdown_cell(
-        "## 2. Validate — nothing is sent\n\nEach bad row gets one plain-words problem. Rows marked `invalid` "
-        "are never sent; exact repeats are `skipped`."),
+        "## 2. Validate — nothing is sent\n\nYour columns come back unchanged, followed by the result columns "
+        "(the README lists them). Each bad row gets one plain-words `reason`. Rows marked `invalid` are never "
+        "sent; exact repeats are `duplicate` (only the first is sent)."),
     new_code_cell('checked = ao.validate_updates(updates)\nchecked[checked["status"] != "ready"]'),
     new_markdown_cell(
         "## 3. Dry run\n\nReads every order and shows what *would* change (previous → new). "
         "No change is sent."),
     new_code_cell('dry = ao.apply_updates(updates, client, dry_run=True)\n'
-                  'dry[["customerId", "orderId", "status", "previous_external_reference_id", '
-                  '"externalReferenceId", "error"]]'),
+                  'dry[["customerId", "orderId", "status", "previous_value", "target_value", "reason"]]'),
     new_markdown_cell(
         "## 4. Apply\n\nEach order is read first (so the journal knows the old value), skipped if it already "
         "holds the new one, then changed. One failing order never stops the batch. Results come back in the "
         "same order as the input."),
     new_code_cell('results = ao.apply_updates(updates, client)\nao.report(results)'),
-    new_code_cell('results[["customerId", "orderId", "status", "previous_external_reference_id", '
-                  '"external_reference_id", "error"]]'),
+    new_code_cell('results[["customerId", "orderId", "status", "previous_value", "current_value", "reason"]]'),
     new_markdown_cell("The results table is the export — IDs stay text in CSV and Excel:"),
     new_code_cell('results.to_csv("results.csv", index=False)\n'
-                  'ao.read_updates("results.csv")[["customerId", "orderId", "external_reference_id"]].head()'),
+                  'ao.read_updates("results.csv")[["customerId", "orderId", "current_value", "batch_row"]].head()'),
     new_markdown_cell("## 5. What Adobe returned: one row per line item"),
     new_code_cell("ao.line_items(results).head(10)"),
     new_markdown_cell(
-        "## 6. Retry the failures\n\n`retry_failed` re-runs only the `failed` rows. The demo's unknown order "
-        "fails again — a 404 is not temporary — while a timeout or a 5xx would now go through."),
+        "## 6. Retry the failures\n\n`retry_failed` re-runs only the `failed` rows, as a new batch that is a "
+        "child of this one. Rows are found in the journal by `batch_id` and `batch_row`, so a filtered or "
+        "re-read results table works too. The demo's unknown order fails again — a 404 is not temporary — "
+        "while a timeout or a 5xx would now go through."),
     new_code_cell('retried = ao.retry_failed(results, client)\n'
-                  'retried.loc[retried["status"] == "failed", ["orderId", "error"]]'),
+                  'retried.loc[retried["status"] == "failed", ["orderId", "reason"]]'),
     new_markdown_cell(
-        "## 7. Undo\n\nRestores every value this batch changed, as a journaled batch of its own. Orders that had "
-        "no reference before are reported: Adobe documents no way to clear the field."),
+        "## 7. Undo\n\nRestores every order this batch *and its retries* may have changed to the value it held "
+        "before, as a journaled batch of its own. An order someone changed since is reported, not overwritten; "
+        "orders that had no reference before are reported too: Adobe documents no way to clear the field."),
     new_code_cell('batch_id = results.attrs["batch_id"]\nundone = ao.undo(batch_id, client)\n'
                   'undone["status"].value_counts()'),
-    new_markdown_cell("## 8. History\n\nEvery journaled change, with the value before and the value set:"),
-    new_code_cell('ao.history()[["batch_id", "kind", "customer_id", "order_id", "previous", "target", '
+    new_markdown_cell("## 8. History\n\nEvery journaled change, with the value before and the value set; "
+                      "`parent_batch` shows the lineage (a retry names its batch, an undo the batch it undid). "
+                      "It needs no credentials."),
+    new_code_cell('journal = ao.history()\n'
+                  'journal[["batch_id", "kind", "parent_batch", "row", "order_id", "previous_value", "target_value", '
                   '"status"]].tail(10)'),
     new_markdown_cell(
         "## The same, with buttons\n\nUpload a file (or pass a DataFrame), check the preview, run a dry run, "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -23,14 +24,16 @@ from ..validation import (
     check_order_id,
     shown,
 )
-from .columns import CUSTOMER, ORDER, VALUE, resolve_columns
+from .columns import CUSTOMER, ORDER, VALUE, input_columns, resolve_columns
+from .outcome import RowResult, results_frame
+from .schema import RowStatus, row_name
 
 # Strict ASCII subsets of the rules (kept with the rules in adobe_orders.validation): a cell they
 # match is certainly valid; any other cell is decided by the scalar rules, which also explain.
 FAST_ID = FAST_ID_PATTERN
 FAST_VALUE = FAST_REFERENCE_PATTERN
 
-READY, INVALID, SKIPPED = "ready", "invalid", "skipped"
+READY, INVALID, DUPLICATE = RowStatus.READY, RowStatus.INVALID, RowStatus.DUPLICATE
 CHECKS = {CUSTOMER: check_customer_id, ORDER: check_order_id, VALUE: check_external_reference_id}
 EMPTY_VALUE = ("The new externalReferenceId is empty; Adobe documents no way to clear it, so the row is "
                "not sent.")
@@ -73,54 +76,65 @@ def _shared_keys(customers: np.ndarray, orders: np.ndarray) -> np.ndarray:
     return shared
 
 
-def validate_updates(frame: pd.DataFrame, *, columns: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """The frame with ``status`` (ready / invalid / skipped), ``problem``, and the cleaned values.
+@dataclass(frozen=True)
+class Checked:
+    """Every row checked: its cleaned values, status (ready / invalid / duplicate) and reason."""
 
-    Cleaned values (surrounding spaces removed) replace the three update columns, so what is sent
-    is what this returns. Nothing here talks to the network.
-    """
-    names = resolve_columns(frame, columns)
-    out = frame.copy()
+    names: dict[str, str]      # canonical -> the frame's header
+    customer: np.ndarray       # cleaned (surrounding spaces removed) where valid, as typed otherwise
+    order: np.ndarray
+    value: np.ndarray
+    status: np.ndarray         # RowStatus per row
+    reason: np.ndarray         # str or None per row
+
+
+def check_rows(frame: pd.DataFrame, names: dict[str, str]) -> Checked:
+    """The rules, for every row at once; nothing here talks to the network."""
     n = len(frame)
-    problem = np.full(n, None, dtype=object)
+    reason = np.full(n, None, dtype=object)
+    cleaned: dict[str, np.ndarray] = {}
     for canonical in (CUSTOMER, ORDER, VALUE):
         col = names[canonical]
         pattern = FAST_VALUE if canonical == VALUE else FAST_ID
+        values = frame[col].to_numpy(dtype=object, copy=True)
         fast = _surely_valid(frame[col], pattern)
-        slow = np.flatnonzero(~fast)
-        if len(slow) == 0:
-            continue
-        cleaned = frame[col].to_numpy(dtype=object, copy=True)
         check = CHECKS[canonical]
-        for i in slow:
+        for i in np.flatnonzero(~fast):
             try:
-                cleaned[i] = check(cleaned[i])
+                values[i] = check(values[i])
             except ValidationError as exc:
-                if problem[i] is None:
-                    problem[i] = EMPTY_VALUE if canonical == VALUE and exc.rule == "required" else exc.message
-        out[col] = pd.Series(cleaned, index=frame.index, dtype=object)
-    status = np.where(pd.isna(problem), READY, INVALID).astype(object)
-    ok = status == READY
-    c, o, v = out[names[CUSTOMER]], out[names[ORDER]], out[names[VALUE]]
-    shared = _shared_keys(c.to_numpy(dtype=object), o.to_numpy(dtype=object)) & ok
+                if reason[i] is None:
+                    reason[i] = EMPTY_VALUE if canonical == VALUE and exc.rule == "required" else exc.message
+        cleaned[canonical] = values
+    status = np.where(pd.isna(reason), READY, INVALID).astype(object)
+    c, o, v = cleaned[CUSTOMER], cleaned[ORDER], cleaned[VALUE]
+    shared = _shared_keys(c, o) & (status == READY)
     if shared.any():
-        sub = pd.DataFrame({"c": c[shared].to_numpy(), "o": o[shared].to_numpy(), "v": v[shared].to_numpy(),
-                            "pos": np.flatnonzero(shared)})
+        sub = pd.DataFrame({"c": c[shared], "o": o[shared], "v": v[shared], "pos": np.flatnonzero(shared)})
         conflicting = sub.groupby(["c", "o"], sort=False)["v"].transform("nunique").to_numpy() > 1
         for pos, value in zip(sub["pos"][conflicting], sub["v"][conflicting], strict=True):
             status[pos] = INVALID
-            problem[pos] = (f"This order is listed more than once with different values ({shown(value)} here); "
-                            "none of its rows is applied. Keep one row per order.")
+            reason[pos] = (f"This order is listed more than once with different values ({shown(value)} here); "
+                           "none of its rows is applied. Keep one row per order.")
         repeats = sub[~conflicting]
         first_pos: dict[tuple[object, object], int] = {}
         for key, pos in zip(zip(repeats["c"], repeats["o"], strict=True), repeats["pos"], strict=True):
             if key not in first_pos:
                 first_pos[key] = pos
             else:
-                status[pos] = SKIPPED
-                first = frame.index[first_pos[key]]
-                problem[pos] = (f"Exact repeat of an earlier row (index {first}: same order, same value); "
-                                "only the first is applied.")
-    out["status"] = pd.Series(status, index=frame.index, dtype=object)
-    out["problem"] = pd.Series(problem, index=frame.index, dtype=object)
-    return out
+                status[pos] = DUPLICATE
+                first = row_name(frame.index, frame.index[first_pos[key]])
+                reason[pos] = f"Exact repeat of {first} (same order, same value); only {first} is applied."
+    return Checked(names, c, o, v, status, reason)
+
+
+def validate_updates(frame: pd.DataFrame, *, columns: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The frame's own columns, unchanged, then the result columns: ``status`` (ready / invalid /
+    duplicate), ``reason`` for every row that will not be sent, and ``target_value`` — the value as
+    it would be sent (surrounding spaces removed). Nothing here talks to the network.
+    """
+    inputs = frame[input_columns(frame)]
+    checked = check_rows(inputs, resolve_columns(inputs, columns))
+    results = [RowResult(status=RowStatus(s), reason=r, target_value=v if s == READY else None)
+               for s, r, v in zip(checked.status, checked.reason, checked.value, strict=True)]
+    return results_frame(inputs, results, batch_id=None, batch_rows=None)

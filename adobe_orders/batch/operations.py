@@ -1,133 +1,377 @@
-"""What comes after a batch: resume it, undo it, retry its failures, read the journal."""
+"""What comes after a batch: resume it, retry its failures, undo it (with its retries), read the journal.
+
+Each builds a plan from the journal — rows known by ``(batch_id, batch_row)``, never by their
+position in some frame — and hands it to the engine in ``runner``.
+"""
 
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
-from .columns import CUSTOMER, ORDER, VALUE
-from .journal import Journal
-from .runner import RESULT_COLUMNS, RowResult, _results_frame, apply_updates, new_batch_id
+from ..errors import BatchBusy, BatchMismatch, ColumnError
+from .checks import check_rows
+from .columns import CUSTOMER, ORDER, VALUE, input_columns, resolve_columns
+from .journal import Journal, default_journal_path
+from .outcome import RowResult, results_frame
+from .runner import (
+    Plan,
+    PlanRow,
+    RunOptions,
+    check_binding,
+    execute,
+    finish,
+    label_of,
+    new_batch_id,
+    open_journal,
+    require_confirmation,
+    run_frame,
+    stored_result,
+    text,
+)
+from .schema import FINAL, RESULT_COLUMNS, RowStatus, row_name
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from ..client import OrdersClient
 
 
-def _journal(journal: Journal | str | None, client: OrdersClient | None) -> Journal:
-    """The journal named, else the client's setting, else ADOBE_VIPM_JOURNAL (.env included)."""
-    if isinstance(journal, Journal):
-        return journal
-    if journal is None:
-        from ..config import Settings
-
-        journal = (client.settings if client is not None else Settings.from_env()).journal_path
-    return Journal(journal)
-
-
-def _require(book: Journal, batch_id: str) -> Any:
+def _require(book: Journal, batch_id: str) -> sqlite3.Row:
     batch = book.batch(batch_id)
     if batch is None:
-        known = [r["batch_id"] for r in book.query(
-            "SELECT batch_id FROM batches ORDER BY created_at DESC LIMIT 5")]
         raise KeyError(f"No batch {batch_id!r} in the journal {book.path}. Recent batches: "
-                       f"{', '.join(known) or 'none'}.")
+                       f"{', '.join(book.recent()) or 'none'}.")
     return batch
 
 
-def resume(batch_id: str, client: OrdersClient | None = None, *, journal: Journal | str | None = None,
-           **options: Any) -> pd.DataFrame:
-    """Finish an interrupted batch from the journal alone (no need for the original file)."""
-    book = _journal(journal, client)
+def _frame_from_rows(batch: Mapping[str, Any], rows: list[Mapping[str, Any]], values: list[str | None]) -> pd.DataFrame:
+    """The three update columns under the batch's own headers, indexed by the rows' own labels."""
+    names = json.loads(batch["columns_json"])
+    labels = [json.loads(r["label_json"]) for r in rows]
+    index = pd.Index(labels, name=batch["index_name"], dtype=object if not labels else None)
+    return pd.DataFrame({names[CUSTOMER]: [r["customer_id"] for r in rows],
+                         names[ORDER]: [r["order_id"] for r in rows], names[VALUE]: values},
+                        index=index, dtype=object)
+
+
+def _plan_row(r: Mapping[str, Any]) -> PlanRow:
+    status = RowStatus.READY if r["status"] not in (RowStatus.INVALID, RowStatus.DUPLICATE,
+                                                     RowStatus.SKIPPED) else RowStatus(r["status"])
+    expected = None if r["expected_json"] is None else tuple(json.loads(r["expected_json"]))
+    source = None if r["source_batch"] is None else (r["source_batch"], int(r["source_row"]))
+    return PlanRow(r["batch_row"], r["label"], r["label_json"], r["customer_id"], r["order_id"], r["target"],
+                   status, r["reason"] if status != RowStatus.READY else None, expected, r["previous"],
+                   bool(r["sent"]) or r["previous"] is not None, source)
+
+
+def _options(workers: int, progress: bool, max_rate: float | None, retry_budget: int | None,
+             stop_on_error: bool, cancel: threading.Event | None,
+             on_row: Callable[[int, str], None] | None, tqdm_class: Any = None) -> RunOptions:
+    return RunOptions(workers=workers, progress=progress, max_rate=max_rate, retry_budget=retry_budget,
+                      stop_on_error=stop_on_error, cancel=cancel, on_row=on_row, tqdm_class=tqdm_class)
+
+
+def _run_stored(book: Journal, batch_id: str, client: OrdersClient, options: RunOptions) -> pd.DataFrame:
+    """Run (or finish) a batch exactly as the journal holds it."""
     batch = _require(book, batch_id)
-    rows = book.rows(batch_id)
-    frame = pd.DataFrame({CUSTOMER: [r["customer_id"] for r in rows.values()],
-                          ORDER: [r["order_id"] for r in rows.values()],
-                          VALUE: [r["target"] for r in rows.values()]}, dtype=object)
-    return apply_updates(frame, client, batch_id=batch_id, journal=book, _kind=batch["kind"], **options)
+    rows = list(book.rows(batch_id).values())
+    plan = Plan(batch_id, batch["kind"], batch["parent_batch"], tuple(_plan_row(r) for r in rows),
+                json.loads(batch["columns_json"]), batch["index_name"])
+    inputs = _frame_from_rows(batch, rows, [r["target"] for r in rows])
+    return finish(inputs, plan, execute(plan, client, options, book), client, dry_run=False, journal=book)
 
 
-def undo(batch_id: str, client: OrdersClient | None = None, *, journal: Journal | str | None = None,
-         undo_batch_id: str | None = None, **options: Any) -> pd.DataFrame:
-    """Restore every value the batch changed, as a journaled batch of its own.
+def resume(batch_id: str, client: OrdersClient | None = None, *, journal: Journal | str | None = None,
+           workers: int = 4, progress: bool = True, max_rate: float | None = None,
+           retry_budget: int | None = None, stop_on_error: bool = False, confirm: bool = False,
+           cancel: threading.Event | None = None,
+           on_row: Callable[[int, str], None] | None = None) -> pd.DataFrame:
+    """Finish an interrupted batch from the journal alone (no need for the original file).
 
-    An order is restored only if it still holds the value this batch set: a later change by
-    someone else is reported, not overwritten. Orders that had no value before are reported,
-    because Adobe documents no way to clear the field.
+    Refused before anything is sent if the batch ran against another API than ``client``'s, or is
+    still running elsewhere.
     """
     from ..client import OrdersClient
 
     client = client or OrdersClient.from_env()
-    book = _journal(journal, client)
-    _require(book, batch_id)
-    changed = [r for r in book.rows(batch_id).values() if r["status"] == "updated"]
-    restorable = [r for r in changed if r["previous"]]
-    frame = pd.DataFrame({CUSTOMER: [r["customer_id"] for r in restorable],
-                          ORDER: [r["order_id"] for r in restorable],
-                          VALUE: [r["previous"] for r in restorable]}, dtype=object)
-    undo_id = undo_batch_id or f"undo-{batch_id}"
-    results = apply_updates(frame, client, batch_id=undo_id, journal=book, _kind="undo", _parent=batch_id,
-                            _expected=[r["target"] for r in restorable], **options)
-    blank = [r for r in changed if not r["previous"]]
-    if blank:
-        extra = _results_frame(
-            pd.DataFrame({CUSTOMER: [r["customer_id"] for r in blank], ORDER: [r["order_id"] for r in blank],
-                          VALUE: [None] * len(blank)}, dtype=object),
-            [RowResult("skipped", current=r["target"],
-                       error="Not restored: the order had no externalReferenceId before this batch, and "
-                             "Adobe documents no way to clear it.") for r in blank],
-            undo_id, client)
-        results = pd.concat([results, extra], ignore_index=True)
-    return results
+    book = open_journal(journal, client)
+    batch = _require(book, batch_id)
+    check_binding(book, batch_id, client, "resume")
+    require_confirmation(client, batch["row_count"], dry_run=False, confirm=confirm, what="change up to")
+    return _run_stored(book, batch_id, client, _options(workers, progress, max_rate, retry_budget, stop_on_error,
+                                                        cancel, on_row))
 
 
 def update_one(client: OrdersClient, customer_id: object, order_id: object, value: object, *, kind: str,
                confirm: bool = False) -> pd.Series:
     """One journaled update (the form and the CLI): a batch of one row, so it can be undone too."""
     frame = pd.DataFrame({CUSTOMER: [customer_id], ORDER: [order_id], VALUE: [value]}, dtype=object)
-    return apply_updates(frame, client, workers=1, progress=False, confirm=confirm, _kind=kind).iloc[0]
+    return run_frame(frame, client, kind=kind, columns=None, batch_id=None, dry_run=False, confirm=confirm,
+                     journal=None, options=RunOptions(workers=1, progress=False)).iloc[0]
 
 
-def retry_failed(results: pd.DataFrame, client: OrdersClient | None = None, **options: Any) -> pd.DataFrame:
-    """Re-run only the failed rows (as a new batch); the other rows are returned as they were.
+# -- identity of results rows ---------------------------------------------------------------------------
+def _identities(results: pd.DataFrame, mask: np.ndarray) -> list[tuple[str, int]]:
+    """(batch_id, batch_row) of the masked rows; refused when a row has none (not from a batch)."""
+    if "batch_id" not in results.columns or "batch_row" not in results.columns:
+        raise ColumnError("These results have no batch_id / batch_row columns, so their rows cannot be found in "
+                          "the journal. Pass the frame apply_updates returned (or its export read back).")
+    found = []
+    for label, batch, row in zip(results.index[mask], results["batch_id"][mask], results["batch_row"][mask],
+                                 strict=True):
+        if text(batch) is None or text(row) is None:
+            raise ColumnError(f"Row {label!r} has no batch_id / batch_row (a dry run or a validation result?): "
+                              "it cannot be matched to a journaled row. Nothing was sent.")
+        found.append((str(batch), int(float(str(row)))))
+    return found
 
-    Where the journal knows the value a failed row's order held before its PATCH was tried, the
-    new batch starts from that value, so undoing the retry restores what was there originally.
+
+def retry_failed(results: pd.DataFrame, client: OrdersClient | None = None, *,
+                 journal: Journal | str | None = None, batch_id: str | None = None, workers: int = 4,
+                 progress: bool = True, max_rate: float | None = None, retry_budget: int | None = None,
+                 stop_on_error: bool = False, confirm: bool = False, cancel: threading.Event | None = None,
+                 on_row: Callable[[int, str], None] | None = None, tqdm_class: Any = None) -> pd.DataFrame:
+    """Re-run the ``failed`` rows of ``results`` as a new batch, a child of theirs; the other rows come
+    back as they were.
+
+    Rows are matched to the journal by ``(batch_id, batch_row)``, so any subset, filter, order or
+    re-read export of a results frame works. Where the journal knows the value an order held before
+    an earlier PATCH was tried, the retry starts from that value, so undoing the batch (with its
+    retries) restores what was there originally.
     """
-    failed = (results["status"] == "failed").to_numpy()
+    from ..client import OrdersClient
+
+    failed = (results["status"].astype(str) == RowStatus.FAILED).to_numpy()
     if not failed.any():
         return results.copy()
-    input_columns = [c for c in results.columns if c not in RESULT_COLUMNS]
-    parent = str(results["batch_id"].iloc[0]) if "batch_id" in results else None
-    known: dict[int, str | None] = {}
-    if parent is not None:
-        book = _journal(options.get("journal"), client)
-        if book.batch(parent) is not None:
-            rows = book.rows(parent)
-            for new_pos, old_pos in enumerate(failed.nonzero()[0]):
-                row = rows.get(int(old_pos))
-                if row is not None and row["status"] == "failed" and row["previous"] is not None:
-                    known[new_pos] = row["previous"]
-    options.setdefault("batch_id", new_batch_id())
-    again = apply_updates(results.loc[failed, input_columns], client, _kind="retry", _parent=parent,
-                          _known_previous=known, **options)
+    client = client or OrdersClient.from_env()
+    book = open_journal(journal, client)
+    ids = _identities(results, failed)
+    inputs_all = results[input_columns(results)]
+    sources: dict[str, Any] = {}
+    for parent in dict.fromkeys(b for b, _ in ids):
+        _require(book, parent)
+        check_binding(book, parent, client, "retry")
+        sources[parent] = book.rows(parent)
+    parent_batch = book.batch(ids[0][0])
+    assert parent_batch is not None
+    names = resolve_columns(inputs_all, json.loads(parent_batch["columns_json"])
+                            if all(c in inputs_all.columns for c in json.loads(parent_batch["columns_json"]).values())
+                            else None)
+    inputs = inputs_all[failed]
+    require_confirmation(client, len(inputs), dry_run=False, confirm=confirm, what="change up to")
+    checked = check_rows(inputs, names)
+    rows = []
+    for i, (label, (parent, parent_row)) in enumerate(zip(inputs.index, ids, strict=True)):
+        source = sources[parent].get(parent_row)
+        here = row_name(inputs.index, label).capitalize()
+        if source is None:
+            raise BatchMismatch(f"{here} names row {parent_row} of batch {parent}, which the journal {book.path} "
+                                "does not hold. Nothing was sent.")
+        if (source["customer_id"], source["order_id"]) != (text(checked.customer[i]), text(checked.order[i])):
+            raise BatchMismatch(
+                f"{here} says it is row {parent_row} of batch {parent}, but that row is order {source['order_id']} "
+                f"of customer {source['customer_id']}, not {checked.order[i]} of {checked.customer[i]}. "
+                "Nothing was sent; keep the batch_id and batch_row columns with their rows.")
+        _, encoded = label_of(inputs.index, label)
+        known = bool(source["sent"]) or source["status"] == RowStatus.UPDATED
+        rows.append(PlanRow(i, source["label"], encoded, text(checked.customer[i]), text(checked.order[i]),
+                            text(checked.value[i]), RowStatus(checked.status[i]), checked.reason[i],
+                            previous=source["previous"] if known else None, previous_known=known,
+                            source=(parent, parent_row)))
+    parents = list(dict.fromkeys(b for b, _ in ids))
+    plan = Plan(batch_id or new_batch_id(), "retry", parents[-1] if len(parents) == 1 else _root(book, parents[0]),
+                tuple(rows), dict(names), None if inputs.index.name is None else str(inputs.index.name))
+    options = _options(workers, progress, max_rate, retry_budget, stop_on_error, cancel, on_row, tqdm_class)
+    again = finish(inputs, plan, execute(plan, client, options, book), client, dry_run=False, journal=book)
     out = results.copy()
     for column in again.columns:
+        if column in inputs.columns:
+            continue
         if column not in out.columns:
             out[column] = None
-        out[column] = out[column].astype(object)
-        out.loc[failed, column] = again[column].astype(object).to_numpy()
+        if out[column].dtype != again[column].dtype:
+            out[column] = out[column].astype(object)
+        out.loc[failed, column] = again[column].to_numpy()
+    out.attrs.update(again.attrs)
     return out
 
 
+# -- lineage and undo -----------------------------------------------------------------------------------
+def _root(book: Journal, batch_id: str) -> str:
+    """The batch a retry chain started from."""
+    seen = set()
+    current = batch_id
+    while current not in seen:
+        seen.add(current)
+        row = book.batch(current)
+        if row is None or row["kind"] != "retry" or row["parent_batch"] is None:
+            return current
+        current = row["parent_batch"]
+    return current
+
+
+def lineage(book: Journal, batch_id: str) -> list[sqlite3.Row]:
+    """The batch and every retry descending from it, oldest first."""
+    found = [_require(book, batch_id)]
+    queue = [batch_id]
+    while queue:
+        for child in book.children(queue.pop()):
+            if child["kind"] == "retry" and child["batch_id"] not in {b["batch_id"] for b in found}:
+                found.append(child)
+                queue.append(child["batch_id"])
+    return sorted(found, key=lambda b: b["created_at"])
+
+
+def _undo_rows(book: Journal, batches: list[sqlite3.Row]) -> list[PlanRow]:
+    """One row per order the lineage may have changed: restore the value it held before the first
+    batch touched it, but only while it holds a value the lineage set."""
+    per_order: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for batch in batches:  # oldest first
+        for r in book.rows(batch["batch_id"]).values():
+            may_have_changed = r["status"] == RowStatus.UPDATED or bool(r["sent"])
+            if may_have_changed:
+                per_order.setdefault((r["customer_id"], r["order_id"]), []).append(r)
+    rows = []
+    for i, touched in enumerate(per_order.values()):
+        first = touched[0]
+        original = next((r["previous"] for r in touched if r["sent"] or r["previous"] is not None), None)
+        expected = tuple(dict.fromkeys(r["target"] for r in reversed(touched)))  # newest first
+        origin = _origin(book, first)
+        if not original:  # None or "": Adobe documents no way to clear the field
+            rows.append(PlanRow(i, origin["label"], origin["label_json"], first["customer_id"], first["order_id"],
+                                None, RowStatus.SKIPPED,
+                                "Not restored: the order had no externalReferenceId before this batch, and Adobe "
+                                "documents no way to clear it.", expected, source=(first["batch_id"],
+                                                                                   first["batch_row"])))
+            continue
+        rows.append(PlanRow(i, origin["label"], origin["label_json"], first["customer_id"], first["order_id"],
+                            original, expected=expected, source=(first["batch_id"], first["batch_row"])))
+    return rows
+
+
+def _origin(book: Journal, row: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The row of the first batch a retried row continues, so undo names it as the user knows it."""
+    current = row
+    for _ in range(100):
+        if current["source_batch"] is None:
+            return current
+        parent = book.rows(current["source_batch"]).get(current["source_row"])
+        if parent is None:
+            return current
+        current = parent
+    return current
+
+
+def undo(batch: str | pd.DataFrame, client: OrdersClient | None = None, *, journal: Journal | str | None = None,
+         undo_batch_id: str | None = None, confirm: bool = False, workers: int = 4, progress: bool = True,
+         max_rate: float | None = None, retry_budget: int | None = None, cancel: threading.Event | None = None,
+         on_row: Callable[[int, str], None] | None = None) -> pd.DataFrame:
+    """Restore every order a batch — and its retries — may have changed, as a journaled batch of its own.
+
+    ``batch`` is a batch ID or a results frame (its batch, and the retries it carries). Every order
+    ends at the value it held before the first batch touched it, including ``failed`` rows whose
+    PATCH may have landed: the order is read first and restored only while it holds a value the
+    batch set. A later change by someone else is reported (``skipped``), not overwritten; so is an
+    order that had no value before (Adobe documents no way to clear it). Undoing an already-undone
+    batch sends nothing and says so (``results.attrs["already_undone"]``).
+    """
+    from ..client import OrdersClient
+
+    client = client or OrdersClient.from_env()
+    book = open_journal(journal, client)
+    root = _root(book, _batch_of(batch))
+    batches = lineage(book, root)
+    for b in batches:
+        check_binding(book, b["batch_id"], client, "undo")
+        elsewhere = book.running_elsewhere(b["batch_id"])
+        if elsewhere is not None:
+            raise BatchBusy(f"Batch {b['batch_id']} is still running in {elsewhere}; undo it when it has finished "
+                            "(or stopped). Nothing was sent.")
+    undo_id = undo_batch_id or f"undo-{root}"
+    options = _options(workers, progress, max_rate, retry_budget, False, cancel, on_row)
+    existing = book.batch(undo_id)
+    if existing is not None:
+        if existing["kind"] != "undo" or existing["parent_batch"] != root:
+            raise BatchMismatch(f"Batch {undo_id} in the journal is not the undo of {root}; choose another "
+                                "undo_batch_id. Nothing was sent.")
+        stored = list(book.rows(undo_id).values())
+        if all(r["status"] in FINAL for r in stored):
+            return _already_undone(book, existing, stored, client)
+        require_confirmation(client, len(stored), dry_run=False, confirm=confirm, what="restore up to")
+        return _run_stored(book, undo_id, client, options)
+    rows = _undo_rows(book, batches)
+    require_confirmation(client, len(rows), dry_run=False, confirm=confirm, what="restore up to")
+    root_batch = batches[0]
+    plan = Plan(undo_id, "undo", root, tuple(rows), json.loads(root_batch["columns_json"]), root_batch["index_name"])
+    inputs = _frame_from_rows(root_batch, [{"label_json": r.label_json, "customer_id": r.customer_id,
+                                            "order_id": r.order_id} for r in rows], [r.target for r in rows])
+    return finish(inputs, plan, execute(plan, client, options, book), client, dry_run=False, journal=book)
+
+
+def _batch_of(batch: str | pd.DataFrame) -> str:
+    if isinstance(batch, str):
+        return batch
+    if "batch_id" not in batch.columns:
+        raise ColumnError("undo() takes a batch ID or a results frame with a batch_id column.")
+    ids = [b for b in dict.fromkeys(batch["batch_id"]) if text(b) is not None]
+    if not ids:
+        raise ColumnError("These results carry no batch_id (a dry run?): there is nothing to undo.")
+    return str(ids[0])
+
+
+def _already_undone(book: Journal, undo_batch: Mapping[str, Any], stored: list[Mapping[str, Any]],
+                    client: OrdersClient) -> pd.DataFrame:
+    when = undo_batch["created_at"][:19].replace("T", " ")
+    results = [RowResult(RowStatus.SKIPPED, previous_value=r["previous"], target_value=r["target"],
+                         reason=f"Already undone by batch {undo_batch['batch_id']} ({when} UTC, then "
+                                f"{stored_result(r).status.value}); nothing was sent now.")
+               for r in stored]
+    inputs = _frame_from_rows(undo_batch, stored, [r["target"] for r in stored])
+    out = results_frame(inputs, results, batch_id=undo_batch["batch_id"], batch_rows=[r["batch_row"] for r in stored])
+    out.attrs.update(batch_id=undo_batch["batch_id"], kind="undo", parent_batch=undo_batch["parent_batch"],
+                     environment=client.label, dry_run=False, stopped=None, interrupted=False,
+                     already_undone=undo_batch["batch_id"], journal=str(book.path),
+                     id_columns=[inputs.columns[0], inputs.columns[1]])
+    return out
+
+
+# -- reading the journal --------------------------------------------------------------------------------
+HISTORY_COLUMNS = ["batch_id", "kind", "parent_batch", "environment", "base_url", "created_at", "batch_row", "row",
+                   "customer_id", "order_id", "status", "reason", "previous_value", "target_value", "current_value",
+                   "http_status", "error_code", "attempts", "request_id", "correlation_id", "updated_at"]
+
+
 def history(journal: Journal | str | None = None) -> pd.DataFrame:
-    """Every journaled change, oldest batch first: what was there before, what was set, by which batch."""
-    rows = _journal(journal, None).history()
-    columns = ["batch_id", "kind", "parent_batch", "environment", "base_url", "created_at", "row", "customer_id",
-               "order_id", "previous", "target", "status", "http_status", "error_code", "error", "attempts",
-               "request_id", "correlation_id", "updated_at"]
-    return pd.DataFrame([tuple(r) for r in rows], columns=columns, dtype=object)
+    """Every journaled row, oldest batch first: what was there before, what was set, by which batch.
+
+    Needs no credentials. ``parent_batch`` is the lineage (a retry names the batch it retried, an
+    undo the batch it undid); ``attrs["journal"]`` says which journal file was read.
+    """
+    book = journal if isinstance(journal, Journal) else Journal(default_journal_path(journal))
+    records = []
+    for r in book.history():
+        shown = stored_result(r) if r["status"] in ("queued", "pending") else None
+        records.append({
+            "batch_id": r["batch_id"], "kind": r["kind"], "parent_batch": r["parent_batch"],
+            "environment": r["environment"], "base_url": r["base_url"], "created_at": r["created_at"],
+            "batch_row": r["batch_row"], "row": r["label"], "customer_id": r["customer_id"],
+            "order_id": r["order_id"], "status": shown.status.value if shown else r["status"],
+            "reason": shown.reason if shown else r["reason"], "previous_value": r["previous"],
+            "target_value": r["target"], "current_value": r["current_value"], "http_status": r["http_status"],
+            "error_code": r["error_code"], "attempts": r["attempts"], "request_id": r["request_id"],
+            "correlation_id": r["correlation_id"], "updated_at": r["updated_at"]})
+    frame = pd.DataFrame(records, columns=HISTORY_COLUMNS, dtype=object)
+    for name in ("batch_row", "http_status", "attempts"):
+        frame[name] = pd.array(frame[name].tolist(), dtype="Int64")
+    frame.attrs["journal"] = str(book.path)
+    return frame
 
 
 def _order_json(results: pd.DataFrame) -> pd.Series:
@@ -135,7 +379,8 @@ def _order_json(results: pd.DataFrame) -> pd.Series:
     for name in ("order_json", "order"):
         if name in results.columns:
             return results[name]
-    raise KeyError("The frame has no order_json column: pass a results frame or a fetch_orders frame")
+    raise ColumnError("The frame has no order_json column: pass a results frame or a fetch_orders frame "
+                      f"(result columns: {', '.join(RESULT_COLUMNS)}).")
 
 
 def orders(results: pd.DataFrame) -> pd.DataFrame:

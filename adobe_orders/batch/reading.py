@@ -31,9 +31,9 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from ..errors import AdobeOrdersError
+from ..errors import InputFileError
 from ..export import restore_cell
-from .columns import ALIASES, canonical_headers
+from .columns import ALIASES
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 DELIMITERS = (",", ";", "\t", "|")
@@ -41,10 +41,6 @@ DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertica
 HEADER_SEARCH_ROWS = 30  # a title block above the header is at most this many rows
 SAVE_AS_CSV = "In Excel use File > Save As > 'CSV UTF-8 (Comma delimited)', then read it again."
 _NEUTRALISED = re.compile(r"^'+[=+\-@\t\r]")
-
-
-class InputFileError(AdobeOrdersError, ValueError):
-    """The file could not be read as a table of updates."""
 
 
 def _name(source: object) -> str:
@@ -98,7 +94,7 @@ def read_table(path_or_buffer: str | os.PathLike[str] | IO[bytes] | IO[str]) -> 
         text = _decode(data, name)
         header, lines, rows = _csv_table(text, name)
         apostrophes = "'" in text
-    return _frame(header, lines, rows, restore=apostrophes)
+    return _frame(header, lines, rows, restore=apostrophes)  # headers as typed: results give them back
 
 
 # -- building the frame ------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""A results frame, shown well: coloured statuses in Jupyter, a plain summary elsewhere."""
+"""A results frame, shown well: coloured statuses in Jupyter, a plain summary elsewhere.
+
+Rows are named as everywhere else (``schema.row_name``): "line 22" for file input, "row 7" for a
+frame's index label; the rows that need attention come first, with their reason.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,34 @@ from typing import Any
 import pandas as pd
 
 from ..render import status_badge, status_table_html
+from .schema import NEEDS_ATTENTION, RowStatus, row_name
 
-SHOWN = ["customerId", "orderId", "status", "previous_external_reference_id", "external_reference_id",
-         "error_code", "error"]
+SHOWN = ["row", "status", "previous_value", "target_value", "current_value", "error_code", "reason"]
+ORDER_OF_STATUS = [RowStatus.FAILED, RowStatus.NOT_RUN, RowStatus.INVALID, RowStatus.SKIPPED, RowStatus.DUPLICATE]
+
+
+def attention_rows(results: pd.DataFrame) -> pd.DataFrame:
+    """The rows an analyst should look at (failed, not_run, invalid, skipped), worst first."""
+    rank = {s.value: i for i, s in enumerate(ORDER_OF_STATUS)}
+    wanted = results["status"].astype(str).isin({s.value for s in NEEDS_ATTENTION}).to_numpy()
+    keys = results["status"].astype(str).map(lambda s: rank.get(s, len(rank)))
+    return results[wanted].assign(_rank=keys[wanted]).sort_values("_rank", kind="stable").drop(columns="_rank")
+
+
+def counts_text(results: pd.DataFrame) -> str:
+    return "  ".join(f"{k}: {v}" for k, v in results["status"].value_counts().items())
+
+
+def attention_lines(results: pd.DataFrame, *, ids: bool = True) -> list[str]:
+    """``  line 22 [failed] 0001000000 0999999999: <reason>`` for each row that needs attention."""
+    lines = []
+    for label, row in attention_rows(results).iterrows():
+        what = ""
+        if ids:
+            values = [str(row[c]) for c in results.attrs.get("id_columns", []) if c in row.index]
+            what = (" " + " ".join(values)) if values else ""
+        lines.append(f"  {row_name(results.index, label)} [{row['status']}]{what}: {row['reason']}")
+    return lines
 
 
 class ResultsReport:
@@ -20,15 +49,17 @@ class ResultsReport:
         self.limit = limit
 
     def _ordered(self) -> pd.DataFrame:
-        rank = {"failed": 0, "invalid": 1, "skipped": 2}
-        keys = self.results["status"].map(lambda s: rank.get(s, 3))
-        return self.results.assign(_rank=keys).sort_values("_rank", kind="stable").drop(columns="_rank")
+        problems = attention_rows(self.results)
+        rest = self.results.drop(index=problems.index) if self.results.index.is_unique else self.results
+        return pd.concat([problems, rest])
 
     def _repr_html_(self) -> str:
         counts = self.results["status"].value_counts()
         head = " ".join(f"{status_badge(str(k))} {v}" for k, v in counts.items())
-        columns = [c for c in SHOWN if c in self.results.columns]
-        rows: list[dict[str, Any]] = [dict(r) for _, r in self._ordered().head(self.limit).iterrows()]
+        ordered = self._ordered().head(self.limit)
+        rows: list[dict[str, Any]] = [{"row": row_name(self.results.index, label), **dict(r)}
+                                      for label, r in ordered.iterrows()]
+        columns = [c for c in SHOWN if c == "row" or c in self.results.columns]
         html = status_table_html(rows, columns, css_class="results")
         batch = self.results.attrs.get("batch_id", "")
         env = self.results.attrs.get("environment", "")
@@ -37,11 +68,8 @@ class ResultsReport:
         return f"<div><b>Batch {batch}</b> · {env}<div>{head}</div>{html}{tail}</div>"
 
     def __repr__(self) -> str:
-        counts = ", ".join(f"{k}: {v}" for k, v in self.results["status"].value_counts().items())
-        lines = [f"Batch {self.results.attrs.get('batch_id', '')} — {counts}"]
-        for index, row in self._ordered().iterrows():
-            if row["status"] in ("failed", "invalid", "skipped"):
-                lines.append(f"  row {index} [{row['status']}]: {row['error']}")
+        lines = [f"Batch {self.results.attrs.get('batch_id', '')} — {counts_text(self.results)}"]
+        lines += attention_lines(self.results, ids=False)
         return "\n".join(lines)
 
 

@@ -53,6 +53,12 @@ RESULT_COLUMNS: dict[str, str] = {
     "batch_row": "the row's identity within its batch (0-based position in the batch as started)",
     "order_json": "the order Adobe returned, compact JSON (expand with line_items()/orders())",
 }
+#: Added after RESULT_COLUMNS only when configured (ADOBE_VIPM_RECON_CUTOFF_DAY).
+OPTIONAL_RESULT_COLUMNS: dict[str, str] = {
+    "after_recon_cutoff": "True when the update landed after the configured reconciliation cut-off day",
+}
+#: Result columns holding whole numbers (nullable), the rest hold text.
+INTEGER_COLUMNS = frozenset({"http_status", "attempts", "batch_row"})
 
 
 def row_name(index: pd.Index, label: object) -> str:
@@ -64,4 +70,5 @@ def row_name(index: pd.Index, label: object) -> str:
     return f"line {label}" if index.name == "line" else f"row {label}"
 
 
-__all__ = ["FINAL", "NEEDS_ATTENTION", "RESULT_COLUMNS", "RowStatus", "row_name"]
+__all__ = ["FINAL", "INTEGER_COLUMNS", "NEEDS_ATTENTION", "OPTIONAL_RESULT_COLUMNS", "RESULT_COLUMNS", "RowStatus",
+           "row_name"]

@@ -157,15 +157,15 @@ class UpdateOrderForm(w.VBox):
                 f"{status_badge(result['status'])} order {id_html(result['orderId'])}"
                 + (" was already at that value; nothing was sent." if result["status"] == "unchanged" else "."),
                 "ok")
-            self.diff.value = diff_html(result["previous_external_reference_id"], result["external_reference_id"],
+            self.diff.value = diff_html(result["previous_value"], result["current_value"],
                                         result["batch_id"])
         else:
             # ApiError text already carries Adobe's code and the request and correlation IDs.
             self.message.value = message_html(
-                f"{status_badge(result['status'])} {escape(str(result['error']))}", "error")
+                f"{status_badge(result['status'])} {escape(str(result['reason']))}", "error")
             self.diff.value = ""
-        if result.get("order"):
-            self._show_order(Order.from_api(json.loads(result["order"])))
+        if result.get("order_json"):
+            self._show_order(Order.from_api(json.loads(result["order_json"])))
         self._refresh(keep_message=True)
         return result
 
@@ -188,8 +188,8 @@ class UpdateOrderForm(w.VBox):
 
     def _record(self, result: dict[str, Any]) -> None:
         self.history.append({"time": (result.get("updated_at") or "")[11:19], "customerId": result["customerId"],
-                             "orderId": result["orderId"], "previous": result["previous_external_reference_id"],
-                             "new": result["external_reference_id"], "status": result["status"],
+                             "orderId": result["orderId"], "previous": result["previous_value"],
+                             "new": result["current_value"], "status": result["status"],
                              "batch": result["batch_id"]})
         self.history_view.value = ("<b>Updates from this form</b>"
                                    + table_html(list(reversed(self.history)), HISTORY_COLUMNS, css_class="history"))

@@ -134,8 +134,7 @@ class BatchUpdatePanel(w.VBox):
         self._ready_rows = int((checked["status"] == "ready").sum())
         bad = int((checked["status"] != "ready").sum())
         self.view.show(checked, title="Preview — nothing sent yet",
-                       columns=[*_id_columns(checked), "status", "target_value", "reason", "externalReferenceId",
-                                "problem"])
+                       columns=[*_id_columns(checked), "status", "target_value", "reason"])
         self.progress.layout.display = "none"
         self.message.value = message_html(
             f"{len(frame)} rows: {len(frame) - bad} ready, {bad} with a problem (never sent). "
@@ -261,7 +260,5 @@ class BatchUpdatePanel(w.VBox):
             outcome = "finished"
         self.message.value = message_html(f"{what} {outcome} on {escape(self.client.label)}.",
                                           "warn" if stopped else "ok")
-        columns = [*_id_columns(results), "status", "previous_value", "target_value", "current_value", "reason",
-                   # the names before the shared vocabulary, while both exist
-                   "previous_external_reference_id", "externalReferenceId", "external_reference_id", "error"]
+        columns = [*_id_columns(results), "status", "previous_value", "target_value", "current_value", "reason"]
         self.view.show(results, title=what, columns=columns, download=f"results-{batch}.csv")
