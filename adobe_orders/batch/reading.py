@@ -67,12 +67,14 @@ def _load(source: str | os.PathLike[str] | IO[bytes] | IO[str], name: str) -> by
 
 
 def read_updates(path_or_buffer: str | os.PathLike[str] | IO[bytes] | IO[str]) -> pd.DataFrame:
-    """Read updates from CSV or .xlsx; recognised headers are renamed to the API's names.
+    """Read updates from CSV or .xlsx, headers as typed (the results give the user's columns back
+    unchanged; ``apply_updates`` recognises ``Customer ID``, ``PO Number`` and the like, and refuses
+    to guess between two candidates).
 
     The index is each row's line in the file (named ``line``). Excel number, date and boolean
     cells keep their type so validation can refuse them in ID and value columns.
     """
-    return canonical_headers(read_table(path_or_buffer))
+    return read_table(path_or_buffer)
 
 
 def read_table(path_or_buffer: str | os.PathLike[str] | IO[bytes] | IO[str]) -> pd.DataFrame:
@@ -94,7 +96,7 @@ def read_table(path_or_buffer: str | os.PathLike[str] | IO[bytes] | IO[str]) -> 
         text = _decode(data, name)
         header, lines, rows = _csv_table(text, name)
         apostrophes = "'" in text
-    return _frame(header, lines, rows, restore=apostrophes)  # headers as typed: results give them back
+    return _frame(header, lines, rows, restore=apostrophes)
 
 
 # -- building the frame ------------------------------------------------------------------------
