@@ -156,3 +156,20 @@ def test_a_token_service_error_is_not_remembered(sandbox) -> None:
         client.get_order(CUST, ORD)
     assert not isinstance(info.value, CredentialsRefused)
     assert client.get_order(CUST, ORD).order_id == ORD
+
+
+def test_cli_batch_with_a_wrong_secret_asks_for_at_most_two_tokens(tmp_path, sandbox) -> None:
+    import os
+    import subprocess
+    import sys
+
+    frame_of(sandbox, 40).to_csv(tmp_path / "u.csv", index=False)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ADOBE_VIPM_")}
+    env.update(dict(line.split("=", 1) for line in sandbox.env_lines()))
+    env["ADOBE_VIPM_CLIENT_SECRET"] = "wrong-secret"
+    proc = subprocess.run([sys.executable, "-m", "adobe_orders.cli", "apply", "u.csv", "--no-progress",
+                           "--workers", "8"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert proc.returncode != 0 and "Traceback" not in proc.stdout + proc.stderr
+    assert "refused the client ID and secret" in proc.stdout + proc.stderr
+    assert "wrong-secret" not in proc.stdout + proc.stderr
+    assert sandbox.state.token_requests <= 2 and v3(sandbox) == []
