@@ -116,7 +116,7 @@ def test_number_and_date_cells_in_a_workbook_keep_their_type_and_are_refused(tmp
     frame = read_updates(path)
     assert list(frame.index) == [2, 3, 4, 5, 6, 7]
     assert frame.loc[2].tolist()[:3] == ["0001000000", "0123456000", "PO-1"]
-    assert frame.loc[3, "Customer ID"] == 1000000 and frame.loc[3, "note"] == 5  # headers as typed
+    assert frame.loc[3, "customerId"] == 1000000 and frame.loc[3, "note"] == 5
     checked = validate_updates(frame)
     assert list(checked["status"]) == ["ready"] + ["invalid"] * 5
     problems = checked[reason_column(checked)].tolist()
