@@ -227,12 +227,12 @@ class Settings:
         if not self.client_id:
             raise ConfigurationError(
                 f"ADOBE_VIPM_CLIENT_ID is not set; the {where} needs your integration's client ID "
-                "(it is also sent as X-Api-Key). Put it in .env next to your notebook."
+                f"(it is also sent as X-Api-Key). Put it in {_dotenv_path()}."
             )
         if not (self.client_secret or self.access_token):
             raise ConfigurationError(
                 f"Neither ADOBE_VIPM_CLIENT_SECRET nor ADOBE_VIPM_ACCESS_TOKEN is set; the {where} "
-                "needs one of them. Put the client secret in .env next to your notebook."
+                f"needs one of them. Put the client secret in {_dotenv_path()}."
             )
 
     @property
@@ -345,6 +345,13 @@ def read_dotenv(path: str | os.PathLike[str]) -> dict[str, str]:
                 "(quote a value that contains spaces or # with '…', and close every quote)."
             )
     return {k: v for k, v in dotenv_values(stream=io.StringIO(text)).items() if v is not None}
+
+
+def _dotenv_path() -> str:
+    """The ``.env`` settings are read from (the workspace's), as a message names it."""
+    from .workspace import workspace_root
+
+    return str(workspace_root() / ".env")
 
 
 def _number(raw: str | None, name: str, kind: Callable[[str], N], default: D) -> N | D:
