@@ -10,7 +10,7 @@ import pytest
 
 from adobe_orders import apply_updates, history, line_items, orders, read_updates, retry_failed, undo
 from adobe_orders.batch import ConfirmationRequired, InputFileError, resume, validate_updates
-from adobe_orders.errors import ColumnError, TransportError
+from adobe_orders.errors import BatchMismatch, ColumnError, TransportError
 from adobe_orders.sandbox.data import seed_orders
 from tests.conftest import v3
 
@@ -360,3 +360,59 @@ def test_retry_after_an_unconfirmed_patch_keeps_the_original_previous_value(sand
     assert again.loc[0, "status"] == "updated" and again.loc[0, "previous_value"] == FIRST_REF
     undo(again.loc[0, "batch_id"], client, progress=False)
     assert sandbox.order(df.loc[0, "customerId"], df.loc[0, "orderId"])["externalReferenceId"] == FIRST_REF
+
+
+# -- hostile tester: lineage holes (each failed before its fix) ------------------------------------------
+def _values(sandbox, picked: list[dict]) -> list[str]:
+    return [sandbox.order(o["customerId"], o["orderId"])["externalReferenceId"] for o in picked]
+
+
+def test_retry_after_undo_is_refused_so_no_change_escapes_undo(sandbox) -> None:
+    """Undo, then "Retry failed" on the old results: the retry's changes could never be undone
+    (undo answered "already undone"). Retrying or resuming an undone batch is refused, nothing sent."""
+    client = sandbox.client(max_retries=0)
+    picked = sandbox.orders[:4]
+    before = _values(sandbox, picked)
+    sandbox.faults.queue("error_500", 2)
+    first = apply_updates(frame_for(picked, ["RU-0", "RU-1", "RU-2", "RU-3"]), client, workers=1, progress=False)
+    assert list(first["status"]) == ["failed", "failed", "updated", "updated"]
+    undo(first.attrs["batch_id"], client, progress=False)
+    sandbox.clear_log()
+    with pytest.raises(BatchMismatch, match="undone"):
+        retry_failed(first, client, progress=False)
+    with pytest.raises(BatchMismatch, match="undone"):
+        resume(first.attrs["batch_id"], client, progress=False)
+    with pytest.raises(BatchMismatch, match="undone"):
+        apply_updates(frame_for(picked, ["RU-0", "RU-1", "RU-2", "RU-3"]), client,
+                      batch_id=first.attrs["batch_id"], progress=False)
+    assert [e for e in v3(sandbox) if e["method"] == "PATCH"] == []
+    assert _values(sandbox, picked) == before
+
+
+def test_retry_of_two_batches_concatenated_is_refused(sandbox) -> None:
+    """pd.concat of two batches' results, then retry_failed: the retry became a child of the first
+    batch only, so undo(second batch) left its retried order at the retry's value and said done."""
+    client = sandbox.client(max_retries=0)
+    picked = sandbox.orders[:4]
+    sandbox.faults.queue("error_500", 1)
+    a = apply_updates(frame_for(picked[:2], ["CA-0", "CA-1"]), client, workers=1, progress=False)
+    sandbox.faults.queue("error_500", 1)
+    b = apply_updates(frame_for(picked[2:], ["CB-0", "CB-1"]), client, workers=1, progress=False)
+    assert list(a["status"]) == list(b["status"]) == ["failed", "updated"]
+    sandbox.clear_log()
+    with pytest.raises(BatchMismatch, match=f"{a.attrs['batch_id']}.*{b.attrs['batch_id']}"):
+        retry_failed(pd.concat([a, b], ignore_index=True), client, progress=False)
+    assert v3(sandbox) == []
+
+
+def test_undo_of_two_batches_concatenated_is_refused(sandbox) -> None:
+    """undo(pd.concat([a, b])) undid only a and reported success; b's orders kept its values."""
+    client = sandbox.client()
+    picked = sandbox.orders[:4]
+    a = apply_updates(frame_for(picked[:2], ["UA-0", "UA-1"]), client, progress=False)
+    b = apply_updates(frame_for(picked[2:], ["UB-0", "UB-1"]), client, progress=False)
+    sandbox.clear_log()
+    with pytest.raises(BatchMismatch, match=f"{a.attrs['batch_id']}.*{b.attrs['batch_id']}"):
+        undo(pd.concat([a, b]), client, progress=False)
+    assert v3(sandbox) == []
+    assert _values(sandbox, picked) == ["UA-0", "UA-1", "UB-0", "UB-1"]

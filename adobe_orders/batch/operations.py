@@ -29,7 +29,9 @@ from .runner import (
     label_of,
     new_batch_id,
     open_journal,
+    refuse_if_undone,
     require_confirmation,
+    root_of,
     run_frame,
     stored_result,
     text,
@@ -158,7 +160,9 @@ def retry_failed(results: pd.DataFrame, client: OrdersClient | None = None, *,
     for parent in dict.fromkeys(b for b, _ in ids):
         _require(book, parent)
         check_binding(book, parent, client, "retry")
+        refuse_if_undone(book, parent, "retry")
         sources[parent] = book.rows(parent)
+    _one_lineage(book, [b for b, _ in ids], "retry")
     parent_batch = book.batch(ids[0][0])
     assert parent_batch is not None
     names = resolve_columns(inputs_all, json.loads(parent_batch["columns_json"])
@@ -186,7 +190,7 @@ def retry_failed(results: pd.DataFrame, client: OrdersClient | None = None, *,
                             previous=source["previous"] if known else None, previous_known=known,
                             source=(parent, parent_row)))
     parents = list(dict.fromkeys(b for b, _ in ids))
-    plan = Plan(batch_id or new_batch_id(), "retry", parents[-1] if len(parents) == 1 else _root(book, parents[0]),
+    plan = Plan(batch_id or new_batch_id(), "retry", parents[-1] if len(parents) == 1 else root_of(book, parents[0]),
                 tuple(rows), dict(names), None if inputs.index.name is None else str(inputs.index.name))
     options = _options(workers, progress, max_rate, retry_budget, stop_on_error, cancel, on_row, tqdm_class)
     again = finish(inputs, plan, execute(plan, client, options, book), client, dry_run=False, journal=book)
@@ -204,19 +208,6 @@ def retry_failed(results: pd.DataFrame, client: OrdersClient | None = None, *,
 
 
 # -- lineage and undo -----------------------------------------------------------------------------------
-def _root(book: Journal, batch_id: str) -> str:
-    """The batch a retry chain started from."""
-    seen = set()
-    current = batch_id
-    while current not in seen:
-        seen.add(current)
-        row = book.batch(current)
-        if row is None or row["kind"] != "retry" or row["parent_batch"] is None:
-            return current
-        current = row["parent_batch"]
-    return current
-
-
 def lineage(book: Journal, batch_id: str) -> list[sqlite3.Row]:
     """The batch and every retry descending from it, oldest first."""
     found = [_require(book, batch_id)]
@@ -286,7 +277,9 @@ def undo(batch: str | pd.DataFrame, client: OrdersClient | None = None, *, journ
 
     client = client or OrdersClient.from_env()
     book = open_journal(journal, client)
-    root = _root(book, _batch_of(batch))
+    root = root_of(book, _batch_of(batch))
+    if isinstance(batch, pd.DataFrame):
+        _one_lineage(book, [str(b) for b in batch["batch_id"] if text(b) is not None], "undo")
     batches = lineage(book, root)
     for b in batches:
         check_binding(book, b["batch_id"], client, "undo")
@@ -313,6 +306,15 @@ def undo(batch: str | pd.DataFrame, client: OrdersClient | None = None, *, journ
     inputs = _frame_from_rows(root_batch, [{"label_json": r.label_json, "customer_id": r.customer_id,
                                             "order_id": r.order_id} for r in rows], [r.target for r in rows])
     return finish(inputs, plan, execute(plan, client, options, book), client, dry_run=False, journal=book)
+
+
+def _one_lineage(book: Journal, batch_ids: list[str], doing: str) -> None:
+    """Rows of several unrelated batches (``pd.concat`` of two results) cannot be one retry or one
+    undo: each belongs to its own batch's lineage, and undo finds changes through that lineage."""
+    roots = list(dict.fromkeys(root_of(book, b) for b in dict.fromkeys(batch_ids)))
+    if len(roots) > 1:
+        raise BatchMismatch(f"These results hold rows of {len(roots)} separate batches ({', '.join(roots)}); "
+                            f"{doing} them one batch at a time (filter on batch_id). Nothing was sent.")
 
 
 def _batch_of(batch: str | pd.DataFrame) -> str:

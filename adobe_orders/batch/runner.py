@@ -143,6 +143,30 @@ def check_binding(journal: Journal, batch_id: str, client: OrdersClient, doing: 
             "(check ADOBE_VIPM_ENV, ADOBE_VIPM_BASE_URL and ADOBE_VIPM_CLIENT_ID in .env).")
 
 
+def root_of(journal: Journal, batch_id: str) -> str:
+    """The batch a retry chain started from (a retry's lineage belongs to its root)."""
+    seen = set()
+    current = batch_id
+    while current not in seen:
+        seen.add(current)
+        row = journal.batch(current)
+        if row is None or row["kind"] != "retry" or row["parent_batch"] is None:
+            return current
+        current = row["parent_batch"]
+    return current
+
+
+def refuse_if_undone(journal: Journal, batch_id: str, doing: str) -> None:
+    """An undone batch is closed: resuming or retrying it would re-apply changes that were undone,
+    and a later undo would find the batch "already undone" and leave them in place."""
+    root = root_of(journal, batch_id)
+    undone = next((b["batch_id"] for b in journal.children(root) if b["kind"] == "undo"), None)
+    if undone is not None:
+        raise BatchMismatch(
+            f"Batch {root} was undone by batch {undone}; to {doing} it would re-apply changes that were undone. "
+            "Nothing was sent. To apply these rows again, start a new batch (no batch_id / --batch-id).")
+
+
 def require_confirmation(client: OrdersClient, count: int, *, dry_run: bool, confirm: bool, what: str) -> None:
     if client.needs_confirmation and not dry_run and not confirm:
         raise ConfirmationRequired(
@@ -463,6 +487,8 @@ def _start_or_resume(journal: Journal, plan: Plan, client: OrdersClient,
                            fp=plan.fingerprint(), columns=plan.columns, index_name=plan.index_name, rows=records):
         return list(plan.rows)
     check_binding(journal, plan.batch_id, client, "resume")
+    if plan.kind != "undo":
+        refuse_if_undone(journal, plan.batch_id, "resume")
     existing = journal.batch(plan.batch_id)
     assert existing is not None
     if existing["fingerprint"] != plan.fingerprint():
