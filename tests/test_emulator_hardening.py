@@ -93,3 +93,29 @@ def test_two_cli_applies_in_one_folder_keep_every_change(tmp_path: Path) -> None
     stored = {(o["customerId"], o["orderId"]): o.get("externalReferenceId") for o in state["orders"]}
     for tag, half in (("A", orders[0::2]), ("B", orders[1::2])):
         assert all(stored[(o["customerId"], o["orderId"])] == f"{tag}-{o['orderId']}" for o in half), tag
+
+
+def test_the_cli_emulator_answers_400_to_a_bad_content_length_without_a_traceback(tmp_path: Path) -> None:
+    import re
+    import signal
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ADOBE_VIPM_")}
+    proc = subprocess.Popen([sys.executable, "-m", "adobe_orders.cli", "sandbox", "--port", "0"], cwd=tmp_path,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        port = None
+        for _ in range(50):  # bounded: the banner is a handful of lines
+            line = proc.stdout.readline()
+            found = re.search(r"http://127\.0\.0\.1:(\d+)", line)
+            if found:
+                port = int(found.group(1))
+                break
+        assert port, "the emulator printed no URL"
+        answer = raw_request(port, "POST /ims/token/v3 HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n"
+                                   "Connection: close\r\n\r\nx")
+        assert answer.startswith(b"HTTP/1.1 400")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    assert "Traceback" not in err
