@@ -73,12 +73,14 @@ def check_output_path(path: str | os.PathLike[str]) -> Path:
 
 
 def _cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every text cell *and header* neutralised, whatever the column's dtype (object, string, category)."""
     import pandas as pd
 
     out = frame.copy()
+    out.columns = pd.Index([neutralise_cell(c) if isinstance(c, str) else c for c in out.columns], dtype=object)
     for j in range(out.shape[1]):
         column = out.iloc[:, j]
-        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+        if not (pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_datetime64_any_dtype(column.dtype)):
             out.isetitem(j, [neutralise_cell(v) if isinstance(v, str) else v for v in column.to_numpy(dtype=object)])
     return out
 
@@ -94,7 +96,8 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: boo
     try:
         if target.suffix.lower() == ".csv":
             # CRLF, as Excel writes it: the csv writer then quotes any cell holding \r or \n
-            _cells(frame).to_csv(temporary, index=index, encoding="utf-8", lineterminator="\r\n")
+            table = frame.reset_index() if index else frame  # the index is cells too
+            _cells(table).to_csv(temporary, index=False, encoding="utf-8", lineterminator="\r\n")
         else:
             _write_xlsx(frame, temporary, index=index)
         os.replace(temporary, target)
@@ -113,8 +116,8 @@ def _write_xlsx(frame: pd.DataFrame, path: Path, *, index: bool) -> None:
     book = Workbook(write_only=False)
     sheet = book.active
     table = frame.reset_index() if index else frame
-    sheet.append([str(c) for c in table.columns])
-    for r, row in enumerate(table.itertuples(index=False, name=None), start=2):
+    rows = enumerate([tuple(str(c) for c in table.columns), *table.itertuples(index=False, name=None)], start=1)
+    for r, row in rows:  # the header row too: a column named "=1+1" must not become a formula
         for c, value in enumerate(row, start=1):
             if value is None or (not isinstance(value, str) and pd.isna(value) is True):
                 continue

@@ -163,3 +163,21 @@ def test_undo_may_restore_a_formula_like_value_adobe_held_but_a_new_value_never(
     assert v3(sandbox) == []
     reply = client.update("0001000000", "0123456000", "=1+1", restoring=True)
     assert reply.order.external_reference_id == "=1+1"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_formula_in_a_header_or_a_category_cell_is_neutralised_too(tmp_path: Path, suffix: str) -> None:
+    """Hostile tester: a column *named* ``=1+1`` (from a file someone sent) was written as a live
+    formula header cell in XLSX and raw in CSV; category-typed cells skipped the CSV escaping."""
+    frame = frame_with(["PO-1", "PO-2"]).rename(columns={"note": "=1+1"})
+    frame["@SUM(A1)"] = pd.Categorical(["=2+2", "-x"])
+    path = write_table(frame, tmp_path / f"out{suffix}")
+    if suffix == ".csv":
+        assert not [c for c in csv_cells(path) if c.startswith(FORMULA_START)]
+    else:
+        cells = [c for row in openpyxl.load_workbook(path).active.iter_rows() for c in row if c.value is not None]
+        assert all(c.data_type == "s" for c in cells)
+        assert all(c.quotePrefix for c in cells if str(c.value).startswith(FORMULA_START))
+    back = read_updates(path)
+    assert list(back.columns) == list(frame.columns)
+    assert back.to_numpy().tolist() == frame.astype(object).to_numpy().tolist()

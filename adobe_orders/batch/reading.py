@@ -104,6 +104,8 @@ def read_table(path_or_buffer: str | os.PathLike[str] | IO[bytes] | IO[str]) -> 
 def _frame(header: list[str], lines: list[int] | np.ndarray, rows: list[list[Any]] | pd.DataFrame, *,
            restore: bool = True) -> pd.DataFrame:
     columns = [str(c).strip() or f"Unnamed: {j}" for j, c in enumerate(header)]
+    if restore:  # exports neutralise headers as they do cells (export.write_table)
+        columns = [restore_cell(c) if _NEUTRALISED.match(c) else c for c in columns]
     if isinstance(rows, pd.DataFrame):
         frame = rows
         frame.columns = pd.Index(columns)
