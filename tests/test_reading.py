@@ -214,3 +214,10 @@ def test_a_po_list_is_read_by_the_same_rules_with_its_headers_kept(tmp_path) -> 
     frame = read_source(path)
     assert list(frame.columns) == ["Customer", "PO Number", "Note"]  # not renamed
     assert list(frame.index) == [3, 4] and frame.loc[4, "PO Number"] == "240505012402240931"
+
+
+def test_a_quoted_cell_larger_than_csvs_default_limit_reads_back() -> None:
+    """A results file's order_json for an order with hundreds of line items is far above 128 KiB."""
+    big = '{"lineItems": [' + ",".join('{"offerId": "80004567EA01A12"}' for _ in range(9000)) + "]}"
+    frame = read_bytes(f'{HEADER},order_json\n0001,0002,PO,"{big.replace(chr(34), chr(34) * 2)}"\n'.encode())
+    assert len(big) > 131072 and frame.loc[2, "order_json"] == big

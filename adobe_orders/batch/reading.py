@@ -38,6 +38,7 @@ from .columns import ALIASES
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+MAX_FIELD = 2**31 - 1  # csv's field limit, raised: a cell is as large as the file allows
 HEADER_SEARCH_ROWS = 30  # a title block above the header is at most this many rows
 SAVE_AS_CSV = "In Excel use File > Save As > 'CSV UTF-8 (Comma delimited)', then read it again."
 _NEUTRALISED = re.compile(r"^'+[=+\-@\t\r]")
@@ -187,6 +188,9 @@ def _decode(data: bytes, name: str) -> str:
 def _records(text: str, delimiter: str, limit: int | None = None,
              tolerant: bool = False) -> tuple[list[int], list[list[str]]]:
     """(first line of each record, record) with Python's csv module, which follows quotes over lines."""
+    # A results file's order_json of a 499-line order is far above csv's default 128 KiB per field.
+    if csv.field_size_limit() < MAX_FIELD:
+        csv.field_size_limit(MAX_FIELD)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     lines: list[int] = []
     rows: list[list[str]] = []
