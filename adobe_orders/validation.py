@@ -67,6 +67,13 @@ def is_forbidden_char(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") or bool(_FORBIDDEN_RE.fullmatch(ch))
 
 
+def is_id_char(ch: str) -> bool:
+    """The contract's ``[\\p{L}\\d\\-]``: a letter of any script (Unicode category L*), an ASCII digit,
+    or a hyphen. Python's ``\\w`` also takes full-width, superscript and Arabic-Indic digits, which
+    no Adobe ID holds: an ID typed with an IME's digits would be sent and come back 404."""
+    return ch == "-" or "0" <= ch <= "9" or unicodedata.category(ch).startswith("L")
+
+
 def describe_char(ch: str) -> str:
     name = unicodedata.name(ch, "")
     return f"U+{ord(ch):04X}{' ' + name if name else ''}"
@@ -170,8 +177,8 @@ def check_id(value: object, field: str = "order_id") -> str:
         raise ValidationError(
             field, "length", f"{label} is {len(text)} characters long; at most {ID_MAX_LENGTH} are allowed."
         )
-    if not _ID_RE.fullmatch(text):
-        bad = next(ch for ch in text if not _ID_RE.fullmatch(ch))
+    bad = None if text.isascii() and _ID_RE.fullmatch(text) else next((c for c in text if not is_id_char(c)), None)
+    if bad is not None:
         raise ValidationError(
             field, "characters",
             f"{label} {shown(text)} contains {bad!r}; IDs are letters, digits and hyphens only.",

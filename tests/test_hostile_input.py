@@ -79,6 +79,11 @@ CORPUS: list[tuple[str, object, object, object]] = [
     ("float cell value", CUST, ORD, 240505012402240931.0),
     ("date cell value", CUST, ORD, datetime(2026, 3, 1)),
     ("boolean cell value", CUST, ORD, True),
+    # digits that are not 0-9: an IME's full-width digits, superscripts, Arabic-Indic digits (the contract's
+    # IDs are ^[\p{L}\d\-]{4,40}$ -- letters of any script, but only ASCII digits); they passed and were sent
+    ("full-width digits in id", "\uff10\uff10\uff10\uff11000000", ORD, "PO-1"),
+    ("superscript digit in id", CUST, "0123456000\u00b2", "PO-1"),
+    ("arabic-indic digits in id", CUST, "\u0660\u0661\u0662\u0663", "PO-1"),
     ("conflicting duplicate A", CUST, "911000029", "A"),
     ("conflicting duplicate B", CUST, "911000029", "B"),
 ]
