@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
-    from .client import OrdersClient
+    from .client import HistoryPage, OrdersClient
     from .models import Order
 
 T = TypeVar("T")
@@ -84,7 +84,8 @@ def read_histories(client: OrdersClient, customers: Sequence[str], *, workers: i
                 customer, offset = tasks.popleft()
                 running += 1
             history = state[customer]
-            page = error = None
+            page: HistoryPage | None = None
+            error: BaseException | None = None
             items: list[tuple[str, Any]] = []
             try:
                 if history.error is None:

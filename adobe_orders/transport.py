@@ -85,7 +85,7 @@ class Transport:
         verify = self.session.verify
         if self.session.trust_env and verify is True:
             return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
-        return verify
+        return True if verify is None else verify
 
     def send(self, method: str, url: str, *, headers: dict[str, str], body: str | None, timeout: float,
              params: list[tuple[str, str]] | None = None) -> requests.Response:
@@ -95,7 +95,9 @@ class Transport:
         request = requests.PreparedRequest()
         request.method = method
         request.url = f"{url}{'&' if '?' in url else '?'}{urlencode(params)}" if params else url
-        request.headers = CaseInsensitiveDict({**self.session.headers, **headers})
+        merged: dict[str, str] = {k: v if isinstance(v, str) else v.decode("latin-1")
+                                  for k, v in self.session.headers.items()}
+        request.headers = CaseInsensitiveDict({**merged, **headers})
         request.body = body.encode("utf-8") if body is not None else None
         if body is not None:
             request.headers["Content-Length"] = str(len(request.body))  # type: ignore[arg-type]
