@@ -67,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--workers", type=_positive_int, default=4, metavar="N",
                    help="orders sent at the same time (default 4)")
     a.add_argument("--max-rate", type=float, default=None, help="requests per second, at most (this run only)")
+    a.add_argument("--per-order-reads", action="store_true",
+                   help="read each order with its own GET just before changing it, instead of reading "
+                        "customers' orders 100 at a time from order history (see README, Bulk reads)")
     a.add_argument("--out", help="results file (.csv or .xlsx); default .adobe-orders/results-BATCH.csv; checked "
                                  "writable before anything is sent")
     a.add_argument("--batch-id", help="resume this batch (it must hold the same rows), or name a new one")
@@ -241,7 +244,8 @@ def _resume_words(args: argparse.Namespace, batch_id: str) -> list[str]:
                           ("--order-column", args.order_column), ("--value-column", args.value_column)):
         if value is not None:
             words += [option, str(value)]
-    return words + (["--yes"] if args.yes else []) + (["--no-progress"] if args.no_progress else [])
+    return words + (["--yes"] if args.yes else []) + (["--no-progress"] if args.no_progress else []) + (
+        ["--per-order-reads"] if args.per_order_reads else [])
 
 
 def _tell_outcome(results: pd.DataFrame, resume: list[str] | None) -> None:
@@ -283,7 +287,8 @@ def _cmd_apply(args: argparse.Namespace) -> int:
         print(f"Batch {batch}: Ctrl-C stops it cleanly; to finish it later: "
               f"{command(*_resume_words(args, batch))}", file=sys.stderr, flush=True)
     results = apply_updates(frame, client, dry_run=args.dry_run, workers=args.workers, batch_id=batch,
-                            columns=columns or None, confirm=True, max_rate=args.max_rate,
+                            bulk_reads=not args.per_order_reads, columns=columns or None, confirm=True,
+                            max_rate=args.max_rate,
                             progress=not args.no_progress)
     _save(results, out)
     print(f"{'Dry run' if args.dry_run else 'Batch'} {batch} on {client.label}")

@@ -220,6 +220,7 @@ class OrdersClient:
         page_size: int = 100,
         offset: int = 0,
         budget: RetryBudget | None = None,
+        pace: Throttle | None = None,
     ) -> Iterator[HistoryPage]:
         """The pages behind ``list_orders``, each with its ``CallInfo`` and Adobe's ``totalCount``.
 
@@ -243,7 +244,7 @@ class OrdersClient:
         seen: set[str] = set()
         offsets: set[int] = set()
         while True:
-            data, info = self._call("GET", path, None, budget, params=params)
+            data, info = self._call("GET", path, None, budget, params=params, pace=pace)
             page = HistoryPage.from_api(data, info, seen)
             yield page
             nxt = ((data.get("links") or {}).get("next") or {}).get("uri")

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from adobe_orders import apply_updates, undo
+from adobe_orders.batch import Journal
 from adobe_orders.batch.prefetch import MIN_ORDERS, BulkReads, interleave
+from adobe_orders.retry import Backoff
 from adobe_orders.sandbox import Sandbox
 from adobe_orders.sandbox.bulk import load_customer_id, load_orders
 
@@ -120,3 +125,99 @@ def test_interleave_starts_with_the_largest_customer_and_keeps_each_customers_or
     out = interleave(big, lambda r: r[0])
     assert sorted(out) == sorted(big)
     assert [r for r in out if r[0] == 3] == [r for r in big if r[0] == 3]
+
+
+# -- through the engine ----------------------------------------------------------------------------
+RESULT = ["status", "previous_value", "target_value", "current_value", "error_code"]
+FAULTS = {"error_500": 0.04, "error_503": 0.03, "gateway_504": 0.02, "rate_limit": 0.03,
+          "drop_before": 0.03, "drop_after": 0.04, "slow": 0.01}
+
+
+def _mixed_batch(sb: Sandbox, tag: str) -> pd.DataFrame:
+    """Three customers with every order (one already at its target), a customer with two orders of
+    which one does not exist, an unknown customer with two rows, two single orders, one invalid row."""
+    rows: list[tuple[str, str, str]] = []
+    for c in range(3):
+        customer = load_customer_id(c, "64")
+        orders = orders_of(sb, customer)
+        same = next(o["orderId"] for o in orders if o.get("externalReferenceId"))
+        rows += [(customer, o["orderId"], o["externalReferenceId"] if o["orderId"] == same else f"{tag}-{c}-{i}")
+                 for i, o in enumerate(orders)]
+    big = load_customer_id(0, "65")
+    rows += [(big, orders_of(sb, big)[0]["orderId"], f"{tag}-big"), (big, "6500000999999", f"{tag}-ghost")]
+    rows += [("5550000001", "0000000001", f"{tag}-u1"), ("5550000001", "0000000002", f"{tag}-u2")]
+    demo = [o for o in sb.orders if not o["customerId"].startswith(("64", "65"))]
+    singles = [demo[0], next(o for o in demo if o["customerId"] != demo[0]["customerId"])]
+    rows += [(o["customerId"], o["orderId"], f"{tag}-s{i}") for i, o in enumerate(singles)]
+    rows.append(("not a customer!", "1", f"{tag}-bad"))
+    return pd.DataFrame(rows, columns=["customerId", "orderId", "externalReferenceId"], dtype=object)
+
+
+def _run(bulk: bool, folder: Path, faults: dict[str, float] | None) -> dict[str, object]:
+    with Sandbox(faults=faults, fault_seed=11, retry_after=0.01, slow_seconds=0.2) as sb:
+        sb.state.add_orders(load_orders(3, 30, prefix="64"))
+        sb.state.add_orders(load_orders(1, 250, prefix="65"))
+        client = sb.client(max_retries=8, timeout=5, backoff=Backoff(base=0.01, cap=0.05))
+        frame = _mixed_batch(sb, "T")
+        journal = folder / f"journal-{bulk}.sqlite"
+        sb.clear_log()
+        results = apply_updates(frame, client, workers=8, bulk_reads=bulk, journal=str(journal), progress=False,
+                                retry_budget=10_000)
+        sent = Counter(e["method"] if not e["path"].endswith("/orders") else "page" for e in sb.requests
+                       if e["path"].startswith("/v3/"))
+        after_apply = {(o["customerId"], o["orderId"]): o.get("externalReferenceId") for o in sb.orders}
+        book = Journal(journal)
+        rows = book.rows(results.attrs["batch_id"])
+        journaled = sorted((r["customer_id"], r["order_id"], r["target"], r["status"], r["previous"])
+                           for r in rows.values())
+        undone = undo(results.attrs["batch_id"], client, journal=str(journal), progress=False,
+                      retry_budget=10_000)
+        after_undo = {(o["customerId"], o["orderId"]): o.get("externalReferenceId") for o in sb.orders}
+        return {"results": results[RESULT].astype(object).where(results[RESULT].notna(), None).values.tolist(),
+                "after_apply": after_apply, "journal": journaled, "after_undo": after_undo,
+                "undo": sorted(undone["status"].tolist()), "sent": sent}
+
+
+@pytest.mark.parametrize("faults", [None, FAULTS], ids=["clean", "faults"])
+def test_bulk_reads_reach_the_same_state_and_journal_as_per_order_reads(tmp_path: Path, faults) -> None:
+    bulk, each = _run(True, tmp_path, faults), _run(False, tmp_path, faults)
+    for key in ("results", "after_apply", "journal", "after_undo", "undo"):
+        assert bulk[key] == each[key], key
+    statuses = Counter(row[0] for row in bulk["results"])
+    assert statuses["updated"] == 90 and statuses["unchanged"] == 3 and statuses["invalid"] == 1
+    assert statuses["failed"] == 3  # the order that does not exist and the unknown customer's two
+    # Fewer requests, counted by the emulator: pages instead of GETs.
+    assert bulk["sent"]["GET"] < each["sent"]["GET"] / 10
+    assert sum(bulk["sent"].values()) < sum(each["sent"].values())
+    if faults is None:
+        assert bulk["sent"] == {"page": 5, "GET": 5, "PATCH": 90}
+        assert each["sent"] == {"GET": 96, "PATCH": 90}
+
+
+def test_a_dry_run_reads_pages_and_says_the_same(loaded: Sandbox) -> None:
+    client = loaded.client()
+    frame = _mixed_batch(loaded, "D")
+    loaded.clear_log()
+    bulk = apply_updates(frame, client, dry_run=True, workers=4, progress=False)
+    assert calls(loaded) == {"page": 5, "GET": 5}
+    loaded.clear_log()
+    each = apply_updates(frame, client, dry_run=True, workers=4, progress=False, bulk_reads=False)
+    assert calls(loaded) == {"GET": 96}
+    assert bulk[RESULT].equals(each[RESULT])
+
+
+@pytest.mark.parametrize("flag, expected", [([], {"page": 1}), (["--per-order-reads"], {"GET": 30})])
+def test_cli_dry_run_reads_pages_unless_told_to_read_each_order(loaded: Sandbox, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch, flag, expected) -> None:
+    from adobe_orders.cli import main
+
+    for line in loaded.env_lines():
+        key, value = line.split("=", 1)
+        monkeypatch.setenv(key, value)
+    customer = load_customer_id(2, "64")
+    file = tmp_path / "updates.csv"
+    file.write_text("customerId,orderId,externalReferenceId\n" + "".join(
+        f"{customer},{o['orderId']},CLI-{i}\n" for i, o in enumerate(orders_of(loaded, customer))))
+    loaded.clear_log()
+    assert main(["apply", str(file), "--dry-run", "--no-progress", *flag]) == 0
+    assert calls(loaded) == expected

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from math import ceil
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from ..errors import ApiError, TransportError, ValidationError
+from ..errors import AdobeOrdersError
 
 if TYPE_CHECKING:
     from ..client import CallInfo, Reply
@@ -131,10 +131,10 @@ class BulkReads:
                             self._found[(customer, found.order_id)] = (found, page.info)
                 if not missing or pages_left(page, self._page_size) >= len(missing) or self._stopped():
                     return
-        except (ApiError, TransportError, ValidationError):
-            # A page that failed after its retries: those rows read their orders one by one, and a
-            # real problem (unknown customer, refused credentials) shows on each row as without
-            # bulk reads.
+        except AdobeOrdersError:
+            # A page that failed after its retries (or came back in a shape that is not a page):
+            # those rows read their orders one by one, and a real problem (unknown customer,
+            # refused credentials) shows on each row as it does without bulk reads.
             return
 
 
