@@ -8,15 +8,21 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import requests
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 @contextmanager
-def emulator_process(latency: float) -> Iterator[dict[str, str]]:
-    """``adobe-orders sandbox`` in a separate process (so it does not share our GIL)."""
-    proc = subprocess.Popen([sys.executable, "-m", "adobe_orders.cli", "sandbox", "--latency", str(latency)],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+def emulator_process(latency: float, load: tuple[str, ...] = ()) -> Iterator[dict[str, str]]:
+    """The emulator in a separate process (so it does not share our GIL), with load-test customers
+    (``"6x100:61"``: 6 customers of exactly 100 orders, IDs starting 61)."""
+    command = [sys.executable, "-m", "benchmarks.emulator", "--latency", str(latency)]
+    for shape in load:
+        command += ["--load", shape]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
     env: dict[str, str] = {}
     try:
         assert proc.stdout is not None
@@ -31,6 +37,12 @@ def emulator_process(latency: float) -> Iterator[dict[str, str]]:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def v3_requests(env: dict[str, str]) -> list[dict[str, object]]:
+    """The emulator's log of API calls (method, path, status, ...), oldest first."""
+    log = requests.get(f"{env['ADOBE_VIPM_BASE_URL']}/_sandbox/requests", timeout=30).json()
+    return [e for e in log if str(e["path"]).startswith("/v3/")]
 
 
 def stored_orders(env: dict[str, str]) -> dict[tuple[str, str], str | None]:

@@ -6,9 +6,10 @@ import argparse
 import json
 from pathlib import Path
 
-from . import overhead, startup, throughput, validation_scale
+from . import bulk, history, overhead, startup, throughput, validation_scale
 
-BENCHMARKS = {"throughput": throughput, "overhead": overhead, "validation": validation_scale, "startup": startup}
+BENCHMARKS = {"throughput": throughput, "bulk": bulk, "history": history, "overhead": overhead,
+              "validation": validation_scale, "startup": startup}
 
 
 def table(rows: list[dict[str, object]]) -> str:

@@ -19,9 +19,16 @@ def test_benchmarks_run_in_quick_mode(tmp_path) -> None:
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     results = json.loads(out.read_text())
-    assert set(results) == {"throughput", "overhead", "validation", "startup"}
-    assert all(row["verified"] for row in results["throughput"])
-    assert [r["run"] for r in results["throughput"]][1:] == ["apply_updates(workers=1)", "apply_updates(workers=4)"]
+    assert set(results) == {"throughput", "bulk", "history", "overhead", "validation", "startup"}
+    assert all(row["verified"] for row in results["throughput"] + results["bulk"] + results["history"])
+    assert [r["run"] for r in results["throughput"]][1:] == [
+        f"apply_updates(workers={w}, bulk_reads=False)" for w in (1, 4, 64)]
+    # Bulk reads: the dry run with pages sends far fewer requests than with a GET per row, and the
+    # apply sends one request per row plus a page per customer (counted in the emulator's log).
+    per_order, paged, applied = results["bulk"]
+    assert per_order["requests"] == per_order["rows"] and paged["requests"] == 3
+    assert applied["requests"] == applied["rows"] + 3
+    assert results["history"][0]["pages"] == 6 * 2  # 6 customers x 150 orders: 2 pages each
     assert all(r["seconds"] > 0 for r in results["overhead"] + results["validation"])
     loaded = {r["run"]: r["loads"] for r in results["startup"]}
     assert loaded["import adobe_orders"] == ""  # nothing heavy until used
