@@ -119,13 +119,15 @@ class TokenProvider:
                                  may_have_been_applied=False) from None
         self.fetch_count += 1
         if resp.status_code in REFUSED:
-            err = error_from_response(resp.status_code, resp.text, request_id=None, correlation_id=None)
+            err = error_from_response(resp.status_code, resp.text, request_id=None, correlation_id=None,
+                                      secrets=(self._client_id, self._client_secret))
             self._refuse(resp.status_code, err.code,
                          f"the token service refused the client ID and secret ({err.message or 'no reason given'})",
                          SECRET_ADVICE)
             raise self._refusal()
         if resp.status_code != 200:
-            err = error_from_response(resp.status_code, resp.text, request_id=None, correlation_id=None)
+            err = error_from_response(resp.status_code, resp.text, request_id=None, correlation_id=None,
+                                      secrets=(self._client_id, self._client_secret))
             if resp.status_code >= 500:  # IMS is having a bad moment; the next call may ask again
                 raise type(err)(resp.status_code, err.code, f"the token service failed: {err.message}")
             self._refuse(resp.status_code, err.code,

@@ -341,7 +341,8 @@ class OrdersClient:
                 return answer, info
             retry_after = parse_retry_after(resp.headers.get("Retry-After"))
             error = error_from_response(resp.status_code, resp.text, request_id=request_id,
-                                        correlation_id=correlation_id, retry_after=retry_after)
+                                        correlation_id=correlation_id, retry_after=retry_after,
+                                        secrets=(token, self._client_id))
             error.attempts = attempts
             # Any answer ends this intent: a retry is a new intent with a new correlation ID.
             correlation_id = new_id()

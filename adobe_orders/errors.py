@@ -8,6 +8,7 @@ message and from our request and correlation IDs, never from the request's heade
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -230,6 +231,25 @@ def parse_error_body(text: str) -> tuple[str | None, str, list[str], Any]:
     return (str(code) if code is not None else None), str(message), [str(d) for d in details], body
 
 
+HIDDEN = "<hidden>"
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    """``text`` with every credential in it replaced, raw or URL-encoded (a token request's form body).
+
+    A server's error answer may quote the request (a debugging gateway echoing ``Authorization``, an
+    IMS error repeating the form with ``client_secret``); its words go into exceptions, results and the
+    journal, so the credentials are taken out of them first.
+    """
+    from urllib.parse import quote, quote_plus
+
+    for secret in secrets:
+        if secret and len(secret) >= 6:
+            for form in dict.fromkeys((secret, quote_plus(secret), quote(secret, safe=""))):
+                text = text.replace(form, HIDDEN)
+    return text
+
+
 def error_from_response(
     status_code: int,
     text: str,
@@ -237,9 +257,14 @@ def error_from_response(
     request_id: str | None,
     correlation_id: str | None,
     retry_after: float | None = None,
+    secrets: Iterable[str | None] = (),
 ) -> ApiError:
-    """One place maps a status to its error class."""
-    code, message, details, body = parse_error_body(text)
+    """One place maps a status to its error class, with the request's ``secrets`` taken out of the answer."""
+    secrets = tuple(secrets)
+    code, message, details, body = parse_error_body(redact(text, secrets))
+    if secrets and body is not None:  # a JSON escape (\/, \u…) could hide a secret from the raw text
+        message, details = redact(message, secrets), [redact(d, secrets) for d in details]
+        body = json.loads(redact(json.dumps(body), secrets)) if not isinstance(body, str) else redact(body, secrets)
     cls = _CLASSES.get(status_code, ServerError if status_code >= 500 else ApiError)
     kwargs: dict[str, Any] = dict(request_id=request_id, correlation_id=correlation_id, body=body)
     if cls is RateLimitError:

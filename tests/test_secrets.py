@@ -144,3 +144,71 @@ def test_refusals_config_errors_and_exports_hold_no_secret(secret_sandbox, tmp_p
 
 def leaked_values(sb: Sandbox) -> list[str]:
     return [sb.client_secret, sb.client_id, *sb.state.tokens]
+
+
+class _EchoServer:
+    """A gateway on 127.0.0.1 that echoes what it was sent into its error answers, as debugging proxies
+    and some IMS errors do: the token, the API key, or the token request's form body."""
+
+    def __init__(self, echo_form: bool) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _send(self, code: int, body: dict) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self) -> None:
+                form = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                if echo_form:
+                    self._send(400, {"error": "invalid_client", "error_description": f"bad body: {form}"})
+                else:
+                    self._send(200, {"access_token": TOKEN, "expires_in": 3600, "token_type": "bearer"})
+
+            def do_GET(self) -> None:
+                self._send(400, {"code": "1117", "message": f"got {self.headers.get('Authorization')}",
+                                 "additionalDetails": [f"key {self.headers.get('X-Api-Key')}"]})
+
+            do_PATCH = do_GET
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+TOKEN = "tok-" + secrets.token_hex(16)
+
+
+@pytest.mark.parametrize("echo_form", [False, True], ids=["api-echoes-headers", "ims-echoes-form"])
+def test_a_server_echoing_credentials_into_an_error_leaks_none(echo_form: bool) -> None:
+    """Hostile tester: an error answer quoting the request (Authorization, X-Api-Key, the token
+    request's client_secret) came back word for word in the exception, the results frame and the journal."""
+    server = _EchoServer(echo_form)
+    key, secret = "key-" + secrets.token_hex(8), "sec/" + secrets.token_hex(12) + "+="
+    try:
+        client = OrdersClient(Settings(base_url=server.url, ims_url=server.url, client_id=key, client_secret=secret))
+        with pytest.raises(AdobeOrdersError) as caught:
+            client.get_order("0001000000", "0123456000")
+        frame = pd.DataFrame({"customerId": ["0001000000"], "orderId": ["0123456000"], "externalReferenceId": ["X"]})
+        results = apply_updates(frame, client, progress=False)
+        shown = "\n".join([str(caught.value), repr(caught.value), repr(getattr(caught.value, "body", None)),
+                           results.to_csv(), history().to_csv()])
+        assert "got" in shown or "bad body" in shown  # the server's words are kept, its secrets are not
+        for name, value in (("token", TOKEN), ("API key", key), ("client secret", secret),
+                            ("form-encoded client secret", secret.replace("/", "%2F").replace("+", "%2B")
+                             .replace("=", "%3D"))):
+            assert value not in shown, name
+    finally:
+        server.close()
