@@ -32,7 +32,7 @@ BANNER_STYLE = {
 # Widths: a 35-character reference in a monospace input needs 35ch plus padding; labels are
 # long enough for "External reference ID"; IDs never wrap in the middle.
 STYLESHEET = """<style>
-.adobe-orders .widget-label { min-width: 12em; }
+.adobe-orders .ao-field .widget-label { min-width: 12em; }
 .adobe-orders .ao-field input { font-family: var(--jp-code-font-family, monospace); }
 .adobe-orders .ao-field { width: calc(12em + 40ch + 24px); max-width: 100%; }
 .adobe-orders .ao-id, .adobe-orders code { white-space: nowrap; }
