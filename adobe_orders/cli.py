@@ -521,8 +521,10 @@ def _update(client: OrdersClient, args: argparse.Namespace) -> int:
         raise AdobeOrdersError(row["reason"])
     order = Order.from_api(json.loads(row["order_json"]))
     if not args.json:
-        print(f"externalReferenceId: {row['previous_value']!r} -> {row['current_value']!r} ({row['status']}; "
-              f"batch {row['batch_id']})\n")
+        from .render import is_blank
+
+        before, after = (("(empty)" if is_blank(row[k]) else repr(row[k])) for k in ("previous_value", "current_value"))
+        print(f"externalReferenceId: {before} -> {after} ({row['status']}; batch {row['batch_id']})\n")
     _print_order(order, args.json)
     if row["status"] == "updated" and not args.json:
         print(f"\nUndo with: {command('undo', row['batch_id'])}")

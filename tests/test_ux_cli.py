@@ -192,6 +192,24 @@ def test_the_app_page_holds_the_panel_and_the_form_under_one_banner(client) -> N
     assert NOTEBOOK.is_file() and "build_app()" in NOTEBOOK.read_text()
 
 
+def test_a_header_only_file_sends_nothing_says_so_and_leaves_no_batch(tmp_path: Path) -> None:
+    folder = _quickstart_folder(tmp_path)
+    (folder / "empty.csv").write_text("customerId,orderId,externalReferenceId\n")
+    run = _run(".venv/bin/adobe-orders apply empty.csv --no-progress", folder)
+    assert run.returncode not in (0, 3), run.stdout + run.stderr
+    assert "Undo with" not in run.stdout and "Traceback" not in run.stderr
+    assert re.search(r"\w", run.stdout.splitlines()[1] if len(run.stdout.splitlines()) > 1 else "x")
+    hist = _run(".venv/bin/adobe-orders history", folder)
+    assert "empty" in hist.stdout.lower()  # no 0-row batch was journaled
+
+
+def test_a_run_that_changes_nothing_offers_no_undo(tmp_path: Path) -> None:
+    folder = _quickstart_folder(tmp_path)
+    _run(".venv/bin/adobe-orders apply examples/updates.csv --no-progress", folder)
+    again = _run(".venv/bin/adobe-orders apply examples/updates.csv --no-progress", folder)
+    assert "unchanged" in again.stdout and "Undo with" not in again.stdout
+
+
 def test_apply_names_no_batch_before_the_file_is_read(tmp_path: Path) -> None:
     folder = _quickstart_folder(tmp_path)
     run = _run(".venv/bin/adobe-orders apply missing.csv", folder)

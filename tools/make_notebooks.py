@@ -67,18 +67,22 @@ save("02_bulk_update.ipynb", [
         "## 2. Validate — nothing is sent\n\nYour columns come back unchanged, followed by the result columns "
         "(the README lists them). Each bad row gets one plain-words `reason`. Rows marked `invalid` are never "
         "sent; exact repeats are `duplicate` (only the first is sent)."),
-    new_code_cell('checked = ao.validate_updates(updates)\nchecked[checked["status"] != "ready"]'),
+    new_markdown_cell("`ao.show` draws any of these frames as a data grid: sortable, searchable, blank where a "
+                      "value is missing and with every reason whole."),
+    new_code_cell('checked = ao.validate_updates(updates)\nao.show(checked[checked["status"] != "ready"])'),
     new_markdown_cell(
         "## 3. Dry run\n\nReads every order and shows what *would* change (previous → new). "
         "No change is sent."),
     new_code_cell('dry = ao.apply_updates(updates, client, dry_run=True)\n'
-                  'dry[["customerId", "orderId", "status", "previous_value", "target_value", "reason"]]'),
+                  'ao.show(dry, columns=["customerId", "orderId", "status", "previous_value", "target_value", '
+                  '"reason"])'),
     new_markdown_cell(
         "## 4. Apply\n\nEach order is read first (so the journal knows the old value), skipped if it already "
         "holds the new one, then changed. One failing order never stops the batch. Results come back in the "
         "same order as the input."),
     new_code_cell('results = ao.apply_updates(updates, client)\nao.report(results)'),
-    new_code_cell('results[["customerId", "orderId", "status", "previous_value", "current_value", "reason"]]'),
+    new_code_cell('ao.show(results, columns=["customerId", "orderId", "status", "previous_value", "current_value", '
+                  '"reason"])'),
     new_markdown_cell("The results table is the export — IDs stay text in CSV and Excel:"),
     new_code_cell('results.to_csv("results.csv", index=False)\n'
                   'ao.read_updates("results.csv")[["customerId", "orderId", "current_value", "batch_row"]].head()'),
@@ -90,7 +94,7 @@ save("02_bulk_update.ipynb", [
         "re-read results table works too. The demo's unknown order fails again — a 404 is not temporary — "
         "while a timeout or a 5xx would now go through."),
     new_code_cell('retried = ao.retry_failed(results, client)\n'
-                  'retried.loc[retried["status"] == "failed", ["orderId", "reason"]]'),
+                  'ao.show(retried[retried["status"] == "failed"], columns=["orderId", "reason"])'),
     new_markdown_cell(
         "## 7. Undo\n\nRestores every order this batch *and its retries* may have changed to the value it held "
         "before, as a journaled batch of its own. An order someone changed since is reported, not overwritten; "
@@ -101,8 +105,8 @@ save("02_bulk_update.ipynb", [
                       "`parent_batch` shows the lineage (a retry names its batch, an undo the batch it undid). "
                       "It needs no credentials."),
     new_code_cell('journal = ao.history()\n'
-                  'journal[["batch_id", "kind", "parent_batch", "row", "order_id", "previous_value", "target_value", '
-                  '"status"]].tail(10)'),
+                  'columns = ["batch_id", "kind", "parent_batch", "row", "order_id", "previous_value", "target_value", '
+                  '"status"]\nao.show(journal.tail(10), columns=columns)'),
     new_markdown_cell(
         "## The same, with buttons\n\nUpload a file (or pass a DataFrame), check the preview, run a dry run, "
         "then apply. The batch runs in the background with a progress bar and a Cancel button; Retry failed, "

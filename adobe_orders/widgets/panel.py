@@ -93,6 +93,7 @@ class BatchUpdatePanel(w.VBox):
             self.progress, self.message, self.view,
         ], **kwargs)
         self.add_class("adobe-orders")
+        self.add_class("ao-batch-panel")
         if frame is not None:
             self.load(frame)
 
