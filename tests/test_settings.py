@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,23 @@ def test_zero_configuration_starts_the_embedded_emulator(capsys) -> None:
     assert client.base_url.startswith("http://127.0.0.1:")
     assert "local emulator" in repr(client)
     assert client.get_order("0001000000", "0123456000").customer_id == "0001000000"
+
+
+@pytest.mark.parametrize("content", ["ADOBE_VIPM_ENV=local\n".encode("utf-16"), b"ADOBE_VIPM_ENV=\xe3\x28local\n"],
+                         ids=["utf-16", "not-utf-8"])
+def test_history_and_the_journal_read_a_damaged_env_by_the_one_rule(isolated, content: bytes) -> None:
+    """Hostile tester: ``history`` found the journal by reading .env with python-dotenv directly, so a
+    UTF-16 or non-UTF-8 .env gave "'utf-8' codec can't decode byte 0xff" (no file named) from the CLI
+    and a UnicodeDecodeError traceback from ``history()``."""
+    import subprocess
+    import sys
+
+    from adobe_orders import history
+
+    (isolated / ".env").write_bytes(content)
+    with pytest.raises(ConfigurationError, match=r"\.env"):
+        history()
+    proc = subprocess.run([sys.executable, "-m", "adobe_orders", "history"], cwd=isolated, capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "HOME": str(isolated)})
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert str(isolated / ".env") in proc.stderr and "codec" not in proc.stderr

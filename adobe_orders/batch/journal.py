@@ -88,9 +88,9 @@ def default_journal_path(configured: str | os.PathLike[str] | None = None) -> Pa
     if chosen is None:
         env = dotenv_file()
         if env is not None:
-            from dotenv import dotenv_values
+            from ..config import read_dotenv  # the one reader: a damaged .env is named, never a codec error
 
-            chosen = (dotenv_values(env).get("ADOBE_VIPM_JOURNAL") or "").strip() or None
+            chosen = (read_dotenv(env).get("ADOBE_VIPM_JOURNAL") or "").strip() or None
     if chosen is None:
         return state_dir() / JOURNAL_FILE
     path = Path(chosen).expanduser()
