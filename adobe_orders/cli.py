@@ -448,7 +448,8 @@ def _cmd_app(args: argparse.Namespace) -> int:
     print(f"Serving the adobe-orders app on http://127.0.0.1:{args.port}/ for this folder ({Path.cwd()}); "
           "it talks to the local emulator unless .env says otherwise. Ctrl+C stops it.", flush=True)
     command = [sys.executable, "-m", "voila", str(NOTEBOOK), "--Voila.ip=127.0.0.1", f"--port={args.port}",
-               "--show_tracebacks=False", "--strip_sources=True"]
+               "--show_tracebacks=False", "--strip_sources=True",
+               "--Voila.port_retries=0"]  # the address printed above is the one served, or it fails clearly
     if args.no_browser:
         command.append("--no-browser")
     return run_child(command)

@@ -237,3 +237,22 @@ def test_results_land_where_the_cli_says(tmp_path: Path) -> None:
     run = _run(".venv/bin/adobe-orders apply examples/updates.csv --no-progress", folder)
     (where,) = re.findall(r"Results: (.+)", run.stdout)
     assert (folder / where.strip()).is_file() or Path(where.strip()).is_file()
+
+
+def test_the_app_asks_for_the_production_box_and_says_production() -> None:
+    import pandas as pd
+
+    from adobe_orders import OrdersClient, Settings
+    from adobe_orders.app import build_app
+    from adobe_orders.widgets import BatchUpdatePanel, UpdateOrderForm
+
+    client = OrdersClient(Settings(environment="production", client_id="id", client_secret="pw-never-shown"))
+    page = build_app(client)
+    assert "PRODUCTION" in page.children[2].value and "pw-never-shown" not in page.children[2].value
+    tabs = {type(child): child for child in page.children[-1].children}
+    panel, form = tabs[BatchUpdatePanel], tabs[UpdateOrderForm]
+    panel.load(pd.DataFrame({"customerId": ["0001000000"], "orderId": ["0123456000"], "externalReferenceId": ["X"]}))
+    assert panel.confirm.layout.display == "" and panel.apply_button.disabled and not panel.dry_run_button.disabled
+    panel.confirm.value = True
+    assert not panel.apply_button.disabled
+    assert form.confirm.layout.display == ""
