@@ -275,9 +275,9 @@ def _cmd_apply(args: argparse.Namespace) -> int:
     frame = read_updates(args.file)
     columns = {k: v for k, v in (("customerId", args.customer_column), ("orderId", args.order_column),
                                  ("externalReferenceId", args.value_column)) if v}
-    from .batch.columns import input_columns, resolve_columns
+    from .batch.columns import resolve_columns, user_columns
 
-    resolve_columns(frame[input_columns(frame)], columns)  # a column problem is reported before any setup
+    resolve_columns(user_columns(frame), columns)  # a column problem is reported before any setup
     batch = args.batch_id or new_batch_id()
     out = args.out or str(_state_dir() / f"results-{batch}.csv")
     _check_writable(out)

@@ -416,3 +416,13 @@ def test_undo_of_two_batches_concatenated_is_refused(sandbox) -> None:
         undo(pd.concat([a, b]), client, progress=False)
     assert v3(sandbox) == []
     assert _values(sandbox, picked) == ["UA-0", "UA-1", "UB-0", "UB-1"]
+
+
+def test_a_repeated_header_is_counted_as_often_as_it_appears(client, sandbox) -> None:
+    """Selecting the user's columns by name doubled every repeated header: 'appears 4 times' for two,
+    9 for three (and the results would have carried each repeat twice)."""
+    frame = pd.DataFrame([["0001000000", "0123456000", "A", "B"]],
+                         columns=["customerId", "orderId", "externalReferenceId", "externalReferenceId"])
+    with pytest.raises(ColumnError, match="appears 2 times"):
+        apply_updates(frame, client, progress=False)
+    assert v3(sandbox) == []

@@ -24,7 +24,7 @@ from ..validation import (
     check_order_id,
     shown,
 )
-from .columns import CUSTOMER, ORDER, VALUE, input_columns, resolve_columns
+from .columns import CUSTOMER, ORDER, VALUE, resolve_columns, user_columns
 from .outcome import RowResult, results_frame
 from .schema import RowStatus, row_name
 
@@ -133,7 +133,7 @@ def validate_updates(frame: pd.DataFrame, *, columns: Mapping[str, str] | None =
     duplicate), ``reason`` for every row that will not be sent, and ``target_value`` — the value as
     it would be sent (surrounding spaces removed). Nothing here talks to the network.
     """
-    inputs = frame[input_columns(frame)]
+    inputs = user_columns(frame)
     checked = check_rows(inputs, resolve_columns(inputs, columns))
     results = [RowResult(status=RowStatus(s), reason=r, target_value=v if s == READY else None)
                for s, r, v in zip(checked.status, checked.reason, checked.value, strict=True)]

@@ -54,6 +54,13 @@ def input_columns(frame: pd.DataFrame) -> list[str]:
     )
 
 
+def user_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The user's columns of ``frame``, selected by position: selecting by name would repeat a
+    repeated header once per repeat (two 'PO' columns would become four)."""
+    keep = set(input_columns(frame))
+    return frame.loc[:, [c in keep for c in frame.columns]]
+
+
 def _ambiguous(canonical: str, matches: list[str]) -> str:
     names = [str(c) for c in matches]
     if len(set(names)) == 1:
@@ -102,4 +109,4 @@ def resolve_columns(frame: pd.DataFrame, columns: Mapping[str, str] | None = Non
 
 
 __all__ = ["CANONICAL", "CUSTOMER", "ORDER", "RESULT_NAMES", "VALUE", "ColumnError", "candidates", "input_columns",
-           "resolve_columns"]
+           "resolve_columns", "user_columns"]

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..errors import BatchBusy, BatchMismatch, ColumnError
 from .checks import check_rows
-from .columns import CUSTOMER, ORDER, VALUE, input_columns, resolve_columns
+from .columns import CUSTOMER, ORDER, VALUE, resolve_columns, user_columns
 from .journal import Journal, default_journal_path
 from .outcome import RowResult, results_frame
 from .runner import (
@@ -155,7 +155,7 @@ def retry_failed(results: pd.DataFrame, client: OrdersClient | None = None, *,
     client = client or OrdersClient.from_env()
     book = open_journal(journal, client)
     ids = _identities(results, failed)
-    inputs_all = results[input_columns(results)]
+    inputs_all = user_columns(results)
     sources: dict[str, Any] = {}
     for parent in dict.fromkeys(b for b, _ in ids):
         _require(book, parent)

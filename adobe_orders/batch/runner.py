@@ -40,7 +40,7 @@ from ..errors import (
 )
 from ..retry import RetryBudget, Throttle
 from .checks import check_rows
-from .columns import CUSTOMER, ORDER, input_columns, resolve_columns
+from .columns import CUSTOMER, ORDER, resolve_columns, user_columns
 from .journal import PENDING, QUEUED, Binding, Journal, Lease, default_journal_path, fingerprint, utc_now
 from .outcome import RowResult, results_frame
 from .prefetch import PAGE_SIZE, BulkReads, Page, PageReader, interleave, reply_of
@@ -582,7 +582,7 @@ def run_frame(frame: pd.DataFrame, client: OrdersClient | None, *, kind: str, co
     """Validate ``frame`` and run it as a batch of ``kind`` (apply_updates, update_one)."""
     from ..client import OrdersClient
 
-    inputs = frame[input_columns(frame)]
+    inputs = user_columns(frame)
     names = resolve_columns(inputs, columns)  # misuse raises here, before anything is sent
     client = client or OrdersClient.from_env()
     require_confirmation(client, len(inputs), dry_run=dry_run, confirm=confirm, what="change up to")
