@@ -83,3 +83,11 @@ def test_colours_come_from_the_theme_variables() -> None:
     badge = status_badge("updated", 3)
     assert "var(--jp-success-color1" in badge and "var(--jp-content-font-color0" in badge and "updated 3" in badge
     assert "#1a7f37" not in badge
+
+
+def test_ids_in_messages_never_wrap() -> None:
+    from adobe_orders.widgets.common import message_html
+
+    html = message_html("HTTP 404 [request 3f2b7c1e-0a1b-4c2d-9e8f-0123456789ab, batch 20261128-160551-5435c0]",
+                        "error")
+    assert html.count('<span class="ao-id">') == 2

@@ -11,6 +11,7 @@ after each ``var()`` are for front-ends without those variables (Voilà's plain 
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -67,8 +68,15 @@ def environment_banner(client: OrdersClient) -> w.HTML:
     )
 
 
+# Request and correlation IDs (UUIDs) and batch IDs in messages: browsers break lines at their hyphens.
+_IDS = re.compile(r"(?<![\w-])([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+                  r"|\d{8}-\d{6}-[0-9a-f]{6})(?![\w-])")
+
+
 def message_html(text: str, kind: str = "info") -> str:
+    """A message line; the IDs in it (request, correlation, batch) never wrap in their middle."""
     colour = MUTED_TEXT if kind == "info" else tone_colour({"ok": "success", "error": "error", "warn": "warn"}[kind])
+    text = _IDS.sub(r'<span class="ao-id">\1</span>', text)
     return f'<div class="adobe-orders-msg {kind}" style="color:{colour}">{text}</div>'
 
 

@@ -81,6 +81,8 @@ def test_form_in_jupyterlab(lab: Lab, page: Any, tmp_path: Path, theme: str) -> 
     expect(form.locator("table.line-items")).to_have_count(0, timeout=1)
     expect(form).not_to_contain_text("Order 0123456000", timeout=1)
     expect(form).not_to_contain_text(f"→ {VALUE_35}", timeout=1)
+    assert form.locator(".adobe-orders-msg .ao-id").count() >= 2  # request and correlation IDs
+    assert form.evaluate(FITS_JS) == []  # ... and none of them wraps in its middle
     assert_readable(form)
 
 
