@@ -12,6 +12,7 @@ import json
 import os
 import shlex
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -290,6 +291,7 @@ def _cmd_apply(args: argparse.Namespace) -> int:
                             bulk_reads=not args.per_order_reads, columns=columns or None, confirm=True,
                             max_rate=args.max_rate,
                             progress=not args.no_progress)
+    _finish_without_interrupts()
     _save(results, out)
     print(f"{'Dry run' if args.dry_run else 'Batch'} {batch} on {client.label}")
     print(_summary(results))
@@ -300,6 +302,15 @@ def _cmd_apply(args: argparse.Namespace) -> int:
     if code == EXIT_NOTHING:
         print("Nothing was sent: no row of the file is valid.", file=sys.stderr)
     return code
+
+
+def _finish_without_interrupts() -> None:
+    """The batch has stopped (Ctrl-C stops it, see the engine); further Ctrl-Cs must not cut short the
+    results file and the summary that say what happened."""
+    import signal
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _state_dir() -> Path:
@@ -317,6 +328,7 @@ def _cmd_undo(args: argparse.Namespace) -> int:
     client = _client()
     _require_yes(client, args.yes, f"undo batch {args.batch_id}")
     results = undo(args.batch_id, client, confirm=True, progress=not args.no_progress)
+    _finish_without_interrupts()
     if results.attrs.get("already_undone"):
         print(f"Batch {args.batch_id} was already undone by batch {results.attrs['already_undone']}; nothing was "
               "sent.")
@@ -539,6 +551,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "orders": _cmd_orders,
         "lab": _cmd_lab, "app": _cmd_app, "reset-demo": _cmd_reset_demo,
     }
+    import signal
+
+    interrupts = signal.getsignal(signal.SIGINT)
     try:
         if args.command in handlers:
             return handlers[args.command](args)
@@ -552,9 +567,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"adobe-orders: error: {message}", file=sys.stderr)
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("adobe-orders: interrupted before a batch started; nothing was sent.", file=sys.stderr)
+    except KeyboardInterrupt:  # outside a batch (a batch stops itself and reports, exit 130)
+        print("adobe-orders: interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED
+    finally:
+        if argv is not None and interrupts is not None and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, interrupts)  # main([...]) called in-process leaves no trace
 
 
 if __name__ == "__main__":

@@ -588,7 +588,7 @@ def run_frame(frame: pd.DataFrame, client: OrdersClient | None, *, kind: str, co
     require_confirmation(client, len(inputs), dry_run=dry_run, confirm=confirm, what="change up to")
     plan = Plan(batch_id or new_batch_id(), kind, None, tuple(plan_rows(inputs, names)), dict(names),
                 None if inputs.index.name is None else str(inputs.index.name))
-    book = None if dry_run else open_journal(journal, client)
+    book = None if dry_run or not plan.rows else open_journal(journal, client)  # no empty batch is journaled
     outcome = execute(plan, client, options, book)
     return finish(inputs, plan, outcome, client, dry_run=dry_run, journal=book)
 
