@@ -287,11 +287,11 @@ def _cmd_apply(args: argparse.Namespace) -> int:
     if not args.dry_run:
         print(f"Batch {batch}: Ctrl-C stops it cleanly; to finish it later: "
               f"{command(*_resume_words(args, batch))}", file=sys.stderr, flush=True)
+    stop = _interrupts_stop_the_batch()
     results = apply_updates(frame, client, dry_run=args.dry_run, workers=args.workers, batch_id=batch,
                             bulk_reads=not args.per_order_reads, columns=columns or None, confirm=True,
-                            max_rate=args.max_rate,
-                            progress=not args.no_progress)
-    _finish_without_interrupts()
+                            max_rate=args.max_rate, progress=not args.no_progress, cancel=stop)
+    results.attrs["interrupted"] = results.attrs.get("interrupted") or stop.is_set()
     _save(results, out)
     print(f"{'Dry run' if args.dry_run else 'Batch'} {batch} on {client.label}")
     print(_summary(results))
@@ -304,13 +304,16 @@ def _cmd_apply(args: argparse.Namespace) -> int:
     return code
 
 
-def _finish_without_interrupts() -> None:
-    """The batch has stopped (Ctrl-C stops it, see the engine); further Ctrl-Cs must not cut short the
-    results file and the summary that say what happened."""
+def _interrupts_stop_the_batch() -> threading.Event:
+    """From here on, Ctrl-C stops the batch instead of killing the process: before it starts (no row
+    is sent), while it runs (the engine's own handler: no new request, in-flight ones finish), and
+    after (the results file and the summary are always written)."""
     import signal
 
+    stop = threading.Event()
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    return stop
 
 
 def _state_dir() -> Path:
@@ -327,8 +330,9 @@ def _cmd_undo(args: argparse.Namespace) -> int:
         _check_writable(args.out)
     client = _client()
     _require_yes(client, args.yes, f"undo batch {args.batch_id}")
-    results = undo(args.batch_id, client, confirm=True, progress=not args.no_progress)
-    _finish_without_interrupts()
+    stop = _interrupts_stop_the_batch()
+    results = undo(args.batch_id, client, confirm=True, progress=not args.no_progress, cancel=stop)
+    results.attrs["interrupted"] = results.attrs.get("interrupted") or stop.is_set()
     if results.attrs.get("already_undone"):
         print(f"Batch {args.batch_id} was already undone by batch {results.attrs['already_undone']}; nothing was "
               "sent.")
@@ -571,8 +575,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("adobe-orders: interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
-        if argv is not None and interrupts is not None and threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGINT, interrupts)  # main([...]) called in-process leaves no trace
+        if threading.current_thread() is threading.main_thread():
+            # in-process (main([...])): leave no trace; as a program: the process is ending, and a late
+            # Ctrl-C must not turn exit 130 into death by signal while the interpreter shuts down
+            signal.signal(signal.SIGINT, interrupts if argv is not None and interrupts is not None
+                          else signal.SIG_IGN)
 
 
 if __name__ == "__main__":
