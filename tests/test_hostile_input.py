@@ -246,3 +246,24 @@ def test_cli_refuses_a_number_cell_in_an_id_column_before_sending(tmp_path, sand
     assert "line 3" in proc.stdout and "arrived as a number" in proc.stdout
     assert not [e for e in sandbox.requests if "/customers/1000000/" in e["path"]]
     assert sandbox.order(good["customerId"], good["orderId"])["externalReferenceId"] == "PO-XL"
+
+
+def test_cli_refuses_a_workbook_with_rows_hidden_by_a_filter(tmp_path, sandbox) -> None:
+    """Hostile tester: an analyst filters the sheet in Excel to the rows to change and saves; every
+    hidden row was read and sent too. A workbook with hidden rows is refused, naming their lines."""
+    import openpyxl
+
+    shown, hidden = sandbox.orders[5], sandbox.orders[6]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["customerId", "orderId", "externalReferenceId"])
+    sheet.append([shown["customerId"], shown["orderId"], "PO-SEEN"])
+    sheet.append([hidden["customerId"], hidden["orderId"], "PO-NOT-SEEN"])
+    sheet.auto_filter.ref = "A1:C3"
+    sheet.row_dimensions[3].hidden = True
+    book.save(tmp_path / "filtered.xlsx")
+    with pytest.raises(InputFileError, match=r"line 3 .*hidden"):
+        read_updates(tmp_path / "filtered.xlsx")
+    proc = _cli_apply(sandbox, tmp_path, "filtered.xlsx")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr and "hidden" in proc.stderr
+    assert v3(sandbox) == []

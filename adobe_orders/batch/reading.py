@@ -322,6 +322,7 @@ def _excel_table(data: bytes, name: str) -> tuple[list[str], list[int], list[lis
         rows: list[list[Any]] = []
         for row in sheet.iter_rows():
             rows.append([_cell_value(cell) for cell in row])
+        hidden = _hidden_rows(sheet)
     finally:
         book.close()
     lines = list(range(1, len(rows) + 1))
@@ -333,8 +334,42 @@ def _excel_table(data: bytes, name: str) -> tuple[list[str], list[int], list[lis
         header.pop()
     kept = [(ln, r) for ln, r in zip(lines[i + 1:], rows[i + 1:], strict=True) if not _is_blank(r)]
     body_lines = [ln for ln, _ in kept]
+    unseen = [ln for ln in body_lines if ln in hidden]
+    if unseen:
+        named = ", ".join(map(str, unseen[:5])) + (f" and {len(unseen) - 5} more" if len(unseen) > 5 else "")
+        raise InputFileError(
+            f"{name}: line{'s' if len(unseen) > 1 else ''} {named} {'are' if len(unseen) > 1 else 'is'} hidden in "
+            "the workbook (filtered out or hidden), so they would be sent although you cannot see them. Clear "
+            "the filter and unhide the rows, delete the rows that must not be sent, and save again.")
     body = _shape(name, header, body_lines, [r for _, r in kept], None)
     return header, body_lines, body
+
+
+def _hidden_rows(sheet: Any) -> set[int]:
+    """Lines Excel does not show (an AutoFilter or Hide). An analyst who filters a sheet to the rows to
+    change expects those rows, not the hidden ones, to be sent. Read from the sheet XML's ``<row
+    hidden="1">``; the cheap byte scan skips the XML parse for the usual sheet with nothing hidden."""
+    from xml.etree.ElementTree import iterparse
+
+    with sheet._get_source() as source:  # openpyxl's read-only sheet keeps no row attributes
+        tail, found = b"", False
+        while chunk := source.read(1 << 20):
+            if b"hidden=" in tail + chunk:
+                found = True
+                break
+            tail = chunk[-16:]
+    if not found:
+        return set()
+    hidden: set[int] = set()
+    line = 0
+    with sheet._get_source() as source:
+        for _, element in iterparse(source):
+            if element.tag.endswith("}row") or element.tag == "row":
+                line = int(float(element.get("r") or line + 1))
+                if element.get("hidden") in ("1", "true"):
+                    hidden.add(line)
+                element.clear()
+    return hidden
 
 
 def _cell_value(cell: Any) -> Any:
