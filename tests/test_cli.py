@@ -118,3 +118,18 @@ def test_zero_config_demo_apply_then_undo(tmp_path, capsys) -> None:
     hist = subprocess.run([sys.executable, "-m", "adobe_orders.cli", "history"], capture_output=True, text=True,
                           timeout=120, cwd=tmp_path, env=env)
     assert hist.returncode == 0 and batch in hist.stdout and "undo" in hist.stdout
+
+
+def test_readme_names_every_exit_code_the_cli_documents() -> None:
+    """Hostile tester: ``--help`` listed exit 4 (nothing was sent) and the CLI returned it for a file with
+    no valid row, but the README's exit codes stopped at 3 and 130."""
+    import re
+    from pathlib import Path
+
+    from adobe_orders import cli
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    line = readme[readme.index("Exit codes:"):readme.index("interrupted", readme.index("Exit codes:"))]
+    documented = {int(code) for code in re.findall(r"^\s+(\d+)\s", cli.EXIT_CODES, flags=re.M)}
+    assert documented == {0, 1, 2, 3, 4, 130}
+    assert documented <= {int(n) for n in re.findall(r"\b(\d+) ", line + " ")} | {130}
