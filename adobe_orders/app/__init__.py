@@ -37,7 +37,7 @@ def build_app(client: Any = None) -> w.VBox:
     pages: list[tuple[str, w.Widget]] = [("Batch from a file", BatchUpdatePanel(client)),
                                          ("One order", UpdateOrderForm(client))]
     try:  # the order browser arrives with the discovery work; the app shows it when it is there
-        from ..widgets import OrderBrowser  # type: ignore[attr-defined]
+        from ..widgets import OrderBrowser
     except ImportError:
         pass
     else:

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import BatchBusy, JournalError
 from ..workspace import dotenv_file, state_dir, workspace_root
@@ -63,6 +63,12 @@ CREATE TABLE IF NOT EXISTS lease (
 );
 """
 QUEUED, PENDING = "queued", "pending"
+
+
+class Record(Protocol):
+    """A journal row as read (``sqlite3.Row``) or built (a dict): looked up by column name."""
+
+    def __getitem__(self, key: str) -> Any: ...
 
 
 def utc_now() -> str:
@@ -340,4 +346,4 @@ class Lease:
             self.journal.release(self.batch_id, self.token)
 
 
-__all__ = ["Binding", "Journal", "JournalError", "Lease", "default_journal_path", "fingerprint", "utc_now"]
+__all__ = ["Binding", "Journal", "JournalError", "Lease", "Record", "default_journal_path", "fingerprint", "utc_now"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -17,7 +17,7 @@ import pandas as pd
 from ..errors import BatchBusy, BatchMismatch, ColumnError
 from .checks import check_rows
 from .columns import CUSTOMER, ORDER, VALUE, resolve_columns, user_columns
-from .journal import Journal, default_journal_path
+from .journal import Journal, Record, default_journal_path
 from .outcome import RowResult, results_frame
 from .runner import (
     Plan,
@@ -52,7 +52,7 @@ def _require(book: Journal, batch_id: str) -> sqlite3.Row:
     return batch
 
 
-def _frame_from_rows(batch: Mapping[str, Any], rows: list[Mapping[str, Any]], values: list[str | None]) -> pd.DataFrame:
+def _frame_from_rows(batch: Record, rows: Sequence[Record], values: list[str | None]) -> pd.DataFrame:
     """The three update columns under the batch's own headers, indexed by the rows' own labels."""
     names = json.loads(batch["columns_json"])
     labels = [json.loads(r["label_json"]) for r in rows]
@@ -62,7 +62,7 @@ def _frame_from_rows(batch: Mapping[str, Any], rows: list[Mapping[str, Any]], va
                         index=index, dtype=object)
 
 
-def _plan_row(r: Mapping[str, Any]) -> PlanRow:
+def _plan_row(r: Record) -> PlanRow:
     status = RowStatus.READY if r["status"] not in (RowStatus.INVALID, RowStatus.DUPLICATE,
                                                      RowStatus.SKIPPED) else RowStatus(r["status"])
     expected = None if r["expected_json"] is None else tuple(json.loads(r["expected_json"]))
@@ -223,7 +223,7 @@ def lineage(book: Journal, batch_id: str) -> list[sqlite3.Row]:
 def _undo_rows(book: Journal, batches: list[sqlite3.Row]) -> list[PlanRow]:
     """One row per order the lineage may have changed: restore the value it held before the first
     batch touched it, but only while it holds a value the lineage set."""
-    per_order: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    per_order: dict[tuple[str, str], list[Record]] = {}
     for batch in batches:  # oldest first
         for r in book.rows(batch["batch_id"]).values():
             may_have_changed = r["status"] == RowStatus.UPDATED or bool(r["sent"])
@@ -247,7 +247,7 @@ def _undo_rows(book: Journal, batches: list[sqlite3.Row]) -> list[PlanRow]:
     return rows
 
 
-def _origin(book: Journal, row: Mapping[str, Any]) -> Mapping[str, Any]:
+def _origin(book: Journal, row: Record) -> Record:
     """The row of the first batch a retried row continues, so undo names it as the user knows it."""
     current = row
     for _ in range(100):
@@ -328,7 +328,7 @@ def _batch_of(batch: str | pd.DataFrame) -> str:
     return str(ids[0])
 
 
-def _already_undone(book: Journal, undo_batch: Mapping[str, Any], stored: list[Mapping[str, Any]],
+def _already_undone(book: Journal, undo_batch: Record, stored: Sequence[Record],
                     client: OrdersClient) -> pd.DataFrame:
     when = undo_batch["created_at"][:19].replace("T", " ")
     results = [RowResult(RowStatus.SKIPPED, previous_value=r["previous"], target_value=r["target"],

@@ -60,9 +60,10 @@ def results_frame(inputs: pd.DataFrame, results: list[RowResult], *, batch_id: s
             data[name].append(value)
     data["batch_row"] = list(batch_rows) if batch_rows is not None else [None] * len(results)
     for name in RESULT_COLUMNS:
-        dtype = "Int64" if name in INTEGER_COLUMNS else object
-        out[name] = pd.Series(pd.array(data[name], dtype=dtype) if dtype == "Int64" else data[name],
-                              index=inputs.index, dtype=dtype)
+        if name in INTEGER_COLUMNS:
+            out[name] = pd.Series(pd.array(data[name], dtype="Int64"), index=inputs.index)
+        else:
+            out[name] = pd.Series(data[name], index=inputs.index, dtype=object)
     if recon_cutoff_day:
         out["after_recon_cutoff"] = [
             r.status == RowStatus.UPDATED and bool(r.updated_at) and int(str(r.updated_at)[8:10]) > recon_cutoff_day

@@ -41,7 +41,7 @@ from ..errors import (
 from ..retry import RetryBudget, Throttle
 from .checks import check_rows
 from .columns import CUSTOMER, ORDER, resolve_columns, user_columns
-from .journal import PENDING, QUEUED, Binding, Journal, Lease, default_journal_path, fingerprint, utc_now
+from .journal import PENDING, QUEUED, Binding, Journal, Lease, Record, default_journal_path, fingerprint, utc_now
 from .outcome import RowResult, results_frame
 from .prefetch import PAGE_SIZE, BulkReads, Page, PageReader, interleave, reply_of
 from .schema import FINAL, RowStatus, row_name
@@ -469,7 +469,9 @@ def execute(plan: Plan, client: OrdersClient, options: RunOptions, journal: Jour
     try:
         bar_class = options.tqdm_class
         if bar_class is None:
-            from tqdm.auto import tqdm as bar_class
+            from tqdm.auto import tqdm
+
+            bar_class = tqdm
         desc = f"{'Dry run' if options.dry_run else 'Updating'} · {client.label}"
         with bar_class(total=len(jobs), desc=desc, disable=not options.progress or not jobs, unit="order") as bar, \
                 _sigint_stops(run):
@@ -535,7 +537,7 @@ def _start_or_resume(journal: Journal, plan: Plan, client: OrdersClient,
     return rows
 
 
-def stored_result(got: Mapping[str, Any]) -> RowResult:
+def stored_result(got: Record) -> RowResult:
     """A journal row as the result it recorded (the order itself is not kept in the journal)."""
     status = got["status"]
     if status == PENDING:

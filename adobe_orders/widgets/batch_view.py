@@ -35,7 +35,7 @@ def counts_html(frame: pd.DataFrame) -> str:
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The results as the CLI would write them (formula-like cells neutralised where the export knows how)."""
     try:
-        from ..export import write_table  # type: ignore[attr-defined]
+        from ..export import write_table
     except ImportError:
         return frame.to_csv(index=False).encode("utf-8")
     with tempfile.TemporaryDirectory() as folder:
