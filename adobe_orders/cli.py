@@ -273,6 +273,9 @@ def _cmd_apply(args: argparse.Namespace) -> int:
 
     if args.out:
         check_output_path(args.out)  # a wrong name is refused before anything is sent
+        if Path(args.out).exists() and Path(args.file).exists() and Path(args.out).samefile(args.file):
+            raise AdobeOrdersError(f"--out {args.out} is the input file: the results would replace it (and any other "
+                                   "sheet in it). Choose another name. Nothing was sent.")
     frame = read_updates(args.file)
     columns = {k: v for k, v in (("customerId", args.customer_column), ("orderId", args.order_column),
                                  ("externalReferenceId", args.value_column)) if v}

@@ -181,3 +181,19 @@ def test_a_formula_in_a_header_or_a_category_cell_is_neutralised_too(tmp_path: P
     back = read_updates(path)
     assert list(back.columns) == list(frame.columns)
     assert back.to_numpy().tolist() == frame.astype(object).to_numpy().tolist()
+
+
+def test_out_naming_the_input_file_is_refused_before_sending(tmp_path: Path, sandbox) -> None:
+    """Hostile tester: ``apply book.xlsx --out book.xlsx`` replaced the analyst's workbook (its other
+    sheets lost) with the results."""
+    order = sandbox.orders[7]
+    book = openpyxl.Workbook()
+    book.active.append(["customerId", "orderId", "externalReferenceId"])
+    book.active.append([order["customerId"], order["orderId"], "PO-SAME"])
+    book.create_sheet("Notes").append(["notes the analyst keeps here"])
+    book.save(tmp_path / "book.xlsx")
+    for out in ("book.xlsx", str(tmp_path / "." / "book.xlsx")):
+        proc = run_cli(sandbox, tmp_path, "apply", "book.xlsx", "--out", out, "--no-progress")
+        assert proc.returncode == 1 and "input file" in proc.stderr and "Traceback" not in proc.stderr
+    assert openpyxl.load_workbook(tmp_path / "book.xlsx").sheetnames == ["Sheet", "Notes"]
+    assert v3(sandbox) == []
