@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ipywidgets
 import pytest
-from ipywidgets.widgets.widget import CallbackDispatcher
 
 from adobe_orders.render import is_blank, status_badge, table_html, text_table
 from adobe_orders.widgets import UpdateOrderForm
@@ -13,19 +11,9 @@ from adobe_orders.widgets.form import diff_html
 CUSTOMER, ORDER = "0001000000", "0123456000"
 
 
-def _strict_call(self, *args, **kwargs):
-    value = None
-    for callback in self.callbacks:
-        result = callback(*args, **kwargs)
-        value = result if result is not None else value
-    return value
-
-
 @pytest.fixture(autouse=True)
-def strict_callbacks(monkeypatch):
-    monkeypatch.setattr(CallbackDispatcher, "__call__", _strict_call)
-    yield
-    ipywidgets.Widget.close_all()
+def strict(strict_widgets):
+    """Callbacks raise here (conftest's strict_widgets)."""
 
 
 def _views(form: UpdateOrderForm) -> str:
