@@ -114,6 +114,7 @@ def test_refusals_config_errors_and_exports_hold_no_secret(secret_sandbox, tmp_p
     with pytest.raises(ConfigurationError) as info:
         read_dotenv(env_file)
     written.append(str(info.value))
+    env_file.unlink()  # the workspace's .env is read for the journal too; the batches below need a sound one
     # refused credentials: a wrong secret, a refused access token (scanned as a token below)
     wrong = OrdersClient(Settings(environment="local", base_url=sb.url, client_id=key, client_secret=secret[::-1]))
     bogus_token = "tok-" + secrets.token_hex(12)
