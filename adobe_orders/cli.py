@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from .errors import AdobeOrdersError
 from .export import check_output_path
-from .terminal import command_prefix, pip_install_extra
+from .terminal import PrintableStream, command_prefix, pip_install_extra
 
 if TYPE_CHECKING:  # pandas and the client load only for the commands that need them
     import pandas as pd
@@ -561,6 +561,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     import signal
 
     interrupts = signal.getsignal(signal.SIGINT)
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = PrintableStream(sys.stdout), PrintableStream(sys.stderr)  # type: ignore[assignment]
     try:
         if args.command in handlers:
             return handlers[args.command](args)
@@ -578,6 +580,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("adobe-orders: interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
+        sys.stdout, sys.stderr = streams
         if threading.current_thread() is threading.main_thread():
             # in-process (main([...])): leave no trace; as a program: the process is ending, and a late
             # Ctrl-C must not turn exit 130 into death by signal while the interpreter shuts down

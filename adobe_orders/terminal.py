@@ -13,7 +13,7 @@ import shlex
 import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,6 +55,34 @@ def pip_install_extra(extra: str) -> str:
     return f"{this_python()} -m pip install {shlex.quote(f'adobe-orders[{extra}]')}"
 
 
+
+
+# -- what reaches the terminal ---------------------------------------------------------------------------
+# C0 and C1 control characters (but line feed, carriage return and tab, which the progress bar and the
+# layout use) and the bidirectional overrides. A cell holding ESC]0;…BEL or ESC[2J — from a file someone
+# sent, or a reference another tool set at Adobe — would otherwise be obeyed by the terminal (retitle,
+# clear, hide text, reorder a line) instead of shown.
+_UNPRINTABLE = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)] if c not in (0x09, 0x0A, 0x0D)}
+_UNPRINTABLE.update({c: f"\\u{c:04x}" for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]})
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown escaped (``\\x1b``), never obeyed by a terminal."""
+    return text.translate(_UNPRINTABLE)
+
+
+class PrintableStream:
+    """A text stream that writes ``printable(text)`` to the stream it wraps; the CLI's stdout/stderr."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(printable(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> object:  # flush, isatty, fileno, encoding: the real stream's
+        return getattr(self.stream, name)
 
 
 # -- tables that fit a terminal -------------------------------------------------------------------------

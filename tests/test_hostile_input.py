@@ -267,3 +267,25 @@ def test_cli_refuses_a_workbook_with_rows_hidden_by_a_filter(tmp_path, sandbox) 
     proc = _cli_apply(sandbox, tmp_path, "filtered.xlsx")
     assert proc.returncode == 1 and "Traceback" not in proc.stderr and "hidden" in proc.stderr
     assert v3(sandbox) == []
+
+
+def test_terminal_control_sequences_in_cells_are_shown_not_obeyed(tmp_path, sandbox) -> None:
+    """Hostile tester: an ID holding ``ESC]0;title BEL`` or ``ESC[2J`` (from a file someone sent, or a
+    reference another tool set at Adobe) reached the terminal raw through the summary, ``history`` and
+    ``get``: the terminal obeyed it (retitled, cleared, recoloured). The CLI shows such characters escaped."""
+    order = sandbox.orders[8]
+    sandbox.state.set_reference(order["customerId"], order["orderId"], "PO\x1b[8mHIDDEN\u202e")
+    (tmp_path / "esc.csv").write_text("customerId,orderId,externalReferenceId\n"
+                                      f"{CUST},0123\x1b]0;pwned\x07,PO-1\n"
+                                      f"{order['customerId']},{order['orderId']},PO\x1b[2J\n")
+    outputs = [_cli_apply(sandbox, tmp_path, "esc.csv")]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ADOBE_VIPM_")}
+    env.update(dict(line.split("=", 1) for line in sandbox.env_lines()))
+    for args in (["history", "--all"], ["get", order["customerId"], order["orderId"]]):
+        outputs.append(subprocess.run([sys.executable, "-m", "adobe_orders", *args], capture_output=True,
+                                      text=True, timeout=120, env=env, cwd=tmp_path))
+    for proc in outputs:
+        text = proc.stdout + proc.stderr
+        assert "Traceback" not in text, text
+        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text, repr(text)
+    assert "\\x1b" in outputs[0].stdout and "\\x1b" in outputs[2].stdout
