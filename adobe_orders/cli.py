@@ -562,7 +562,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     interrupts = signal.getsignal(signal.SIGINT)
     streams = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = PrintableStream(sys.stdout), PrintableStream(sys.stderr)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = PrintableStream(sys.stdout), PrintableStream(sys.stderr)
     try:
         if args.command in handlers:
             return handlers[args.command](args)
