@@ -426,3 +426,21 @@ def test_a_repeated_header_is_counted_as_often_as_it_appears(client, sandbox) ->
     with pytest.raises(ColumnError, match="appears 2 times"):
         apply_updates(frame, client, progress=False)
     assert v3(sandbox) == []
+
+
+def test_undoing_an_undo_is_refused_so_undo_never_claims_a_batch_it_no_longer_covers(sandbox) -> None:
+    """Hostile tester: undo(undo batch) put the batch's values back, after which undo(batch) answered
+    "already undone", sent nothing, and the orders kept the batch's values."""
+    client = sandbox.client()
+    picked = sandbox.orders[:3]
+    before = _values(sandbox, picked)
+    first = apply_updates(frame_for(picked, ["UU-0", "UU-1", "UU-2"]), client, progress=False)
+    undone = undo(first.attrs["batch_id"], client, progress=False)
+    assert _values(sandbox, picked) == before
+    sandbox.clear_log()
+    with pytest.raises(BatchMismatch, match="is an undo"):
+        undo(undone.attrs["batch_id"], client, progress=False)
+    with pytest.raises(BatchMismatch, match="is an undo"):
+        undo(undone, client, progress=False)
+    assert [e for e in v3(sandbox) if e["method"] == "PATCH"] == []
+    assert _values(sandbox, picked) == before

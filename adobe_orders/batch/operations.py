@@ -278,6 +278,11 @@ def undo(batch: str | pd.DataFrame, client: OrdersClient | None = None, *, journ
     client = client or OrdersClient.from_env()
     book = open_journal(journal, client)
     root = root_of(book, _batch_of(batch))
+    if (root_batch := book.batch(root)) is not None and root_batch["kind"] == "undo":
+        raise BatchMismatch(
+            f"Batch {root} is an undo (of batch {root_batch['parent_batch']}). Undoing it would put that batch's "
+            "values back while the batch stayed marked as undone, so a later undo would send nothing. Nothing was "
+            "sent. To set those values again, apply them as a new batch (its results file works as input).")
     if isinstance(batch, pd.DataFrame):
         _one_lineage(book, [str(b) for b in batch["batch_id"] if text(b) is not None], "undo")
     batches = lineage(book, root)
