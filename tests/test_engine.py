@@ -143,7 +143,7 @@ def test_3_resume_retry_and_undo_with_another_api_are_refused_before_sending(san
 
 # -- 4. one owner at a time ------------------------------------------------------------------------------
 def test_4a_two_cli_runs_of_one_batch_at_once_never_both_send(tmp_path) -> None:
-    with Sandbox(latency=0.02) as sb:
+    with Sandbox(latency=0.1) as sb:  # the batch lasts seconds: both processes start while it runs
         picked = sb.orders[:60]
         path = tmp_path / "u.csv"
         frame_of(picked, [f"FOUR-{i}" for i in range(60)]).to_csv(path, index=False)
@@ -522,3 +522,14 @@ def test_journal_rows_are_known_by_identity_not_position(sandbox) -> None:
                           (results.attrs["batch_id"],)).fetchall()
     assert rows == [(i, f"row {i}", sandbox.orders[i]["orderId"]) for i in range(3)]
     assert list(results["batch_row"]) == [0, 1, 2]
+
+
+def test_a_batch_in_the_old_journal_format_is_named_not_guessed(sandbox) -> None:
+    path = Path(".adobe-orders") / "journal.sqlite"
+    path.parent.mkdir()
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE batches (batch_id TEXT PRIMARY KEY, created_at TEXT)")
+        db.execute("INSERT INTO batches VALUES ('old-one', '2026-01-01')")
+    with pytest.raises(KeyError, match="earlier version"):
+        undo("old-one", sandbox.client(), progress=False)
+    assert sandbox.requests == []

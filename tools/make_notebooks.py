@@ -77,9 +77,9 @@ save("02_bulk_update.ipynb", [
                   'ao.show(dry, columns=["customerId", "orderId", "status", "previous_value", "target_value", '
                   '"reason"])'),
     new_markdown_cell(
-        "## 4. Apply\n\nEach order is read first (so the journal knows the old value), skipped if it already "
-        "holds the new one, then changed. One failing order never stops the batch. Results come back in the "
-        "same order as the input."),
+        "## 4. Apply\n\nEach order is read first (so the journal knows the old value), left `unchanged` "
+        "(nothing sent) if it already holds the new one, then changed. One failing order never stops the "
+        "batch. Results come back in the same order as the input."),
     new_code_cell('results = ao.apply_updates(updates, client)\nao.report(results)'),
     new_code_cell('ao.show(results, columns=["customerId", "orderId", "status", "previous_value", "current_value", '
                   '"reason"])'),

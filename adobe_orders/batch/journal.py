@@ -83,15 +83,18 @@ def fingerprint(rows: Iterable[Sequence[Any]]) -> str:
     return digest.hexdigest()
 
 
-def default_journal_path(configured: str | os.PathLike[str] | None = None) -> Path:
+def default_journal_path(configured: str | os.PathLike[str] | None = None, *, dotenv: bool = True) -> Path:
     """The journal of this workspace: ``configured`` (a client's setting), else ADOBE_VIPM_JOURNAL
-    (environment, then the workspace ``.env``), else ``<workspace>/.adobe-orders/journal.sqlite``.
+    (environment, then — with ``dotenv`` — the workspace ``.env``), else
+    ``<workspace>/.adobe-orders/journal.sqlite``.
 
     Needs no credentials, so ``history()`` works with a half-configured ``.env``. A relative path
     is taken from the workspace folder, so the CLI at the root and a notebook in a subfolder agree.
+    A client's settings already hold what its ``.env`` says, so with a client ``dotenv`` is False:
+    a client configured in code does not depend on (or fail on) a ``.env`` it never read.
     """
     chosen: str | os.PathLike[str] | None = configured or os.environ.get("ADOBE_VIPM_JOURNAL", "").strip() or None
-    if chosen is None:
+    if chosen is None and dotenv:
         env = dotenv_file()
         if env is not None:
             from ..config import read_dotenv  # the one reader: a damaged .env is named, never a codec error
@@ -198,6 +201,12 @@ class Journal:
 
     def children(self, batch_id: str) -> list[sqlite3.Row]:
         return self.query("SELECT * FROM batch WHERE parent_batch = ? ORDER BY created_at", (batch_id,))
+
+    def legacy_batch(self, batch_id: str) -> bool:
+        """True if the pre-identity journal format (tables ``batches``/``rows``) holds this batch."""
+        if not self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'batches'"):
+            return False
+        return bool(self.query("SELECT 1 FROM batches WHERE batch_id = ?", (batch_id,)))
 
     def recent(self, limit: int = 5) -> list[str]:
         return [r["batch_id"] for r in self.query("SELECT batch_id FROM batch ORDER BY created_at DESC LIMIT ?",

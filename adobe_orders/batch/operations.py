@@ -47,6 +47,10 @@ if TYPE_CHECKING:
 def _require(book: Journal, batch_id: str) -> sqlite3.Row:
     batch = book.batch(batch_id)
     if batch is None:
+        if book.legacy_batch(batch_id):
+            raise KeyError(f"Batch {batch_id!r} was recorded in {book.path} by an earlier version of adobe-orders, "
+                           "whose journal rows have no identity or API binding; it cannot be resumed or undone "
+                           "safely by this version. Its rows are still in the file's 'rows' table.")
         raise KeyError(f"No batch {batch_id!r} in the journal {book.path}. Recent batches: "
                        f"{', '.join(book.recent()) or 'none'}.")
     return batch

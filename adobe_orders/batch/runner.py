@@ -181,7 +181,7 @@ def open_journal(journal: Journal | str | None, client: OrdersClient | None) -> 
     if isinstance(journal, Journal):
         return journal
     configured = journal or (client.settings.journal_path if client is not None else None)
-    return Journal(default_journal_path(configured))
+    return Journal(default_journal_path(configured, dotenv=client is None))
 
 
 # -- running -------------------------------------------------------------------------------------------
