@@ -289,3 +289,25 @@ def test_terminal_control_sequences_in_cells_are_shown_not_obeyed(tmp_path, sand
         assert "Traceback" not in text, text
         assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text, repr(text)
     assert "\\x1b" in outputs[0].stdout and "\\x1b" in outputs[2].stdout
+
+
+def test_cli_refuses_a_workbook_whose_first_sheet_is_hidden(tmp_path, sandbox) -> None:
+    """Hostile tester: last month's sheet hidden, this month's visible: the hidden first sheet was read
+    and its old values sent. Such a workbook is refused, naming the sheet."""
+    import openpyxl
+
+    order = sandbox.orders[9]
+    book = openpyxl.Workbook()
+    old = book.active
+    old.title = "March (old)"
+    for sheet, value in ((old, "PO-OLD-MARCH"), (book.create_sheet("April"), "PO-APRIL")):
+        sheet.append(["customerId", "orderId", "externalReferenceId"])
+        sheet.append([order["customerId"], order["orderId"], value])
+    old.sheet_state = "hidden"
+    book.active = 1
+    book.save(tmp_path / "months.xlsx")
+    with pytest.raises(InputFileError, match=r"'March \(old\)' is hidden"):
+        read_updates(tmp_path / "months.xlsx")
+    proc = _cli_apply(sandbox, tmp_path, "months.xlsx")
+    assert proc.returncode == 1 and "hidden" in proc.stderr and "Traceback" not in proc.stderr
+    assert v3(sandbox) == []

@@ -319,6 +319,11 @@ def _excel_table(data: bytes, name: str) -> tuple[list[str], list[int], list[lis
         raise InputFileError(f"{name} could not be read as an Excel workbook: {first}") from None
     try:
         sheet = book.worksheets[0]
+        if sheet.sheet_state != "visible":  # last month's sheet, hidden, in front of this month's
+            raise InputFileError(
+                f"{name}: its first sheet {sheet.title!r} is hidden, and the first sheet is the one read, so "
+                "values you cannot see would be sent. Move the sheet with the updates to the front (or delete "
+                "the hidden one) and save again.")
         rows: list[list[Any]] = []
         for row in sheet.iter_rows():
             rows.append([_cell_value(cell) for cell in row])
