@@ -5,9 +5,11 @@ here, so the schema cannot drift between ``validate_updates``, ``apply_updates``
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from .schema import INTEGER_COLUMNS, RESULT_COLUMNS, RowStatus
@@ -43,27 +45,16 @@ def results_frame(inputs: pd.DataFrame, results: list[RowResult], *, batch_id: s
     """``inputs`` (the user's columns, untouched) followed by the result columns, one row per result."""
     if len(inputs) != len(results):
         raise ValueError(f"{len(results)} results for {len(inputs)} rows")  # a bug, never a user's mistake
-    out = inputs.copy()
-    data: dict[str, list[Any]] = {name: [] for name in RESULT_COLUMNS}
-    for r in results:
-        for name in RESULT_COLUMNS:
-            if name == "status":
-                value: Any = r.status.value
-            elif name == "order_json":
-                value = order_json(r.order)
-            elif name == "batch_id":
-                value = batch_id
-            elif name == "batch_row":
-                continue
-            else:
-                value = getattr(r, name)
-            data[name].append(value)
-    data["batch_row"] = list(batch_rows) if batch_rows is not None else [None] * len(results)
+    columns: dict[str, Any] = {
+        "status": [r.status.value for r in results],
+        "order_json": [order_json(r.order) for r in results],
+        "batch_id": [batch_id] * len(results),
+        "batch_row": list(batch_rows) if batch_rows is not None else None,
+    }
     for name in RESULT_COLUMNS:
-        if name in INTEGER_COLUMNS:
-            out[name] = pd.Series(pd.array(data[name], dtype="Int64"), index=inputs.index)
-        else:
-            out[name] = pd.Series(data[name], index=inputs.index, dtype=object)
+        if name not in columns:
+            columns[name] = [getattr(r, name) for r in results]
+    out = frame_with_results(inputs, columns)
     if recon_cutoff_day:
         out["after_recon_cutoff"] = [
             r.status == RowStatus.UPDATED and bool(r.updated_at) and int(str(r.updated_at)[8:10]) > recon_cutoff_day
@@ -71,4 +62,22 @@ def results_frame(inputs: pd.DataFrame, results: list[RowResult], *, batch_id: s
     return out
 
 
-__all__ = ["RowResult", "order_json", "results_frame"]
+def frame_with_results(inputs: pd.DataFrame, columns: Mapping[str, Any]) -> pd.DataFrame:
+    """``inputs`` followed by every result column, from whole columns (a result column not given is
+    blank). Column by column, never cell by cell: ``validate_updates`` builds a million-row frame
+    here without a million ``RowResult`` objects (the benchmark: read and validate in < 3 s)."""
+    n = len(inputs)
+    out = inputs.copy()
+    for name in RESULT_COLUMNS:
+        values = columns.get(name)
+        if name in INTEGER_COLUMNS:
+            array = (pd.arrays.IntegerArray(np.zeros(n, dtype="int64"), np.ones(n, dtype=bool)) if values is None
+                     else pd.array(values, dtype="Int64"))
+            out[name] = pd.Series(array, index=inputs.index)
+        else:
+            out[name] = pd.Series(np.full(n, None, dtype=object) if values is None else values, index=inputs.index,
+                                  dtype=object)
+    return out
+
+
+__all__ = ["RowResult", "frame_with_results", "order_json", "results_frame"]
