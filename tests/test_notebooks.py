@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -44,6 +45,17 @@ def test_notebook_runs_with_zero_configuration(tmp_path, path) -> None:
     text = json.dumps(outputs)
     assert "Traceback" not in text
     assert "local emulator" in text
+    assert not unreadable_cells(nb), unreadable_cells(nb)
+
+
+# What pandas prints for a missing value, and the "..." of a cut cell: an analyst reads them as data.
+UNREADABLE = re.compile(r"<td>(?:&lt;NA&gt;|NaN|NaT|None|nan|[^<]*\.\.\.)</td>")
+
+
+def unreadable_cells(nb: nbformat.NotebookNode) -> list[str]:
+    """Every table cell in the notebook's HTML outputs that shows a missing value as text, or is cut."""
+    return [f"cell {i}: {m.group(0)}" for i, c in enumerate(nb.cells) if c.cell_type == "code"
+            for o in c.outputs for m in UNREADABLE.finditer(o.get("data", {}).get("text/html", ""))]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -68,10 +80,21 @@ def test_notebooks_are_committed_without_outputs() -> None:
 
 def test_find_and_tag_notebook_finds_matches_applies_and_undoes(tmp_path) -> None:
     nb = execute(tmp_path, "03_find_and_tag.ipynb", clean_env())
-    text = json.dumps([o for c in nb.cells if c.cell_type == "code" for o in c.outputs])
+    # outputs, and the saved widget state that holds the grids' rows
+    text = json.dumps([o for c in nb.cells if c.cell_type == "code" for o in c.outputs]) + json.dumps(
+        nb.metadata.get("widgets", {}))
     for expected in ("4500012345", "4500012346", "4500012348",  # the three one-to-one matches
                      "no_match", "several_rows", "different_reference",  # each reported, none applied
                      "updated", "lineItemPartnerPrice", "failed: none"):
         assert expected in text, expected
     assert "4500012349" not in json.dumps([c.outputs for c in nb.cells if "apply_updates(updates, client)\n"
                                            in c.source])
+
+
+def test_find_and_tag_notebook_says_what_its_undo_did(tmp_path) -> None:
+    """The renewals it tags had no reference, so undo can only report them skipped; the text must say so."""
+    nb = execute(tmp_path, "03_find_and_tag.ipynb", clean_env())
+    at = next(i for i, c in enumerate(nb.cells) if "ao.undo(" in c.source)
+    assert "skipped" in nb.cells[at - 1].source  # the markdown above the undo cell
+    everything = json.dumps(nb)  # the grid's rows live in the saved widget state
+    assert "Adobe documents no way to clear it" in everything

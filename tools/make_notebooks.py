@@ -132,11 +132,12 @@ save("03_find_and_tag.ipynb", [
     new_code_cell('customers = ["0001000000", "9876500131", "0001071271", "9876500524"]\n'
                   "orders = ao.fetch_orders(customers, client)\n"
                   'print(len(orders), "orders;", "failed:", orders.attrs["failed_customers"] or "none")\n'
-                  'orders[["customerId", "orderId", "creation_date", "order_type", "status_name",\n'
-                  '        "external_reference_id", "line_count"]].head(8)'),
+                  'ao.show(orders, columns=["customerId", "orderId", "creation_date", "order_type", "status_name",\n'
+                  '                         "external_reference_id", "line_count"])'),
     new_markdown_cell("The renewals that still have no reference — the ones to tag:"),
     new_code_cell('todo = orders[(orders["order_type"] == "RENEWAL") & orders["external_reference_id"].isna()]\n'
-                  'todo[["customerId", "orderId", "creation_date", "status_name", "subscription_ids"]]'),
+                  'ao.show(todo, columns=["customerId", "orderId", "creation_date", "status_name",\n'
+                  '                       "subscription_ids"])'),
     new_markdown_cell(
         "## 2. Match: the ERP's PO list\n\n"
         "`read_source` reads the export as text (IDs keep their zeros) and labels rows by their line in "
@@ -150,8 +151,8 @@ save("03_find_and_tag.ipynb", [
                   '    on={"customerId": "Customer", "subscriptionId": "Subscription",\n'
                   '        "creationDate": "Invoice date"},\n'
                   '    value="PO Number", window=pd.Timedelta(days=3))\n'
-                  'updates'),
-    new_code_cell("ao.match_problems(updates)"),
+                  'ao.show(updates)'),
+    new_code_cell("ao.show(ao.match_problems(updates))"),
     new_markdown_cell("## 3. Dry run, then apply\n\nThe updates frame goes to `apply_updates` like any other: "
                       "journaled, one results row per update."),
     new_code_cell('dry = ao.apply_updates(updates, client, dry_run=True)\ndry["status"].value_counts()'),
@@ -159,9 +160,14 @@ save("03_find_and_tag.ipynb", [
     new_markdown_cell("What Adobe returned, one row per line item — with Adobe's pricing when asked for "
                       "(`fetch_price=True`):"),
     new_code_cell('priced = ao.fetch_orders(customers[:1], client, order_type="RENEWAL", fetch_price=True)\n'
-                  'ao.line_items(priced).head(8)'),
-    new_markdown_cell("## 4. Undo\n\nEvery order this batch tagged goes back to what it held before."),
-    new_code_cell('undone = ao.undo(results.attrs["batch_id"], client)\nundone["status"].value_counts()'),
+                  'ao.show(ao.line_items(priced))'),
+    new_markdown_cell(
+        "## 4. Undo\n\nUndo puts back the value each order held before this batch. These renewals held "
+        "*no* reference before, and Adobe documents no way to clear one, so here undo sends nothing: each "
+        "order is `skipped`, with that reason. (An order that held another value gets it back, as in "
+        "`02_bulk_update.ipynb`.)"),
+    new_code_cell('undone = ao.undo(results.attrs["batch_id"], client)\n'
+                  'ao.show(undone, columns=["customerId", "orderId", "status", "current_value", "reason"])'),
     new_markdown_cell(
         "## The same, with buttons\n\n"
         "Paste customer IDs, choose filters (type, status, dates, *missing reference only*) and **Find "
