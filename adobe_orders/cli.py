@@ -270,6 +270,7 @@ def _tell_outcome(results: pd.DataFrame, resume: list[str] | None) -> None:
 
 def _cmd_apply(args: argparse.Namespace) -> int:
     from .batch import apply_updates, new_batch_id, read_updates
+    from .batch.runner import check_batch_id
 
     if args.out:
         check_output_path(args.out)  # a wrong name is refused before anything is sent
@@ -282,7 +283,7 @@ def _cmd_apply(args: argparse.Namespace) -> int:
     from .batch.columns import resolve_columns, user_columns
 
     resolve_columns(user_columns(frame), columns)  # a column problem is reported before any setup
-    batch = args.batch_id or new_batch_id()
+    batch = check_batch_id(args.batch_id) if args.batch_id else new_batch_id()  # it names the results file
     out = args.out or str(_state_dir() / f"results-{batch}.csv")
     _check_writable(out)
     client = _client()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import threading
 
 import pandas as pd
@@ -444,3 +445,25 @@ def test_undoing_an_undo_is_refused_so_undo_never_claims_a_batch_it_no_longer_co
         undo(undone, client, progress=False)
     assert [e for e in v3(sandbox) if e["method"] == "PATCH"] == []
     assert _values(sandbox, picked) == before
+
+
+@pytest.mark.parametrize("bad", ["/../../outside", "a/b", "..", "x; rm -rf ~", " id", "undo-mine", "é" * 3, "x" * 81])
+def test_a_batch_id_that_is_no_plain_name_is_refused_before_anything(tmp_path, sandbox, bad: str) -> None:
+    """Hostile tester: ``--batch-id '/../../x'`` wrote the results file outside the workspace (the ID is part
+    of its name), and a batch named ``undo-…`` blocked the CLI's undo of that batch for good."""
+    import subprocess
+    import sys
+
+    (tmp_path / "u.csv").write_text("customerId,orderId,externalReferenceId\n0001000000,0123456000,PO-ID\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ADOBE_VIPM_")}
+    env.update(dict(line.split("=", 1) for line in sandbox.env_lines()))
+    before = set(tmp_path.parent.iterdir())
+    proc = subprocess.run([sys.executable, "-m", "adobe_orders", "apply", "u.csv", "--no-progress", "--batch-id", bad],
+                          capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    assert proc.returncode in (1, 2) and "Traceback" not in proc.stderr, proc.stderr
+    assert set(tmp_path.parent.iterdir()) == before  # nothing written beside the workspace
+    client = sandbox.client()
+    frame = frame_for(sandbox.orders, ["PO-ID"])
+    with pytest.raises(ValueError, match=r"[Bb]atch ID"):
+        apply_updates(frame, client, batch_id=bad, progress=False)
+    assert v3(sandbox) == []

@@ -23,6 +23,7 @@ from .runner import (
     Plan,
     PlanRow,
     RunOptions,
+    check_batch_id,
     check_binding,
     execute,
     finish,
@@ -194,7 +195,8 @@ def retry_failed(results: pd.DataFrame, client: OrdersClient | None = None, *,
                             previous=source["previous"] if known else None, previous_known=known,
                             source=(parent, parent_row)))
     parents = list(dict.fromkeys(b for b, _ in ids))
-    plan = Plan(batch_id or new_batch_id(), "retry", parents[-1] if len(parents) == 1 else root_of(book, parents[0]),
+    parent = parents[-1] if len(parents) == 1 else root_of(book, parents[0])
+    plan = Plan(check_batch_id(batch_id) if batch_id else new_batch_id(), "retry", parent,
                 tuple(rows), dict(names), None if inputs.index.name is None else str(inputs.index.name))
     options = _options(workers, progress, max_rate, retry_budget, stop_on_error, cancel, on_row, tqdm_class)
     again = finish(inputs, plan, execute(plan, client, options, book), client, dry_run=False, journal=book)
@@ -296,7 +298,7 @@ def undo(batch: str | pd.DataFrame, client: OrdersClient | None = None, *, journ
         if elsewhere is not None:
             raise BatchBusy(f"Batch {b['batch_id']} is still running in {elsewhere}; undo it when it has finished "
                             "(or stopped). Nothing was sent.")
-    undo_id = undo_batch_id or f"undo-{root}"
+    undo_id = check_batch_id(undo_batch_id, undo=True) if undo_batch_id else f"undo-{root}"
     options = _options(workers, progress, max_rate, retry_budget, False, cancel, on_row)
     existing = book.batch(undo_id)
     if existing is not None:

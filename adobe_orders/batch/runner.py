@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import signal
 import threading
 import time
@@ -118,6 +119,25 @@ def text(value: object) -> str | None:
 
 def label_of(index: pd.Index, label: object) -> tuple[str, str]:
     return row_name(index, label), json.dumps(label.item() if hasattr(label, "item") else label, default=str)
+
+
+BATCH_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+
+
+def check_batch_id(batch_id: str, *, undo: bool = False) -> str:
+    """A batch ID chosen by the user, or BatchMismatch before anything is written or sent.
+
+    It names the results file (``.adobe-orders/results-ID.csv``) and is pasted into printed commands,
+    so it is a plain name: ``/../../x`` wrote the results outside the workspace. ``undo-`` is kept for
+    undo batches: a batch of another kind under that name would block the CLI's undo of its batch.
+    """
+    if not isinstance(batch_id, str) or not BATCH_ID.fullmatch(batch_id) or ".." in batch_id:
+        raise BatchMismatch(f"Batch ID {batch_id!r} is not a plain name: use up to 80 letters, digits, '-', '_' and "
+                            "'.', starting with a letter or digit. Nothing was sent.")
+    if batch_id.startswith("undo-") and not undo:
+        raise BatchMismatch(f"Batch ID {batch_id!r} starts with 'undo-', which names undo batches; choose another "
+                            "name. Nothing was sent.")
+    return batch_id
 
 
 def new_batch_id() -> str:
@@ -588,7 +608,8 @@ def run_frame(frame: pd.DataFrame, client: OrdersClient | None, *, kind: str, co
     names = resolve_columns(inputs, columns)  # misuse raises here, before anything is sent
     client = client or OrdersClient.from_env()
     require_confirmation(client, len(inputs), dry_run=dry_run, confirm=confirm, what="change up to")
-    plan = Plan(batch_id or new_batch_id(), kind, None, tuple(plan_rows(inputs, names)), dict(names),
+    plan = Plan(check_batch_id(batch_id) if batch_id else new_batch_id(), kind, None, tuple(plan_rows(inputs, names)),
+                dict(names),
                 None if inputs.index.name is None else str(inputs.index.name))
     book = None if dry_run or not plan.rows else open_journal(journal, client)  # no empty batch is journaled
     outcome = execute(plan, client, options, book)
