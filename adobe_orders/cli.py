@@ -12,6 +12,7 @@ import json
 import os
 import shlex
 import sys
+import textwrap
 import threading
 from collections.abc import Sequence
 from datetime import date
@@ -41,10 +42,15 @@ EXIT_CODES = f"""exit codes:
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C): the summary, the results file and the resume command are printed"""
 
 
+def _paragraph(text: str) -> str:
+    """A --help description wrapped by hand: the raw formatter (kept for the exit-code table) never wraps it."""
+    return textwrap.fill(text, width=79)
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="adobe-orders", description="Read and update the externalReferenceId of "
-                                "Adobe VIP Marketplace orders. Talks to the local emulator unless "
-                                "ADOBE_VIPM_ENV says otherwise.", epilog=EXIT_CODES,
+    p = argparse.ArgumentParser(prog="adobe-orders", description=_paragraph(
+                                "Read and update the externalReferenceId of Adobe VIP Marketplace orders. Talks to "
+                                "the local emulator unless ADOBE_VIPM_ENV says otherwise."), epilog=EXIT_CODES,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -89,9 +95,9 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--no-progress", action="store_true", help="no progress bar (for logs and scripts)")
 
     o = sub.add_parser("orders", help="list customers' orders from Adobe's order history (find the ones to tag)",
-                       description="Every order of the customers given, newest first (not only the current "
-                                   "term, Adobe's own default). Exit 3 when some customers could not be read; "
-                                   "they are named on stderr.")
+                       description=_paragraph("Every order of the customers given, newest first (not only the "
+                                              "current term, Adobe's own default). Exit 3 when some customers "
+                                              "could not be read; they are named on stderr."))
     o.add_argument("customers", nargs="+", metavar="CUSTOMER", help="customer IDs (leading zeros count)")
     o.add_argument("--type", action="append", default=[], metavar="T", type=_order_type,
                    help="only this order type (NEW, RENEWAL, RETURN, TRANSFER, SWITCH, REVERT_SWITCH); "
@@ -262,8 +268,8 @@ def _tell_outcome(results: pd.DataFrame, resume: list[str] | None) -> None:
                                (results["status"].astype(str) == RowStatus.NOT_RUN).any()):
         print(f"Resume with: {command(*resume)}")
     elif unfinished and resume is not None:
-        print("Retry the failed rows with the same command and --batch-id " + batch_id
-              + " (rows already done are not sent again).")
+        # a command to paste, like every other one the CLI prints (rows already done are not sent again)
+        print(f"Retry the failed rows with: {command(*resume)}")
     if (results["status"].astype(str) == RowStatus.UPDATED).any() and results.attrs.get("kind") != "undo":
         print(f"Undo with: {command('undo', batch_id)}")
 

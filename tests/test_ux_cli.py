@@ -61,6 +61,27 @@ def test_every_option_and_argument_has_help_and_exit_codes_are_listed(name: str)
     assert "exit codes:" in command.format_help() and "130" in command.format_help()
 
 
+@pytest.mark.parametrize("name", [None, *sorted(_commands())])
+def test_every_help_fits_100_columns(name: str | None) -> None:
+    """A description was printed as one 137- or 170-character line: the raw formatter never wraps it."""
+    parser = cli._parser() if name is None else _commands()[name]
+    assert [line for line in parser.format_help().splitlines() if len(line) > 100] == []
+
+
+def test_the_retry_command_apply_prints_runs_as_printed(tmp_path: Path) -> None:
+    """It said 'with the same command and --batch-id …': prose, not something to paste."""
+    folder = _quickstart_folder(tmp_path)
+    run = _run(".venv/bin/adobe-orders apply examples/updates.csv --no-progress", folder)
+    assert run.returncode == 3, run.stderr
+    batch = re.search(r"^Batch (\S+) on ", run.stdout, re.M).group(1)
+    (printed,) = re.findall(r"Retry the failed rows with: (.+)", run.stdout)
+    assert printed == f".venv/bin/adobe-orders apply examples/updates.csv --batch-id {batch} --no-progress"
+    again = _run(printed, folder)
+    # the same batch: the unknown order is tried again (and fails again), nothing done is sent twice
+    assert again.returncode == 3 and f"Batch {batch} on " in again.stdout, again.stderr
+    assert "updated: 16" in again.stdout and "[failed] 9876501441 0999999999" in again.stdout
+
+
 def test_the_undo_command_apply_prints_runs_as_printed(tmp_path: Path) -> None:
     folder = _quickstart_folder(tmp_path)
     run = _run(".venv/bin/adobe-orders apply examples/updates.csv --no-progress", folder)
