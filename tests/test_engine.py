@@ -533,3 +533,19 @@ def test_a_batch_in_the_old_journal_format_is_named_not_guessed(sandbox) -> None
     with pytest.raises(KeyError, match="earlier version"):
         undo("old-one", sandbox.client(), progress=False)
     assert sandbox.requests == []
+
+
+# -- undo restores exactly, even a value that would be refused as a new one -----------------------------------
+def test_undo_restores_a_formula_like_value_the_order_held(sandbox) -> None:
+    """A value set elsewhere (another tool, Adobe) that looks like a formula is refused as a *new* value,
+    but undo must put it back exactly, or the order silently keeps this batch's value."""
+    picked = with_reference(sandbox, 1)
+    sandbox.state.set_reference(picked[0]["customerId"], picked[0]["orderId"], "=1+1")
+    client = sandbox.client()
+    results = apply_updates(frame_of(picked, ["PO-FORMULA"]), client, workers=1, progress=False)
+    assert list(results["status"]) == ["updated"] and results.loc[0, "previous_value"] == "=1+1"
+    undone = undo(results, client, progress=False)
+    assert list(undone["status"]) == ["updated"], undone["reason"].tolist()
+    assert held(sandbox, picked[0]) == "=1+1"
+    fresh = apply_updates(frame_of(picked, ["=2+2"]), client, workers=1, progress=False)
+    assert list(fresh["status"]) == ["invalid"] and held(sandbox, picked[0]) == "=1+1"

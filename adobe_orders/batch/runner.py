@@ -321,7 +321,9 @@ def process(run: Run, job: Job) -> RowResult:
             run.stopped  # noqa: B018 -- sets the reason
             return replace(read, status=RowStatus.NOT_RUN, reason=run.stop_reason)
     try:
-        sent = client.update(row.customer_id, row.order_id, row.target, budget=run.budget, pace=run.pace)
+        # Undo puts back what Adobe held: a formula-like value is refused as a *new* value, not as a restore.
+        sent = client.update(row.customer_id, row.order_id, row.target, budget=run.budget, pace=run.pace,
+                             restoring=run.plan.kind == "undo")
     except TransportError as exc:
         return _read_back(run, job, previous, exc)
     except (ApiError, ValidationError) as exc:
