@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     import ipywidgets as w
     import pandas as pd
 
-#: Columns shown wrapped (whole) rather than on one line; everything else (IDs!) never wraps.
-WRAP_COLUMNS = ("reason", "problem", "error", "message", "note")
+#: Columns of sentences, shown wrapped (whole); everything else (IDs, codes such as no_match) never wraps.
+WRAP_COLUMNS = ("reason", "error", "message", "note")
 #: Columns left out of grids unless asked for: the whole order JSON belongs in line_items()/orders().
 HIDDEN_COLUMNS = ("order_json", "order")
 GRID_HEIGHT = "360px"

@@ -103,3 +103,13 @@ def test_progress_stops_where_it_stopped_and_says_n_of_n() -> None:
         progress.step()
     progress.finish(stopped=False)
     assert progress.bar.value == 3 and "3 / 3" in progress.text.value and progress.bar.bar_style == "success"
+
+
+def test_match_problems_grid_wraps_the_reason_not_the_problem_code() -> None:
+    """'problem' is a short code (no_match): as a 36-em wrapped column it pushed value and reason off screen."""
+    problems = pd.DataFrame([{"problem": "no_match", "source_row": "line 8", "customerId": "", "orderId": "",
+                              "value": "4500012351", "reason": "no order matches Customer='9876500524' " * 3}],
+                            dtype="string")
+    args = data_grid(problems)._dt_args
+    (wrap,) = [d for d in args["columnDefs"] if "ao-wrap" in d["className"]]
+    assert wrap["targets"] == [5]  # the reason only
