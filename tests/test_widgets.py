@@ -182,3 +182,16 @@ def test_panel_cancel_stops_cleanly_and_can_resume(sandbox) -> None:
 
     finished = resume(panel.results["batch_id"].iloc[0], client, progress=False)
     assert list(finished["status"]) == ["updated"] * 29 + ["invalid"]
+
+
+def test_panel_undo_progress_counts_the_rows_it_restores(client, sandbox) -> None:
+    """Undo said 'Undoing: 6 / 6 rows — done' above a table of the 5 rows it restored (the invalid row is never
+    undone): the count is the undo's rows, not the batch's."""
+    panel = BatchUpdatePanel(client, sample(sandbox))
+    panel.apply_button.click()
+    panel.wait(30)
+    panel.undo_button.click()
+    assert "/ 5</b>" in panel.progress.text.value  # known as it starts: the rows that changed
+    panel.wait(30)
+    assert panel.results is not None and len(panel.results) == 5
+    assert "Undoing: <b>5 / 5</b> rows — done" in panel.progress.text.value

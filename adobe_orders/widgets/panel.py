@@ -177,7 +177,9 @@ class BatchUpdatePanel(w.VBox):
             total = int((self.results["status"] == NOT_RUN).sum()) or self.progress.total - self.progress.done
         elif undo:
             assert self.root_batch is not None and self.results is not None
-            batch_id, verb, total = f"undo-{self.root_batch}", "Undoing", len(self.results)
+            # undo restores the rows that changed (or may have: failed), never invalid or duplicate ones
+            batch_id, verb = f"undo-{self.root_batch}", "Undoing"
+            total = int(self.results["status"].isin(["updated", "failed"]).sum())
         elif retry:
             assert self.results is not None
             batch_id, verb = new_batch_id(), "Retrying failed rows"
@@ -246,6 +248,8 @@ class BatchUpdatePanel(w.VBox):
         batch = str(results.attrs.get("batch_id", ""))
         stopped = self._cancel.is_set() and self.progress.done < self.progress.total
         not_run = int((results["status"] == NOT_RUN).sum()) or self.progress.total - self.progress.done
+        if undo and not stopped:
+            self.progress.total = len(results)  # a failed row whose PATCH never left has nothing to undo
         self.progress.finish(stopped=stopped)
         self.stopped_batch = batch if stopped and not dry_run and not undo else None
         if undo:
