@@ -195,3 +195,17 @@ def test_panel_undo_progress_counts_the_rows_it_restores(client, sandbox) -> Non
     panel.wait(30)
     assert panel.results is not None and len(panel.results) == 5
     assert "Undoing: <b>5 / 5</b> rows — done" in panel.progress.text.value
+
+
+def test_panel_offers_no_retry_after_a_dry_run(client, sandbox) -> None:
+    """A dry run's failed rows are not journaled: Retry failed was enabled, and clicking it said 'Stopped: Row 5
+    has no batch_id / batch_row' in red. Retry is offered once a real run has failed rows."""
+    frame = sample(sandbox)
+    frame.loc[0, "orderId"] = "0999999999"  # an unknown order: failed (404) in the dry run and in the apply
+    panel = BatchUpdatePanel(client, frame)
+    panel.dry_run_button.click()
+    panel.wait(30)
+    assert "failed" in set(panel.results["status"]) and panel.retry_button.disabled
+    panel.apply_button.click()
+    panel.wait(30)
+    assert "failed" in set(panel.results["status"]) and not panel.retry_button.disabled

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 import pandas as pd
 
+from ..render import is_blank
 from .batch_view import ProgressView, ResultsView
 from .common import environment_banner, id_html, message_html, stylesheet
 
@@ -154,10 +155,12 @@ class BatchUpdatePanel(w.VBox):
         self.dry_run_button.disabled = not ready
         self.apply_button.disabled = not ready or needs_confirm
         self.cancel_button.disabled = idle
-        statuses = set(self.results["status"]) if self.results is not None and idle else set()
         undone = self.results is not None and self.results.attrs.get("kind") == "undo"
         self.resume_button.disabled = needs_confirm or not idle or self.stopped_batch is None
-        self.retry_button.disabled = needs_confirm or "failed" not in statuses or undone
+        # only journaled rows can be retried: a dry run's failed rows have no batch_row
+        retryable = idle and self.results is not None and bool(
+            ((self.results["status"] == "failed") & self.results["batch_row"].map(lambda v: not is_blank(v))).any())
+        self.retry_button.disabled = needs_confirm or not retryable or undone
         # Undo restores the whole lineage (the batch and its retries), so any journaled batch can be undone.
         self.undo_button.disabled = needs_confirm or not idle or self.root_batch is None or undone
 
