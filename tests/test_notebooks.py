@@ -49,7 +49,7 @@ def test_notebook_runs_with_zero_configuration(tmp_path, path) -> None:
 
 
 # What pandas prints for a missing value, and the "..." of a cut cell: an analyst reads them as data.
-UNREADABLE = re.compile(r"<td>(?:&lt;NA&gt;|NaN|NaT|None|nan|[^<]*\.\.\.)</td>")
+UNREADABLE = re.compile(r"<td>(?:&lt;NA&gt;|NaN|NaT|None|nan|[^<]*[^.<]\.\.\.)</td>")  # "..." alone: a row cut
 
 
 def unreadable_cells(nb: nbformat.NotebookNode) -> list[str]:
@@ -98,3 +98,30 @@ def test_find_and_tag_notebook_says_what_its_undo_did(tmp_path) -> None:
     assert "skipped" in nb.cells[at - 1].source  # the markdown above the undo cell
     everything = json.dumps(nb)  # the grid's rows live in the saved widget state
     assert "Adobe documents no way to clear it" in everything
+
+
+def test_frames_shown_as_a_cells_last_line_have_blanks_and_whole_reasons(tmp_path) -> None:
+    """The README's notebook lines display frames as they are: ao.validate_updates(updates) showed 225 'None'
+    and 75 '<NA>' cells and cut every reason at 50 characters. A frame of the user's own keeps pandas' display."""
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in (
+        'import pandas as pd\nimport adobe_orders as ao\nclient = ao.OrdersClient.from_env()\n'
+        'updates = ao.read_updates("examples/updates.csv")\nao.validate_updates(updates)',
+        "results = ao.apply_updates(updates, client, progress=False)\nresults",
+        "ao.history()",
+        'orders = ao.fetch_orders(["0001000000"], client, progress=False)\norders',
+        'pd.DataFrame({"mine": [None]})',
+    )])
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(clean_env())
+    try:
+        NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+                       ).execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert unreadable_cells(nbformat.v4.new_notebook(cells=nb.cells[:4])) == []
+    html = "".join(o["data"]["text/html"] for c in nb.cells[:4] for o in c.outputs if "text/html" in o.get("data", {}))
+    assert "Order ID '../911000377' contains '.'; IDs are letters, digits and hyphens only." in html  # whole
+    assert "<td>None</td>" in nb.cells[4].outputs[0]["data"]["text/html"]  # not ours: pandas' own display

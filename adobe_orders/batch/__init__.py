@@ -9,6 +9,7 @@ from ..errors import (
     InputFileError,
     JournalError,
 )
+from ..frame_display import register as register_frame_display
 from .checks import validate_updates
 from .journal import Journal
 from .operations import history, line_items, orders, resume, retry_failed, undo, update_one
@@ -43,3 +44,5 @@ __all__ = [
     "update_one",
     "validate_updates",
 ]
+
+register_frame_display()  # blanks, not None/<NA>, when a frame is a cell's last line
