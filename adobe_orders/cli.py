@@ -386,8 +386,12 @@ def _cmd_orders(args: argparse.Namespace) -> int:
         print(f"adobe-orders: customer {customer} not read: {reason}", file=sys.stderr)
     read = len(frame.attrs["customers"]) - len(failed)
     if args.out:
-        written = write_table(frame.drop(columns=["order_json"]), args.out)
-        print(f"{len(frame)} orders of {_customers(read)} written to {written}")
+        # Adobe's status as order_status: 'status' is a result column, and apply refuses a file holding one.
+        # So the export, with external_reference_id filled in, is an apply input as it stands.
+        export = frame.drop(columns=["order_json"]).rename(columns={"status": "order_status"})
+        written = write_table(export, args.out)
+        print(f"{len(frame)} orders of {_customers(read)} written to {written}; type the new references into "
+              f"external_reference_id, then: {command('apply', str(written))}")
     elif frame.empty:
         print(f"No orders found for {_customers(read)} with these filters.")
     else:

@@ -51,3 +51,25 @@ def test_out_writes_a_spreadsheet_that_keeps_leading_zeros(tmp_path, capsys) -> 
     assert "total_price" in back.columns and back["total_price"].notna().any()
     assert main(["orders", SMALL, "--out", str(tmp_path / "orders.xls")]) == 1
     assert ".xls is the old Excel" in capsys.readouterr().err
+
+
+def test_the_orders_export_with_references_filled_in_is_an_apply_input(tmp_path, monkeypatch, capsys) -> None:
+    """The terminal's find → tag: `orders --missing-reference --out todo.xlsx`, type the POs into
+    external_reference_id, `apply todo.xlsx`. Apply refused it: its 'status' column (Adobe's order status)
+    has a result column's name. The export calls it order_status."""
+    import openpyxl
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["orders", SMALL, "--type", "RENEWAL", "--missing-reference", "--out", "todo.xlsx",
+                 "--no-progress"]) == 0
+    book = openpyxl.load_workbook("todo.xlsx")
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    assert "order_status" in header and "status" not in header
+    column = header.index("external_reference_id") + 1
+    for row in range(2, sheet.max_row + 1):
+        sheet.cell(row, column).value = f"PO-TODO-{row}"
+    book.save("todo.xlsx")
+    capsys.readouterr()
+    assert main(["apply", "todo.xlsx", "--dry-run", "--no-progress"]) == 0, capsys.readouterr().err
+    assert f"would_update: {sheet.max_row - 1}" in capsys.readouterr().out
