@@ -50,6 +50,7 @@ _EXPORTS = {
     "ApiMismatch": "errors",
     "BatchBusy": "errors",
     "JournalError": "errors",
+    "UsageError": "errors",
     "RowStatus": "batch",
     "RESULT_COLUMNS": "batch",
 }
@@ -57,7 +58,7 @@ _EXPORTS = {
 __all__ = [
     "RESULT_COLUMNS", "AdobeOrdersError", "ApiError", "ApiMismatch", "AuthenticationError", "BatchBusy",
     "BatchMismatch", "BatchUpdatePanel", "ColumnError", "ConfigurationError", "ConfirmationRequired",
-    "CredentialsRefused", "InputFileError", "JournalError", "LineItem", "Order", "OrderBrowser", "OrdersClient",
+    "CredentialsRefused", "InputFileError", "JournalError", "UsageError", "LineItem", "Order", "OrderBrowser", "OrdersClient",
     "RowStatus", "Sandbox", "Settings", "TransportError", "UpdateOrderForm", "ValidationError", "apply_updates",
     "fetch_orders", "history", "line_items", "match_problems", "match_updates", "orders", "read_source",
     "read_updates", "report", "resume", "retry_failed", "show", "undo", "validate_updates", "write_table",
@@ -94,6 +95,7 @@ if TYPE_CHECKING:
         CredentialsRefused,
         InputFileError,
         JournalError,
+        UsageError,
         TransportError,
         ValidationError,
     )

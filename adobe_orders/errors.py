@@ -42,6 +42,11 @@ class ConfigurationError(AdobeOrdersError, ValueError):
     """A setting is missing or wrong; raised before anything is sent."""
 
 
+class UsageError(AdobeOrdersError, ValueError):
+    """A function got an argument it cannot use (``workers=0``, ``max_rate=nan``); raised before anything
+    is sent, because a batch that half-runs on a bad option is worse than one that never starts."""
+
+
 class ValidationError(AdobeOrdersError, ValueError):
     """Input refused locally, before anything was sent."""
 

@@ -232,6 +232,9 @@ def test_5a_sigint_to_a_cli_run_stops_it_with_summary_results_and_resume_command
         assert took < 5, took
         assert patches < 150  # it stopped, it did not run to the end
         assert "not_run:" in out and "Interrupted" in out and "Exception ignored" not in err
+        # the rows not run are one line, not one per row burying the rest of the summary
+        assert len([line for line in out.splitlines() if "[not_run]" in line]) == 1, out
+        assert "rows [not_run] (line " in out
         assert "Traceback" not in err + out
         results = tmp_path / ".adobe-orders" / "results-sig.csv"
         assert results.exists() and f"Results: {results}" in out
@@ -549,3 +552,18 @@ def test_undo_restores_a_formula_like_value_the_order_held(sandbox) -> None:
     assert held(sandbox, picked[0]) == "=1+1"
     fresh = apply_updates(frame_of(picked, ["=2+2"]), client, workers=1, progress=False)
     assert list(fresh["status"]) == ["invalid"] and held(sandbox, picked[0]) == "=1+1"
+
+
+# -- run options are checked before anything is sent ------------------------------------------------------
+@pytest.mark.parametrize("option", [dict(workers=0), dict(workers=-3), dict(workers=2.5), dict(workers=True),
+                                    dict(max_rate=float("nan")), dict(max_rate=-1.0), dict(max_rate=0),
+                                    dict(max_rate=float("inf")), dict(retry_budget=-1), dict(retry_budget=1.5)])
+def test_a_bad_run_option_is_refused_before_anything_is_sent(sandbox, option) -> None:
+    from adobe_orders import UsageError
+
+    picked = with_reference(sandbox, 2)
+    before = len(v3(sandbox))
+    with pytest.raises(UsageError, match=next(iter(option))):
+        apply_updates(frame_of(picked, ["OPT-0", "OPT-1"]), sandbox.client(), progress=False, **option)
+    assert len(v3(sandbox)) == before
+    assert [held(sandbox, o) for o in picked] == [o["externalReferenceId"] for o in picked]

@@ -29,16 +29,30 @@ def counts_text(results: pd.DataFrame) -> str:
     return "  ".join(f"{k}: {v}" for k, v in results["status"].value_counts().items())
 
 
+#: More not_run rows with one reason than this are said in one line: a batch stopped after 28 of 200 rows
+#: is one fact ("172 rows not run: …"), not 172 lines that bury the failures above them.
+NOT_RUN_LISTED = 5
+
+
 def attention_lines(results: pd.DataFrame, *, ids: bool = True) -> list[str]:
-    """``  line 22 [failed] 0001000000 0999999999: <reason>`` for each row that needs attention."""
-    lines = []
-    for label, row in attention_rows(results).iterrows():
+    """``  line 22 [failed] 0001000000 0999999999: <reason>`` for each row that needs attention; many
+    rows not run for one reason are one line naming the first and last of them."""
+    lines: list[str] = []
+    collapsed: list[str] = []
+    rows = attention_rows(results)
+    not_run = rows[rows["status"].astype(str) == RowStatus.NOT_RUN.value]
+    for reason, group in not_run.groupby(not_run["reason"].astype(str), sort=False):
+        if len(group) > NOT_RUN_LISTED and rows.index.is_unique:
+            first, last = row_name(results.index, group.index[0]), row_name(results.index, group.index[-1])
+            collapsed.append(f"  {len(group)} rows [not_run] ({first} … {last}): {reason}")
+            rows = rows.drop(index=group.index)
+    for label, row in rows.iterrows():
         what = ""
         if ids:
             values = [str(row[c]) for c in results.attrs.get("id_columns", []) if c in row.index]
             what = (" " + " ".join(values)) if values else ""
         lines.append(f"  {row_name(results.index, label)} [{row['status']}]{what}: {row['reason']}")
-    return lines
+    return lines + collapsed
 
 
 class ResultsReport:

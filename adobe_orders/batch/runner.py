@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import re
 import signal
 import threading
@@ -37,6 +38,7 @@ from ..errors import (
     JournalError,
     PermissionDeniedError,
     TransportError,
+    UsageError,
     ValidationError,
 )
 from ..retry import RetryBudget, Throttle
@@ -98,6 +100,20 @@ class RunOptions:
     tqdm_class: Any = None
     cancel: threading.Event | None = None
     on_row: Callable[[int, str], None] | None = None
+
+    def __post_init__(self) -> None:
+        """Refuse options a run cannot honour before anything is sent (``nan`` or a negative rate
+        would otherwise silently mean "no pacing", and ``workers=0`` would hang or raise mid-way)."""
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or not 1 <= self.workers <= 256:
+            raise UsageError(f"workers={self.workers!r}: use a whole number from 1 to 256.")
+        rate = self.max_rate
+        if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int | float)
+                                 or not math.isfinite(rate) or rate <= 0):
+            raise UsageError(f"max_rate={rate!r}: use a number of requests per second above 0, or None for no limit.")
+        budget = self.retry_budget
+        if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int) or budget < 0):
+            raise UsageError(f"retry_budget={budget!r}: use a whole number of retries, 0 or more, or None for "
+                             "the default.")
 
 
 @dataclass
