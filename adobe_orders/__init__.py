@@ -58,10 +58,11 @@ _EXPORTS = {
 __all__ = [
     "RESULT_COLUMNS", "AdobeOrdersError", "ApiError", "ApiMismatch", "AuthenticationError", "BatchBusy",
     "BatchMismatch", "BatchUpdatePanel", "ColumnError", "ConfigurationError", "ConfirmationRequired",
-    "CredentialsRefused", "InputFileError", "JournalError", "UsageError", "LineItem", "Order", "OrderBrowser", "OrdersClient",
-    "RowStatus", "Sandbox", "Settings", "TransportError", "UpdateOrderForm", "ValidationError", "apply_updates",
-    "fetch_orders", "history", "line_items", "match_problems", "match_updates", "orders", "read_source",
-    "read_updates", "report", "resume", "retry_failed", "show", "undo", "validate_updates", "write_table",
+    "CredentialsRefused", "InputFileError", "JournalError", "LineItem", "Order", "OrderBrowser", "OrdersClient",
+    "RowStatus", "Sandbox", "Settings", "TransportError", "UpdateOrderForm", "UsageError", "ValidationError",
+    "apply_updates", "fetch_orders", "history", "line_items", "match_problems", "match_updates", "orders",
+    "read_source", "read_updates", "report", "resume", "retry_failed", "show", "undo", "validate_updates",
+    "write_table",
 ]
 
 if TYPE_CHECKING:
@@ -95,8 +96,8 @@ if TYPE_CHECKING:
         CredentialsRefused,
         InputFileError,
         JournalError,
-        UsageError,
         TransportError,
+        UsageError,
         ValidationError,
     )
     from .export import write_table
