@@ -40,6 +40,13 @@ EXIT_CODES = f"""exit codes:
   {EXIT_ROWS}    finished, but some rows need attention: failed, invalid, skipped or not_run (see the summary)
   {EXIT_NOTHING}    nothing was sent: no valid row in the file, or the batch was already undone
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C): the summary, the results file and the resume command are printed"""
+#: `orders` reads and changes nothing: its codes are about customers, not rows.
+ORDERS_EXIT_CODES = f"""exit codes:
+  {EXIT_OK}    every customer's orders were read
+  {EXIT_ERROR}    no customer could be read, or refused before reading (settings, --out, dates)
+  {EXIT_USAGE}    wrong arguments
+  {EXIT_ROWS}    some customers could not be read (each is named on stderr, with the reason)
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)"""
 
 
 def _paragraph(text: str) -> str:
@@ -141,6 +148,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("reset-demo", help="put the embedded emulator's demo orders back as they were at first")
     for command in sub.choices.values():  # every command's --help ends with the exit codes
         command.epilog, command.formatter_class = EXIT_CODES, argparse.RawDescriptionHelpFormatter
+    o.epilog = ORDERS_EXIT_CODES
     return p
 
 

@@ -68,6 +68,13 @@ def test_every_help_fits_100_columns(name: str | None) -> None:
     assert [line for line in parser.format_help().splitlines() if len(line) > 100] == []
 
 
+def test_orders_help_lists_its_own_exit_codes() -> None:
+    """orders said '0 done: every row updated or unchanged' and '4 nothing was sent': it sends nothing."""
+    text = _commands()["orders"].format_help()
+    assert "some customers could not be read" in text and "every row updated" not in text
+    assert "nothing was sent" not in text
+
+
 def test_the_retry_command_apply_prints_runs_as_printed(tmp_path: Path) -> None:
     """It said 'with the same command and --batch-id …': prose, not something to paste."""
     folder = _quickstart_folder(tmp_path)
