@@ -33,11 +33,9 @@ def counts_html(frame: pd.DataFrame) -> str:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The results as the CLI would write them (formula-like cells neutralised where the export knows how)."""
-    try:
-        from ..export import write_table
-    except ImportError:
-        return frame.to_csv(index=False).encode("utf-8")
+    """The results as the CLI writes them: one writer (``export.write_table``), formula-like cells neutralised."""
+    from ..export import write_table
+
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "results.csv"
         write_table(frame, path)
