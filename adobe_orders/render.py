@@ -28,7 +28,6 @@ STATUS_TONES = {
     "unchanged": "neutral",
     "ready": "info",
     "would_update": "info",
-    "would-update": "info",
     "duplicate": "accent",
     "skipped": "accent",
     "not_run": "warn",
