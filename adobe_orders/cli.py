@@ -70,7 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     u.add_argument("customer_id", help="the customer's ID, as Adobe shows it (leading zeros count)")
     u.add_argument("order_id", help="the order's ID, as Adobe shows it")
     u.add_argument("value", help="the new externalReferenceId (at most 35 characters)")
-    u.add_argument("--json", action="store_true", help="print the raw JSON")
+    u.add_argument("--json", action="store_true",
+                   help="print the outcome as JSON: status, batch_id, previous and current value, the undo "
+                        "command, and the order (as get --json prints it)")
     u.add_argument("--yes", action="store_true", help="required to change an order in production")
     u.epilog, u.formatter_class = EXIT_CODES, argparse.RawDescriptionHelpFormatter
 
@@ -559,15 +561,31 @@ def _update(client: OrdersClient, args: argparse.Namespace) -> int:
     if row["status"] in ("invalid", "failed", "not_run"):
         raise AdobeOrdersError(row["reason"])
     order = Order.from_api(json.loads(row["order_json"]))
-    if not args.json:
-        from .render import is_blank
+    undo = command("undo", row["batch_id"]) if row["status"] == "updated" else None
+    if args.json:
+        print(json.dumps(_update_json(row, order, undo), indent=2, ensure_ascii=False))
+        return 0
+    from .render import is_blank
 
-        before, after = (("(empty)" if is_blank(row[k]) else repr(row[k])) for k in ("previous_value", "current_value"))
-        print(f"externalReferenceId: {before} -> {after} ({row['status']}; batch {row['batch_id']})\n")
-    _print_order(order, args.json)
-    if row["status"] == "updated" and not args.json:
-        print(f"\nUndo with: {command('undo', row['batch_id'])}")
+    before, after = (("(empty)" if is_blank(row[k]) else repr(row[k])) for k in ("previous_value", "current_value"))
+    print(f"externalReferenceId: {before} -> {after} ({row['status']}; batch {row['batch_id']})\n")
+    _print_order(order, False)
+    if undo:
+        print(f"\nUndo with: {undo}")
     return 0
+
+
+def _update_json(row: pd.Series, order: Order, undo: str | None) -> dict[str, object]:
+    """What the text mode tells, as one JSON object: a script needs the batch ID to undo the change.
+
+    Keys are the results' column names (``batch_id``, ``previous_value``…); ``order`` is exactly what
+    ``get --json`` prints, so one parser reads both.
+    """
+    def value(key: str) -> str | None:  # "" (Adobe's empty reference) stays "", a missing value is null
+        return row[key] if isinstance(row[key], str) else None
+
+    return {"status": str(row["status"]), "batch_id": str(row["batch_id"]), "previous_value": value("previous_value"),
+            "current_value": value("current_value"), "undo_command": undo, "order": order.to_api()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

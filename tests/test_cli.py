@@ -46,6 +46,26 @@ def test_json_flag_prints_raw_json(env_for, capsys) -> None:
     assert json.loads(capsys.readouterr().out)["orderId"] == ORDER
 
 
+def test_update_json_names_the_batch_so_it_can_be_undone(env_for, capsys) -> None:
+    """--json used to print only the order: the batch ID, needed to undo the change, was nowhere."""
+    assert main(["update", CUSTOMER, ORDER, "PO-JSON", "--json"]) == 0
+    outcome = json.loads(capsys.readouterr().out)  # stdout is one JSON document, nothing else
+    assert outcome["status"] == "updated" and outcome["previous_value"] == FIRST_REF
+    assert outcome["current_value"] == "PO-JSON" and outcome["order"]["externalReferenceId"] == "PO-JSON"
+    assert outcome["undo_command"].endswith(f"undo {outcome['batch_id']}")
+    assert main(["get", CUSTOMER, ORDER, "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)  # the same order shape as get --json (whose GET adds links)
+    assert {k: v for k, v in got.items() if k != "links"} == outcome["order"]
+    assert main(["undo", outcome["batch_id"], "--no-progress"]) == 0
+    assert env_for.order(CUSTOMER, ORDER)["externalReferenceId"] == FIRST_REF
+
+
+def test_update_json_unchanged_has_no_undo(env_for, capsys) -> None:
+    assert main(["update", CUSTOMER, ORDER, FIRST_REF, "--json"]) == 0
+    outcome = json.loads(capsys.readouterr().out)
+    assert outcome["status"] == "unchanged" and outcome["undo_command"] is None and outcome["batch_id"]
+
+
 def test_refused_input_is_one_line_and_exit_1(env_for, capsys) -> None:
     assert main(["update", CUSTOMER, "../etc", "PO"]) == 1
     err = capsys.readouterr().err
