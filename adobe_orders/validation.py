@@ -61,6 +61,17 @@ FIELD_LABELS = {
 }
 
 
+class UnsavedFormula(str):
+    """An .xlsx formula cell that holds no saved result; its text is the formula (``="PO-"&B2``).
+
+    A workbook written by openpyxl, pandas or a script, and never saved by Excel, stores formulas
+    without their results, so the value to send is unknown. ``read_updates`` gives such a cell this
+    type (instead of the "" an unread result looks like) so the rules can say why on its row.
+    """
+
+    __slots__ = ()
+
+
 def is_forbidden_char(ch: str) -> bool:
     """The category rule; the literal class covers it (tests check every code point) and also
     the few code points newer Unicode versions made Cf, so results never depend on Python's."""
@@ -90,6 +101,8 @@ def _text(value: object, field: str) -> str:
     if value is None or (isinstance(value, float) and value != value) or type(value).__name__ in ("NAType",
                                                                                                      "NaTType"):
         raise ValidationError(field, "required", f"{label} is empty.")
+    if isinstance(value, UnsavedFormula):
+        raise _unsaved_formula(value, field)
     if not isinstance(value, str):
         raise _not_text(value, field)
     text = str(value)
@@ -104,6 +117,17 @@ def _text(value: object, field: str) -> str:
     if not text:
         raise ValidationError(field, "required", f"{label} is empty.")
     return text
+
+
+def _unsaved_formula(formula: UnsavedFormula, field: str) -> ValidationError:
+    label = FIELD_LABELS[field]
+    which = f" ({shown(str(formula))})" if len(formula) > 1 else ""  # a shared formula's copies hold no text
+    return ValidationError(
+        field, "unsaved_formula",
+        f"{label} is a formula{which} with no saved value: the file was written by a program that does not "
+        "calculate formulas and was never saved in Excel, so its result is unknown. Open the file in Excel and "
+        "save it (or copy the column and use Paste Special > Values), then read it again.",
+    )
 
 
 def _not_text(value: object, field: str) -> ValidationError:

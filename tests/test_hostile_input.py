@@ -175,6 +175,26 @@ def test_a_100_mb_file_is_read_and_its_row_refused(tmp_path, client, sandbox) ->
     assert "104857600 characters long" in results.loc[2, "reason"] and len(results.loc[2, "reason"]) < 200
 
 
+def test_a_formula_without_a_saved_value_is_not_sent(tmp_path, client, sandbox) -> None:
+    """A workbook written by a script: the value cell is a formula whose result was never computed.
+    Its row is refused, saying so; the other row is sent."""
+    import openpyxl
+
+    first, second = sandbox.orders[10], sandbox.orders[11]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["customerId", "orderId", "externalReferenceId"])
+    sheet.append([first["customerId"], first["orderId"], '="PO-"&B2'])
+    sheet.append([second["customerId"], second["orderId"], "PO-TYPED"])
+    book.save(tmp_path / "scripted.xlsx")
+    results = apply_updates(read_updates(tmp_path / "scripted.xlsx"), client, progress=False)
+    assert list(results["status"]) == ["invalid", "updated"]
+    assert "formula" in results.loc[2, "reason"] and "no saved value" in results.loc[2, "reason"]
+    assert not [e for e in v3(sandbox) if e["method"] == "PATCH" and first["orderId"] in e["path"]]
+    assert sandbox.order(first["customerId"], first["orderId"])["externalReferenceId"] == first["externalReferenceId"]
+    assert sandbox.order(second["customerId"], second["orderId"])["externalReferenceId"] == "PO-TYPED"
+
+
 def test_form_refuses_each_invalid_kind(client, sandbox) -> None:
     form = UpdateOrderForm(client)
     for kind, customer, order, value in CORPUS:

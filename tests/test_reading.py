@@ -149,6 +149,62 @@ def test_excel_error_cells_are_refused(tmp_path) -> None:
     assert "spreadsheet error" in checked.loc[2, reason_column(checked)]
 
 
+def test_a_formula_with_no_saved_value_is_named_not_called_empty(tmp_path) -> None:
+    """A workbook written by openpyxl or pandas (never saved in Excel) holds formulas without results;
+    they were read as "" and refused as "empty", which sent the analyst looking for a blank cell."""
+    path = workbook(tmp_path, [
+        ["customerId", "orderId", "externalReferenceId"],
+        ["0001000000", "0123456000", '="PO-"&B2'],
+        ["=A2", "0123456001", "PO-3"],
+        ["=A2", "=B2", '="PO-"&B4'],  # only formulas: was dropped as a blank row, silently
+        ["0001000000", "0123456002", None],  # a truly empty cell is still called empty
+    ])
+    frame = read_updates(path)
+    assert list(frame.index) == [2, 3, 4, 5]
+    assert frame.loc[2, "externalReferenceId"] == '="PO-"&B2'
+    checked = validate_updates(frame)
+    assert list(checked["status"]) == ["invalid"] * 4
+    reasons = checked[reason_column(checked)]
+    assert reasons[2].startswith("""External reference ID is a formula ('="PO-"&B2') with no saved value""")
+    assert reasons[3].startswith("Customer ID is a formula ('=A2') with no saved value")
+    for line in (2, 3, 4):
+        assert "Open the file in Excel and save it" in reasons[line] and "Paste Special > Values" in reasons[line]
+        assert "empty" not in reasons[line]
+    assert "empty" in reasons[5]
+
+
+def _with_saved_results(path, results: dict[str, tuple[str, str]]) -> None:
+    """Give formula cells the results Excel saves (``<c r=.. t=..><f>..</f><v>..</v></c>``), which
+    openpyxl cannot write."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    for ref, (kind, value) in results.items():
+        xml, n = re.subn(rf'<c r="{ref}"><f>(.*?)</f><v ?/>', rf'<c r="{ref}" t="{kind}"><f>\1</f><v>{value}</v>', xml)
+        assert n == 1, ref
+    parts["xl/worksheets/sheet1.xml"] = xml.encode()
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+
+
+def test_formulas_excel_saved_are_read_as_their_results(tmp_path) -> None:
+    path = workbook(tmp_path, [
+        ["customerId", "orderId", "externalReferenceId"],
+        ["0001000000", "0123456000", '="PO-"&B2'],
+        ["0001000000", "0123456001", '=""'],  # Excel saved its result: an empty text
+        ["0001000000", "0123456002", '="PO-"&B4'],  # not saved: still named
+    ])
+    _with_saved_results(path, {"C2": ("str", "PO-0123456000"), "C3": ("str", "")})
+    frame = read_updates(path)
+    assert frame["externalReferenceId"].tolist() == ["PO-0123456000", "", '="PO-"&B4']
+    reasons = validate_updates(frame)[reason_column(validate_updates(frame))]
+    assert reasons[2] is None and "is empty" in reasons[3] and "no saved value" in reasons[4]
+
+
 # -- the fast and the exact CSV paths agree -------------------------------------------------------
 
 cell = st.text(alphabet=st.sampled_from(list("0aZ -.;,|\t'=+@\"\n\r")), max_size=6)
