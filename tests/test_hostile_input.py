@@ -268,6 +268,24 @@ def test_cli_refuses_a_number_cell_in_an_id_column_before_sending(tmp_path, sand
     assert sandbox.order(good["customerId"], good["orderId"])["externalReferenceId"] == "PO-XL"
 
 
+def test_cli_reads_a_quoted_header_and_names_a_broken_one(tmp_path, sandbox) -> None:
+    """A header with quotes: a well-formed one is applied; a stray quote is named (it was called 'one
+    single column'), and nothing is sent."""
+    order = sandbox.orders[12]
+    (tmp_path / "spaced.csv").write_text('"customerId", "orderId", "externalReferenceId"\n'
+                                         f'"{order["customerId"]}", "{order["orderId"]}", "PO-QUOTED"\n')
+    proc = _cli_apply(sandbox, tmp_path, "spaced.csv")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert sandbox.order(order["customerId"], order["orderId"])["externalReferenceId"] == "PO-QUOTED"
+    sent = len(v3(sandbox))
+    (tmp_path / "stray.csv").write_text('"customerId","orderId","externalReferenceId\n'
+                                        f'{order["customerId"]},{order["orderId"]},PO-STRAY\n')
+    proc = _cli_apply(sandbox, tmp_path, "stray.csv")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "line 1: the double quote that opens the cell" in proc.stderr and "single column" not in proc.stderr
+    assert len(v3(sandbox)) == sent
+
+
 def test_cli_refuses_a_workbook_with_rows_hidden_by_a_filter(tmp_path, sandbox) -> None:
     """Hostile tester: an analyst filters the sheet in Excel to the rows to change and saves; every
     hidden row was read and sent too. A workbook with hidden rows is refused, naming their lines."""

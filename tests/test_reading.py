@@ -72,6 +72,50 @@ def test_an_unknown_separator_is_named_with_how_to_save() -> None:
     assert "CSV UTF-8 (Comma delimited)" in message and "Rename the headers" not in message
 
 
+@pytest.mark.parametrize("data", [
+    'customerId,"orderId",externalReferenceId\n0001000000,0123456000,"PO 1,5"\n',
+    '"customer id","order id","PO number"\r\n"0001000000","0123456000","PO 1,5"\r\n',
+    '\ufeff"customerId";"orderId";"externalReferenceId"\n0001000000;0123456000;"PO 1,5"\n',
+    # a space after each separator, as some tools (and hands) write: was read as the header ' "orderId"'
+    '"customerId", "orderId", "externalReferenceId"\n"0001000000", "0123456000", "PO 1,5"\n',
+])
+def test_a_well_formed_quoted_header_is_read(data: str) -> None:
+    frame = read_bytes(data.encode())
+    assert [c.replace(" ", "").lower() for c in frame.columns][:2] == ["customerid", "orderid"]
+    assert '"' not in "".join(frame.columns)
+    assert frame.loc[2].tolist() == ["0001000000", "0123456000", "PO 1,5"]
+
+
+@pytest.mark.parametrize(("data", "said"), [
+    ('"customer id","order id","new reference\n1,2,3\n',
+     """line 1: the double quote that opens the cell '"new reference' is not closed"""),
+    ('customerId,"orderId,externalReferenceId\n1,2,3\n',
+     """line 1: the double quote that opens the cell '"orderId,externalReferenceId' is not closed"""),
+    ('"customerId";"orderId;"externalReferenceId"\n1;2;3\n',
+     """line 1: the cell '"orderId;"' ends with a double quote that is followed by 'e' instead of a semicolon"""),
+    ('"customerId" ,"orderId" ,"externalReferenceId"\n1,2,3\n',
+     """line 1: the cell '"customerId"' ends with a double quote that is followed by ' ' instead of a comma"""),
+    ('March updates\n"customerId,orderId,externalReferenceId"\n"1,2,3"\n',
+     "line 2: the whole header line is one cell in double quotes ('customerId,orderId,externalReferenceId'), so "
+     "the commas inside it do not separate cells"),
+])
+def test_a_damaged_header_names_the_broken_quote_not_a_single_column(data: str, said: str) -> None:
+    """A stray or unbalanced quote in the header made csv read no header at all, and the file was called
+    'one single column: its cells are not separated by commas' although they were."""
+    with pytest.raises(InputFileError) as info:
+        read_bytes(data.encode())
+    message = str(info.value)
+    assert message.startswith(f"in.csv, {said}"), message
+    assert "single column" not in message and ("Text to Columns" in message or "written twice" in message)
+
+
+def test_a_broken_quote_in_a_row_names_the_cell() -> None:
+    with pytest.raises(InputFileError) as info:
+        read_bytes(f'{HEADER}\n0001000000,"0123456000"x,PO-1\n'.encode())
+    assert str(info.value).startswith("in.csv, could not be read: line 2: the cell '\"0123456000\"' ends with a "
+                                      "double quote that is followed by 'x' instead of a comma"), str(info.value)
+
+
 def test_a_row_with_too_many_cells_names_its_line() -> None:
     with pytest.raises(InputFileError, match=r"line 3: 4 cells but the header has 3.*double quotes"):
         read_bytes(f"{HEADER}\n1,2,3\n1,2,3,4\n".encode())

@@ -13,8 +13,10 @@ Three promises, because analysts' files come from Excel:
   file (header = its own line; blank lines and lines above the header are counted), and is named
   ``line``, so "line 22" in any message is line 22 in Excel or an editor.
 - **The separators Excel writes are recognised:** ``,`` (CSV UTF-8), ``;`` (European "CSV UTF-8",
-  often with a BOM), tab (UTF-16 "Unicode text") and ``|``. A file in which none of them splits the
-  header is refused, saying what the header line holds and how to save the file.
+  often with a BOM), tab (UTF-16 "Unicode text") and ``|``, with or without double quotes (and a
+  space after each separator, ``"a", "b"``). A file in which none of them splits the header is
+  refused, naming the broken double quote when that is why (``quoting``), else saying what the
+  header line holds and how to save the file.
 
 CSV cells that an export neutralised against formula injection (``'=…``) are restored here, so a
 results file read back holds exactly the values that were written (see ``adobe_orders.export``);
@@ -37,10 +39,10 @@ from ..errors import InputFileError
 from ..export import restore_cell
 from ..validation import UnsavedFormula
 from .columns import ALIASES
+from .quoting import CELL_RULE, header_problem, physical_lines, quote_problem
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 DELIMITERS = (",", ";", "\t", "|")
-DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 MAX_FIELD = 2**31 - 1  # csv's field limit, raised: a cell is as large as the file allows
 HEADER_SEARCH_ROWS = 30  # a title block above the header is at most this many rows
 SAVE_AS_CSV = "In Excel use File > Save As > 'CSV UTF-8 (Comma delimited)', then read it again."
@@ -189,12 +191,16 @@ def _decode(data: bytes, name: str) -> str:
 
 
 def _records(text: str, delimiter: str, limit: int | None = None,
-             tolerant: bool = False) -> tuple[list[int], list[list[str]]]:
-    """(first line of each record, record) with Python's csv module, which follows quotes over lines."""
+             tolerant: bool = False, spaced: bool = False) -> tuple[list[int], list[list[str]]]:
+    """(first line of each record, record) with Python's csv module, which follows quotes over lines.
+
+    ``spaced``: the file puts a space after each separator (``"a", "b"``); the space is skipped, so
+    a quoted cell after it is read as quoted.
+    """
     # A results file's order_json of a 499-line order is far above csv's default 128 KiB per field.
     if csv.field_size_limit() < MAX_FIELD:
         csv.field_size_limit(MAX_FIELD)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True, skipinitialspace=spaced)
     lines: list[int] = []
     rows: list[list[str]] = []
     start = 1
@@ -210,14 +216,22 @@ def _records(text: str, delimiter: str, limit: int | None = None,
             return lines, rows
         if "end of data" in str(exc):
             raise InputFileError(f"could not be read: a double quote opened on line {start} is never closed") from None
+        physical = physical_lines(text)
+        for line in dict.fromkeys((start, reader.line_num)):  # where the record starts, where it broke
+            problem = quote_problem(physical[line - 1], delimiter, spaced=spaced) if line <= len(physical) else None
+            if problem:
+                raise InputFileError(f"could not be read: line {line}: {problem}. {CELL_RULE}") from None
         raise InputFileError(f"could not be read: line {start}: {exc}") from None
     return lines, rows
 
 
-def _sniff(text: str, name: str) -> str:
-    """The separator that splits the header into recognised names (else into the most cells)."""
+def _sniff(text: str, name: str) -> tuple[str, bool]:
+    """The separator that splits the header into recognised names (else into the most cells), and
+    whether the header puts a space before quoted cells (``"a", "b"``: read with the space skipped).
+
+    When none splits it, a broken double quote is the usual reason, and is named (``quoting``)."""
     head = text[: 64 * 1024]
-    best: tuple[tuple[int, int], str] | None = None
+    best: tuple[tuple[int, int], str, list[str]] | None = None
     for delimiter in DELIMITERS:
         _, rows = _records(head, delimiter, limit=HEADER_SEARCH_ROWS, tolerant=True)
         i = _header_index(rows)
@@ -228,25 +242,32 @@ def _sniff(text: str, name: str) -> str:
         recognised = sum(1 for aliases in ALIASES.values() if keys & aliases)
         score = (recognised, len(header))
         if best is None or score > best[0]:
-            best = (score, delimiter)
+            best = (score, delimiter, header)
     if best is None or best[0][1] < 2:
+        broken = header_problem(head, DELIMITERS, HEADER_SEARCH_ROWS)
+        if broken:
+            raise InputFileError(f"{name}, line {broken[0]}: {broken[1]}")
         first = next((line for line in head.splitlines() if line.strip()), "")
         shown = first if len(first) <= 80 else first[:80] + "…"
         raise InputFileError(
             f"{name}: the header line {shown!r} is one single column: its cells are not separated by commas, "
             f"semicolons, tabs or vertical bars. {SAVE_AS_CSV}"
         )
-    return best[1]
+    spaced = any(_SPACED_QUOTED.fullmatch(cell) for cell in best[2])
+    return best[1], spaced
+
+
+_SPACED_QUOTED = re.compile(r' +".*" *', re.DOTALL)  # a header cell as ` "orderId"` (a space after the separator)
 
 
 def _csv_table(text: str, name: str) -> tuple[list[str], Any, Any]:
-    delimiter = _sniff(text, name)
+    delimiter, spaced = _sniff(text, name)
     try:
-        return _csv_fast(text, delimiter, name)
+        return _csv_fast(text, delimiter, name)  # never for a spaced file: it has quotes
     except _NotFast:
         pass
     try:
-        lines, rows = _records(text, delimiter)
+        lines, rows = _records(text, delimiter, spaced=spaced)
     except InputFileError as exc:
         raise InputFileError(f"{name}, {exc}") from None
     i = _header_index(rows)
