@@ -205,8 +205,19 @@ def _require_yes(client: OrdersClient, yes: bool, what: str) -> None:
         raise AdobeOrdersError(f"This would {what} in PRODUCTION ({client.base_url}); add --yes to confirm.")
 
 
+# JSON leaves DEL and the C1 controls raw, and stdout would show them as \x85, which no JSON parser reads:
+# written as JSON's own \u0085 they are both shown (not obeyed by the terminal) and valid.
+_JSON_ESCAPES = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
+
+
+def json_text(value: object) -> str:
+    """``value`` as JSON for stdout: readable (non-ASCII as is), and still valid JSON after the CLI's
+    stdout escapes what a terminal would obey (``terminal.printable``)."""
+    return json.dumps(value, indent=2, ensure_ascii=False).translate(_JSON_ESCAPES)
+
+
 def _print_order(order: Order, as_json: bool) -> None:
-    print(json.dumps(order.to_api(), indent=2, ensure_ascii=False) if as_json else str(order))
+    print(json_text(order.to_api()) if as_json else str(order))
 
 
 def _save(frame: pd.DataFrame, out: str) -> None:
@@ -563,7 +574,7 @@ def _update(client: OrdersClient, args: argparse.Namespace) -> int:
     order = Order.from_api(json.loads(row["order_json"]))
     undo = command("undo", row["batch_id"]) if row["status"] == "updated" else None
     if args.json:
-        print(json.dumps(_update_json(row, order, undo), indent=2, ensure_ascii=False))
+        print(json_text(_update_json(row, order, undo)))
         return 0
     from .render import is_blank
 

@@ -66,6 +66,18 @@ def test_update_json_unchanged_has_no_undo(env_for, capsys) -> None:
     assert outcome["status"] == "unchanged" and outcome["undo_command"] is None and outcome["batch_id"]
 
 
+def test_json_stays_valid_when_a_reference_holds_control_characters(env_for, capsys) -> None:
+    """stdout shows control characters escaped; JSON leaves DEL and C1 raw, which came out as '\\x85':
+    not JSON. They are written as JSON's own escapes, so the output parses back to the exact value."""
+    odd = "PO\x85\x7f\x1b[2J\u202eX"  # another tool set this at Adobe
+    env_for.state.set_reference(CUSTOMER, ORDER, odd)
+    assert main(["get", CUSTOMER, ORDER, "--json"]) == 0
+    out = capsys.readouterr().out
+    assert json.loads(out)["externalReferenceId"] == odd and "\x1b" not in out and "\x85" not in out
+    assert main(["update", CUSTOMER, ORDER, "PO-CLEAN", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["previous_value"] == odd
+
+
 def test_refused_input_is_one_line_and_exit_1(env_for, capsys) -> None:
     assert main(["update", CUSTOMER, "../etc", "PO"]) == 1
     err = capsys.readouterr().err
