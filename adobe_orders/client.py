@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
@@ -376,13 +377,22 @@ class OrdersClient:
 
 @dataclass(frozen=True)
 class HistoryPage:
-    """One page of order history: its orders, Adobe's counts, and the call that fetched it."""
+    """One page of order history: its orders, Adobe's counts, and the call that fetched it.
 
-    orders: tuple[Order, ...]
+    ``items`` are the page's orders as Adobe sent them (each order once); ``orders`` parses them
+    into ``Order`` models on first use. Parsing costs more than reading the page, so a caller that
+    needs only some fields of 100 orders (``fetch_orders`` builds rows straight from ``items``)
+    does not pay for it while other workers wait on the network."""
+
+    items: tuple[dict[str, Any], ...]
     total: int
     offset: int
     count: int
     info: CallInfo
+
+    @cached_property
+    def orders(self) -> tuple[Order, ...]:
+        return tuple(Order.from_api(item) for item in self.items)
 
     @classmethod
     def from_api(cls, data: dict[str, Any], info: CallInfo, seen: set[str] | None = None) -> HistoryPage:
@@ -390,15 +400,24 @@ class HistoryPage:
         if not isinstance(items, list) or "totalCount" not in data:
             raise ResponseShapeError("Order history answered without `items` and `totalCount`: "
                                      f"got the fields {sorted(data)[:8]}")
-        orders = []
+        kept = []
         for item in items:
-            order = Order.from_api(item)
+            order_id = history_order_id(item)
             if seen is not None:
-                if order.order_id in seen:
+                if order_id in seen:
                     continue
-                seen.add(order.order_id)
-            orders.append(order)
-        return cls(tuple(orders), _whole(data.get("totalCount")), _whole(data.get("offset")), len(items), info)
+                seen.add(order_id)
+            kept.append(item)
+        return cls(tuple(kept), _whole(data.get("totalCount")), _whole(data.get("offset")), len(items), info)
+
+
+def history_order_id(item: Any) -> str:
+    """The ``orderId`` of one history item, as ``Order.order_id`` would hold it. An item that is
+    not an order raises the same ``ResponseShapeError`` as parsing it would, before anything uses it."""
+    if not isinstance(item, dict) or "orderId" not in item:
+        Order.from_api(item)  # raises, saying what came instead of an order
+    value = item["orderId"]
+    return "" if value is None else value if type(value) is str else str(value)
 
 
 def _whole(value: object) -> int:
@@ -464,4 +483,5 @@ def _describe(exc: requests.RequestException) -> str:
     return "The connection to the API was dropped before an answer came"
 
 
-__all__ = ["HISTORY_START", "ApiError", "CallInfo", "HistoryPage", "OrdersClient", "Reply", "RetryBudgetExhausted"]
+__all__ = ["HISTORY_START", "ApiError", "CallInfo", "HistoryPage", "OrdersClient", "Reply", "RetryBudgetExhausted",
+           "history_order_id"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
 
 from adobe_orders import apply_updates, fetch_orders, line_items, match_problems, match_updates
+from adobe_orders.models import Order
 from adobe_orders.sandbox import Sandbox
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -200,3 +202,61 @@ def test_thousands_of_rows_each_ambiguity_reported(sb) -> None:
     updates = match_updates(big, source, on=["customerId", "orderId"], value="PO")
     problems = match_problems(updates)
     assert updates.empty and len(problems) == len(source) and set(problems["problem"]) == {"several_orders"}
+
+
+def _model_row(order: Order) -> dict[str, object]:
+    """What a fetch_orders row held when it was built through the Order model: the reference the
+    rows now read straight from the page's JSON must equal."""
+    quantities = [li.quantity for li in order.line_items if isinstance(li.quantity, int)]
+    summary = order.extra.get("pricingSummary")
+    total = currency = None
+    if isinstance(summary, list) and len(summary) == 1 and isinstance(summary[0], dict):
+        total, currency = summary[0].get("totalLineItemPartnerPrice"), summary[0].get("currencyCode")
+    return {"customerId": order.customer_id, "orderId": order.order_id, "order_type": order.order_type,
+            "status": order.status, "status_name": order.status_name or None, "source": order.source,
+            "external_reference_id": order.external_reference_id or None,
+            "reference_order_id": order.reference_order_id or None, "currency": order.currency_code,
+            "line_count": len(order.line_items), "total_quantity": sum(quantities) if quantities else None,
+            "offer_ids": ", ".join(li.offer_id for li in order.line_items if li.offer_id) or None,
+            "subscription_ids": ", ".join(li.subscription_id for li in order.line_items if li.subscription_id) or None,
+            "total_price": total if isinstance(total, int | float) else None, "price_currency": currency}
+
+
+def _cell(value: object) -> object:
+    return None if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else value
+
+
+def test_rows_read_from_the_page_json_are_what_the_order_model_reads(sb) -> None:
+    """fetch_orders builds rows from the page's JSON without parsing each order into a model: field
+    for field they must be what the model reads, also for answers in odd shapes (numbers where
+    Adobe sends text, a line item that is not an object, fields missing), and ``order_json`` must
+    be the order exactly as the emulator sent it."""
+    odd = [
+        {"orderId": "910000000001", "customerId": "0007700000", "creationDate": "2026-11-02T10:00:00Z",
+         "status": 1000, "orderType": "NEW", "externalReferenceId": None, "currencyCode": "USD",
+         "lineItems": [{"offerId": 65304522, "quantity": 3, "subscriptionId": 77},
+                       "not an object", {"quantity": "7", "offerId": ""}]},
+        {"orderId": "910000000002", "customerId": "0007700000", "creationDate": "2026-11-01T10:00:00Z",
+         "status": "1999", "orderType": "BRANDNEW", "externalReferenceId": "  ", "source": "API"},
+    ]
+    sb.state.add_orders(odd)
+    with sb.client() as client:
+        plain = fetch_orders([BIG, "0007700000"], client, progress=False)
+        priced = fetch_orders([BIG], client, fetch_price=True, start_date="2026-01-01", progress=False)
+    for frame in (plain, priced):
+        assert len(frame) > 2
+        for _, row in frame.iterrows():
+            sent = json.loads(row["order_json"])
+            assert {c: _cell(row[c]) for c in _model_row(Order.from_api(sent))} == _model_row(Order.from_api(sent))
+    stored = {o["orderId"]: o for o in sb.orders}
+    for _, row in plain.iterrows():
+        sent = json.loads(row["order_json"])
+        assert {k: v for k, v in sent.items() if k != "links"} == stored[sent["orderId"]]
+    numeric = plain[plain["orderId"] == "910000000001"].iloc[0]
+    assert numeric["status"] == "1000" and numeric["status_name"] == "complete" and numeric["line_count"] == 2
+    assert numeric["offer_ids"] == "65304522" and numeric["subscription_ids"] == "77"
+    assert numeric["total_quantity"] == 3  # "7" is not a number of seats: not summed, as the model does
+    unknown = plain[plain["orderId"] == "910000000002"].iloc[0]
+    assert unknown["order_type"] == "BRANDNEW" and unknown["status"] == "1999" and unknown["line_count"] == 0
+    todo = fetch_orders(["0007700000"], sb.client(), missing_reference=True, progress=False)
+    assert set(todo["orderId"]) == {"910000000001", "910000000002"}  # blank and spaces are both missing
