@@ -353,3 +353,60 @@ def test_every_contract_error_uses_adobes_wording() -> None:
         error(call("PATCH", '{"externalReferenceId": 5}'), 400, "1117", "Some Fields are Invalid")
         box.faults.set_rates({"error_500": 1.0})
         error(call(), 500, "1124", "Internal Server Error. Please try again later")
+
+
+def test_history_pages_follow_every_change_to_the_stored_orders(tmp_path) -> None:
+    """The emulator keeps each customer's orders indexed for history pages; the index must never
+    serve a stale page: an order replaced by ``add_orders`` (same count), a PATCH, and orders
+    another process added to a shared state file all show on the next page."""
+    from adobe_orders.sandbox.state import EmulatorState
+
+    path = tmp_path / "state.json"
+    with Sandbox(now=NOW, state_file=path) as box:
+        before = get(box, SMALL, "start-date=2000-01-01&limit=100").json()["items"]
+        oldest = dict(box.order(SMALL, before[-1]["orderId"]), creationDate="2026-11-27T00:00:00Z")
+        box.state.add_orders([oldest])  # replaces it: same number of orders, a new position
+        after = get(box, SMALL, "start-date=2000-01-01&limit=100").json()["items"]
+        assert after[0]["orderId"] == oldest["orderId"] and len(after) == len(before)
+        box.client().update_order(SMALL, after[1]["orderId"], "PO-INDEX-1")
+        assert get(box, SMALL, "start-date=2000-01-01&limit=2").json()["items"][1]["externalReferenceId"] == \
+            "PO-INDEX-1"
+        other = EmulatorState(state_file=path, now=NOW)  # a second emulator process on the same file
+        new = [dict(before[0], customerId="0004400000", orderId=f"44000000{i}", creationDate=day)
+               for i, day in enumerate(["2024-03-01T00:00:00Z", "2025-06-01T00:00:00Z", "2026-05-01T00:00:00Z"], 1)]
+        for order in new:
+            order.pop("links", None)
+        other.add_orders(new)
+        page = get(box, "0004400000", "start-date=2000-01-01")
+        assert page.status_code == 200, page.text
+        assert [o["orderId"] for o in page.json()["items"]] == ["440000003", "440000002", "440000001"]
+        # Adobe's default start is the customer's current term: its anniversary is known here too.
+        assert [o["orderId"] for o in get(box, "0004400000").json()["items"]] == ["440000003"]
+
+
+def test_latency_is_half_before_handling_and_half_before_the_answer() -> None:
+    """A fixed latency is the network's, half each way: the order changes half-way, the answer comes
+    at the full latency. (So many calls at once do not queue behind the emulator's own work.)"""
+    import threading
+    import time
+
+    with Sandbox(now=NOW, latency=1.2) as box:
+        order = stored(box, SMALL)[0]["orderId"]
+        token = requests.post(f"{box.url}/ims/token/v3", data={"grant_type": "client_credentials",
+                                                               "client_id": box.client_id,
+                                                               "client_secret": box.client_secret}, timeout=5)
+        h = {"X-Api-Key": box.client_id, "Authorization": f"Bearer {token.json()['access_token']}",
+             "Accept": "application/json", "Content-Type": "application/json",
+             "X-Request-Id": str(uuid.uuid4()), "X-Correlation-Id": str(uuid.uuid4())}
+        answers: list[requests.Response] = []
+        start = time.monotonic()
+        call = threading.Thread(target=lambda: answers.append(requests.patch(
+            f"{box.url}/v3/customers/{SMALL}/orders/{order}", json={"externalReferenceId": "PO-HALFWAY"},
+            headers=h, timeout=10)))
+        call.start()
+        time.sleep(0.25)
+        assert box.order(SMALL, order)["externalReferenceId"] != "PO-HALFWAY"  # still on its way
+        time.sleep(max(0.0, 0.95 - (time.monotonic() - start)))
+        assert box.order(SMALL, order)["externalReferenceId"] == "PO-HALFWAY" and not answers  # handled, unanswered
+        call.join(10)
+        assert time.monotonic() - start >= 1.2 and answers[0].status_code == 200

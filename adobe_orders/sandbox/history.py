@@ -88,7 +88,7 @@ def history_page(state: EmulatorState, customer_id: str, query: str, path: str) 
 
 
 def _page(state: EmulatorState, customer_id: str, query: str, path: str) -> Reply:
-    if customer_id not in state.customers:
+    if not state.has_customer(customer_id):
         raise SearchError(404, "1116", "Invalid Customer", f"customer-id: {customer_id!r}")
     pairs = parse_qsl(query, keep_blank_values=True)
     many: dict[str, set[str]] = {}

@@ -40,6 +40,12 @@ FAULT_REPLIES: dict[str, tuple[int, Any]] = {
 }
 
 
+def _sleep_until(moment: float) -> None:
+    left = moment - time.monotonic()
+    if left > 0:
+        time.sleep(left)
+
+
 class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 1024  # a burst of connections from 64+ batch workers is never refused
@@ -197,8 +203,14 @@ class Handler(BaseHTTPRequestHandler):
                                      content_type=h.get("Content-Type"),
                                      has_api_key=bool(h.get("X-Api-Key")),
                                      has_authorization=bool(h.get("Authorization")))
+        # The latency is the network's, half each way: the request is handled half of it after it
+        # was sent, and the answer arrives the whole of it after, however long the handling took
+        # meanwhile. So a fixed latency stays fixed when many calls arrive at once (the emulator's
+        # own work on a 2-core machine would otherwise queue and add to it), and an interrupt in
+        # the first half leaves the order as it was, in the second changed without an answer.
+        answer_at = time.monotonic() + self.server.latency
         if self.server.latency:
-            time.sleep(self.server.latency)
+            time.sleep(self.server.latency / 2)
         fault: str | None = None
         reply = self._checks(correlation_id, request_id, entry)
         if reply is None:
@@ -206,6 +218,7 @@ class Handler(BaseHTTPRequestHandler):
             if fault == "drop_before":
                 entry.update(fault=fault, status=None, answered=False)
                 state.record(**entry)
+                _sleep_until(answer_at)
                 return self._drop()
             if fault in FAULT_REPLIES:
                 status, payload = FAULT_REPLIES[fault]
@@ -223,6 +236,7 @@ class Handler(BaseHTTPRequestHandler):
         if fault in ("drop_after", "slow"):
             entry["answered"] = False
         state.record(**entry)
+        _sleep_until(answer_at)
         if fault == "drop_after":
             return self._drop()
         if fault == "slow":

@@ -49,6 +49,9 @@ class EmulatorState:
         self.log: list[dict[str, Any]] = []
         self.orders: dict[tuple[str, str], dict[str, Any]] = {}
         self._seen: tuple[int, int, int] | None = None
+        # Each customer's orders newest first, for history pages (see _by_customer).
+        self._index: tuple[tuple[int, int, int], dict[str, list[dict[str, Any]]]] | None = None
+        self._version = 0
         loaded = self._load()
         seeded = seed_orders(seed, order_count) if order_count else seed_orders(seed)
         for order in loaded if loaded is not None else seeded:
@@ -99,7 +102,9 @@ class EmulatorState:
             orders = self._read_file()
             self.orders = {(o["customerId"], o["orderId"]): o for o in orders}
             self.customers = {c for c, _ in self.orders}
+            self.anniversaries = customer_anniversaries(orders)
             self._seen = signature
+            self._version += 1
 
     @contextlib.contextmanager
     def _file_lock(self) -> Iterator[None]:
@@ -182,26 +187,42 @@ class EmulatorState:
             return self.fixed_now
         return max(datetime.now(UTC), DATA_END + timedelta(days=1))
 
-    def customer_orders(self, customer_id: str) -> list[dict[str, Any]]:
-        """The customer's orders, newest first (Adobe's order-history order), as copies."""
+    def has_customer(self, customer_id: str) -> bool:
         with self.lock:
-            self._refresh()
-            found = [o for (c, _), o in self.orders.items() if c == customer_id]
-            return copy.deepcopy(sorted(found, key=lambda o: (o["creationDate"], o["orderId"]), reverse=True))
+            self._refresh()  # a customer another process added is known here too
+            return customer_id in self.customers
 
     def customer_page(self, customer_id: str, keep: Callable[[dict[str, Any]], bool], offset: int,
                       limit: int, *, deep: bool = False) -> tuple[int, list[dict[str, Any]]]:
         """How many of the customer's orders pass ``keep``, and copies of ``limit`` of them from
         ``offset``, newest first. Only the page is copied, and only its top level unless ``deep``
         (the caller then changes nested fields, as pricing does): a history call must cost the
-        emulator about the same for a customer with 250 orders as with 25."""
+        emulator about the same for a customer with 250 orders as with 25, and the same with
+        6,000 orders stored as with 900."""
         with self.lock:
-            found = [o for (c, _), o in self.orders.items() if c == customer_id and keep(o)]
-            found.sort(key=lambda o: (o["creationDate"], o["orderId"]), reverse=True)
+            self._refresh()
+            found = [o for o in self._by_customer().get(customer_id, ()) if keep(o)]
             page = found[offset:offset + limit]
             # Nested parts are never changed in place (a PATCH replaces a top-level value), so a
             # shallow copy is safe to serialise; a JSON round trip is the fast deep copy.
             return len(found), json.loads(json.dumps(page)) if deep else [dict(o) for o in page]
+
+    def _by_customer(self) -> dict[str, list[dict[str, Any]]]:
+        """Each customer's stored orders (the same dicts), newest first; call it holding the lock.
+
+        Built again only when the set of orders changes: ``orders`` replaced (a reload), grown, or
+        added to through ``add_orders``. A PATCH changes a field of a stored dict in place, which
+        the index shares, and never the creation date it is sorted by. Without it every history
+        page scanned every stored order under the lock, and eight workers' pages queued on it."""
+        key = (id(self.orders), len(self.orders), self._version)
+        if self._index is None or self._index[0] != key:
+            groups: dict[str, list[dict[str, Any]]] = {}
+            for (customer, _), order in self.orders.items():
+                groups.setdefault(customer, []).append(order)
+            for orders in groups.values():
+                orders.sort(key=lambda o: (o["creationDate"], o["orderId"]), reverse=True)
+            self._index = (key, groups)
+        return self._index[1]
 
     def snapshot(self) -> list[dict[str, Any]]:
         with self.lock:
@@ -215,6 +236,7 @@ class EmulatorState:
             self._refresh()
             for order in batch:
                 self.orders[(order["customerId"], order["orderId"])] = order
+            self._version += 1  # a replaced order keeps the count the index is keyed on
             self.customers = {c for c, _ in self.orders}
             self.anniversaries = customer_anniversaries(list(self.orders.values()))
             self.save()
