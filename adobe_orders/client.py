@@ -36,6 +36,7 @@ from .errors import (
     error_from_response,
 )
 from .models import Order
+from .page_json import decode_page
 from .retry import Backoff, RetryBudget, Throttle, parse_retry_after
 from .transport import DEFAULT_POOL_SIZE, Transport
 from .validation import check_customer_id, check_external_reference_id, check_order_id
@@ -245,7 +246,7 @@ class OrdersClient:
         seen: set[str] = set()
         offsets: set[int] = set()
         while True:
-            data, info = self._call("GET", path, None, budget, params=params, pace=pace)
+            data, info = self._call("GET", path, None, budget, params=params, pace=pace, decode=decode_page)
             page = HistoryPage.from_api(data, info, seen)
             yield page
             nxt = ((data.get("links") or {}).get("next") or {}).get("uri")
@@ -301,7 +302,10 @@ class OrdersClient:
     def _call(self, method: str, path: str, body: dict[str, Any] | None,
               budget: RetryBudget | None, *,
               params: list[tuple[str, str]] | None = None,
-              pace: Throttle | None = None) -> tuple[dict[str, Any], CallInfo]:
+              pace: Throttle | None = None,
+              decode: Callable[[bytes], Any] | None = None) -> tuple[dict[str, Any], CallInfo]:
+        """One intent, retried as the contract says. ``decode`` reads a successful answer's body
+        (``page_json.decode_page`` for history pages); by default ``requests``' JSON decoding."""
         url = self.base_url + path
         payload = json.dumps(body) if body is not None else None
         correlation_id = new_id()
@@ -333,7 +337,7 @@ class OrdersClient:
             info = CallInfo(method, resp.status_code, request_id, correlation_id, attempts)
             if resp.status_code < 400:
                 try:
-                    answer = resp.json()
+                    answer = decode(resp.content) if decode is not None else resp.json()
                 except ValueError:
                     answer = None
                 if not isinstance(answer, dict):
@@ -379,7 +383,8 @@ class OrdersClient:
 class HistoryPage:
     """One page of order history: its orders, Adobe's counts, and the call that fetched it.
 
-    ``items`` are the page's orders as Adobe sent them (each order once); ``orders`` parses them
+    ``items`` are the page's orders as Adobe sent them (each order once), ``texts`` their JSON
+    text exactly as it came (``None`` if the answer was not read that way); ``orders`` parses them
     into ``Order`` models on first use. Parsing costs more than reading the page, so a caller that
     needs only some fields of 100 orders (``fetch_orders`` builds rows straight from ``items``)
     does not pay for it while other workers wait on the network."""
@@ -389,6 +394,7 @@ class HistoryPage:
     offset: int
     count: int
     info: CallInfo
+    texts: tuple[str, ...] | None = None
 
     @cached_property
     def orders(self) -> tuple[Order, ...]:
@@ -400,15 +406,21 @@ class HistoryPage:
         if not isinstance(items, list) or "totalCount" not in data:
             raise ResponseShapeError("Order history answered without `items` and `totalCount`: "
                                      f"got the fields {sorted(data)[:8]}")
-        kept = []
-        for item in items:
+        texts = getattr(data, "item_texts", None)
+        if texts is None or len(texts) != len(items):
+            texts = None
+        kept, kept_texts = [], []
+        for at, item in enumerate(items):
             order_id = history_order_id(item)
             if seen is not None:
                 if order_id in seen:
                     continue
                 seen.add(order_id)
             kept.append(item)
-        return cls(tuple(kept), _whole(data.get("totalCount")), _whole(data.get("offset")), len(items), info)
+            if texts is not None:
+                kept_texts.append(texts[at])
+        return cls(tuple(kept), _whole(data.get("totalCount")), _whole(data.get("offset")), len(items), info,
+                   None if texts is None else tuple(kept_texts))
 
 
 def history_order_id(item: Any) -> str:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def _order(item: dict[str, Any]) -> Any:
+def _order(item: dict[str, Any], text: str | None) -> Any:
     from .models import Order
 
     return Order.from_api(item)
@@ -51,17 +51,21 @@ class Histories(Generic[T]):
 
 def read_histories(client: OrdersClient, customers: Sequence[str], *, workers: int, page_size: int = 100,
                    on_customer: Callable[[str], None] | None = None,
-                   convert: Callable[[dict[str, Any]], T | None] = _order, **filters: Any) -> Histories[T]:
+                   convert: Callable[[dict[str, Any], str | None], T | None] = _order,
+                   **filters: Any) -> Histories[T]:
     """Every page of every customer's history, ``workers`` pages at a time.
 
     ``filters`` are ``history_pages``' (order_type, status, start_date, end_date, fetch_price).
-    ``convert(item)`` gets each order as Adobe sent it (a dict; by default it makes an ``Order``
-    of it). It runs in the workers as each page arrives (while others wait on the network, not all
-    at the end), and it is the one place an order is parsed: all of a page's work happens between
-    two round trips of one worker, so it is kept small. An order it returns ``None`` for is left out.
-    ``on_customer(customer)`` is called once a customer is complete (or failed): a progress bar. Errors a page raises
-    (``ApiError``, ``TransportError``, ``ResponseShapeError``) are that customer's outcome;
-    anything else is a bug and is raised.
+
+    ``convert(item, text)`` gets each order as Adobe sent it: decoded, and its JSON text (``None``
+    when the page could not be read that way); by default it makes an ``Order`` of it. It runs in
+    the worker that read the page, between that worker's two round trips (while the others wait on
+    the network, not all at the end), so it is kept small. An order it returns ``None`` for is left
+    out.
+
+    ``on_customer(customer)`` is called once a customer is complete (or failed): a progress bar.
+    Errors a page raises (``ApiError``, ``TransportError``, ``ResponseShapeError``) are that
+    customer's outcome; anything else is a bug and is raised.
     """
     from .client import history_order_id
     from .errors import AdobeOrdersError
@@ -94,7 +98,9 @@ def read_histories(client: OrdersClient, customers: Sequence[str], *, workers: i
             try:
                 if history.error is None:
                     page = next(iter(client.history_pages(customer, offset=offset, page_size=page_size, **filters)))
-                    items = [(history_order_id(item), convert(item)) for item in page.items]
+                    texts = page.texts or (None,) * len(page.items)
+                    items = [(history_order_id(item), convert(item, text))
+                             for item, text in zip(page.items, texts, strict=True)]
             except AdobeOrdersError as exc:
                 error = exc
             except BaseException as exc:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
+import requests
 
 from adobe_orders import apply_updates, fetch_orders, line_items, match_problems, match_updates
 from adobe_orders.models import Order
@@ -252,6 +253,13 @@ def test_rows_read_from_the_page_json_are_what_the_order_model_reads(sb) -> None
     for _, row in plain.iterrows():
         sent = json.loads(row["order_json"])
         assert {k: v for k, v in sent.items() if k != "links"} == stored[sent["orderId"]]
+    # The characters the emulator sent, not the order encoded again.
+    token = requests.post(f"{sb.url}/ims/token/v3", timeout=5, data={
+        "grant_type": "client_credentials", "client_id": sb.client_id, "client_secret": sb.client_secret})
+    page = requests.get(f"{sb.url}/v3/customers/0007700000/orders?start-date=2010-01-01", timeout=10, headers={
+        "X-Api-Key": sb.client_id, "Authorization": f"Bearer {token.json()['access_token']}",
+        "X-Request-Id": "r-verbatim", "X-Correlation-Id": "c-verbatim", "Accept": "application/json"})
+    assert all(text in page.text for text in plain[plain["customerId"] == "0007700000"]["order_json"])
     numeric = plain[plain["orderId"] == "910000000001"].iloc[0]
     assert numeric["status"] == "1000" and numeric["status_name"] == "complete" and numeric["line_count"] == 2
     assert numeric["offer_ids"] == "65304522" and numeric["subscription_ids"] == "77"

@@ -47,7 +47,7 @@ ORDER_COLUMNS: dict[str, str] = {
     "subscription_ids": "the line items' subscription IDs, comma-separated (blank while pending)",
     "total_price": "pricingSummary total when priced (fetch_price=True and Adobe priced it), else blank",
     "price_currency": "the currency of total_price",
-    ORDER_JSON: "the order as Adobe returned it, compact JSON (line_items() expands it)",
+    ORDER_JSON: "the order's JSON, exactly as Adobe sent it (line_items() expands it)",
 }
 
 
@@ -85,7 +85,7 @@ def fetch_orders(
     own = client is None
     client = client or OrdersClient.from_env()
     until = _end_of_day(end_date)
-    rows: dict[str, list[dict[str, Any]]] = {}
+    rows: dict[str, list[tuple[Any, ...]]] = {}
     failed: dict[str, str] = {}
     bar = _bar(len(wanted), progress)
     try:
@@ -93,8 +93,8 @@ def fetch_orders(
         # customer does not keep one thread busy while the others idle at the end.
         histories = read_histories(client, wanted, workers=workers,
                                    on_customer=None if bar is None else lambda _: bar.update(1),
-                                   convert=lambda item: None if missing_reference and _has_reference(item)
-                                   else _row(item),
+                                   convert=lambda item, text: None if missing_reference and _has_reference(item)
+                                   else _row(item, text),
                                    order_type=order_type, status=status, start_date=start_date, end_date=until,
                                    fetch_price=fetch_price)
     finally:
@@ -165,55 +165,58 @@ def _text(value: Any) -> str | None:
     return value if value is None or type(value) is str else str(value)
 
 
-def _row(item: dict[str, Any]) -> dict[str, Any]:
-    """One order of a history page as a frame row, read straight from the page's JSON.
+def _row(item: dict[str, Any], text: str | None) -> tuple[Any, ...]:
+    """One order of a history page as a frame row (its values in ``ORDER_COLUMNS`` order), read
+    straight from the page's JSON; ``text`` is the order's JSON as Adobe sent it, for ``order_json``.
 
     Straight from the JSON rather than through ``Order``: a page of 100 orders is parsed between
     two round trips of the worker that read it, and ``Order.from_api`` + ``to_api`` cost more than
-    the rest of the page's work together. Field for field it is what ``Order`` would give."""
+    the rest of the page's work together. Field for field it is what ``Order`` would give. A tuple,
+    not a dict: ``_frame`` turns 5,000 of them into columns in one pass."""
     lines = [li for li in item.get("lineItems") or () if isinstance(li, dict)]
     quantities = [q for li in lines if isinstance(q := li.get("quantity"), int)]
-    offers = [text for li in lines if (text := _text(li.get("offerId")))]
-    subscriptions = [text for li in lines if (text := _text(li.get("subscriptionId")))]
+    offers = [offer for li in lines if (offer := _text(li.get("offerId")))]
+    subscriptions = [sub for li in lines if (sub := _text(li.get("subscriptionId")))]
     summary = item.get("pricingSummary")
     total = price_currency = None
     if isinstance(summary, list) and len(summary) == 1 and isinstance(summary[0], dict):
         total = summary[0].get("totalLineItemPartnerPrice")
         price_currency = summary[0].get("currencyCode")
     status = _text(item.get("status"))
-    return {
-        "customerId": _text(item.get("customerId")) or "",
-        "orderId": _text(item.get("orderId")) or "",
-        "creation_date": _text(item.get("creationDate")),
-        "order_type": _text(item.get("orderType")),
-        "status": status,
-        "status_name": STATUS_NAMES.get(status or "", status or "") or None,
-        "source": _text(item.get("source")),
-        "external_reference_id": _text(item.get("externalReferenceId")) or None,
-        "reference_order_id": _text(item.get("referenceOrderId")) or None,
-        "currency": _text(item.get("currencyCode")),
-        "line_count": len(lines),
-        "total_quantity": sum(quantities) if quantities else None,
-        "offer_ids": ", ".join(offers) or None,
-        "subscription_ids": ", ".join(subscriptions) or None,
-        "total_price": total if isinstance(total, int | float) else None,
-        "price_currency": price_currency,
-        ORDER_JSON: _COMPACT.encode(item),
-    }
+    return (  # in ORDER_COLUMNS order (the tests check each column against the Order model)
+        _text(item.get("customerId")) or "",
+        _text(item.get("orderId")) or "",
+        _text(item.get("creationDate")),
+        _text(item.get("orderType")),
+        status,
+        STATUS_NAMES.get(status or "", status or "") or None,
+        _text(item.get("source")),
+        _text(item.get("externalReferenceId")) or None,
+        _text(item.get("referenceOrderId")) or None,
+        _text(item.get("currencyCode")),
+        len(lines),
+        sum(quantities) if quantities else None,
+        ", ".join(offers) or None,
+        ", ".join(subscriptions) or None,
+        total if isinstance(total, int | float) else None,
+        price_currency,
+        text if text is not None else _COMPACT.encode(item),
+    )
 
 
 #: Compact JSON, made once: ``json.dumps(..., separators=...)`` builds a new encoder per call.
 _COMPACT = json.JSONEncoder(separators=(",", ":"))
 
 
-def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+def _frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     """The rows as a frame of ``ORDER_COLUMNS``, each column made once in its final type.
 
-    Column by column rather than ``DataFrame(rows)`` then ``astype``: the frame is built after the
-    last page arrived, when nothing else is left to wait on, so its time is all added to the call."""
+    Transposed in one pass and typed column by column rather than ``DataFrame(rows)`` then
+    ``astype``: the frame is built after the last page arrived, when nothing else is left to wait
+    on, so all its time is added to the call (it was a tenth of it)."""
+    columns = zip(*rows, strict=True) if rows else ((),) * len(ORDER_COLUMNS)
     data: dict[str, Any] = {}
-    for name in ORDER_COLUMNS:
-        values = [row[name] for row in rows]
+    for name, values in zip(ORDER_COLUMNS, columns, strict=True):
         if name in _TEXT_COLUMNS:
             data[name] = pd.array(values, dtype="string")
         elif name == "creation_date":
