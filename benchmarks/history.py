@@ -49,7 +49,7 @@ def run(quick: bool = False) -> list[dict[str, object]]:
 
     latency = 0.01 if quick else 0.05
     customers, each = (6, 150) if quick else (20, 250)
-    repeats = 1 if quick else 3
+    repeats = 1 if quick else 5
     ids = [f"63{i:08d}" for i in range(customers)]
     ideal = WORKERS / latency
     rows: list[dict[str, object]] = []

@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from math import ceil
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ..errors import AdobeOrdersError
 
@@ -46,7 +46,7 @@ class Page(Protocol):
     """What bulk reads need of an order-history page (``client.HistoryPage``)."""
 
     @property
-    def orders(self) -> Sequence[Order]: ...
+    def items(self) -> Sequence[dict[str, Any]]: ...
 
     @property
     def total(self) -> int: ...
@@ -120,15 +120,23 @@ class BulkReads:
             return self._found.pop((customer, order), None)
 
     def _read(self, customer: str, state: _Customer) -> None:
+        from ..client import history_order_id
+        from ..models import Order
+
         missing = set(state.wanted)
         try:
             for page in self._read_pages(customer):
+                # Only the orders this batch holds are parsed: a page of 100 may carry 3 of them.
+                found: dict[str, dict[str, Any]] = {}
+                for item in page.items:
+                    if (order_id := history_order_id(item)) in missing:
+                        found.setdefault(order_id, item)  # the first, as a page read in order gives it
+                parsed = [(order_id, Order.from_api(item)) for order_id, item in found.items()]
                 with self._lock:
                     self.pages_read += 1
-                    for found in page.orders:
-                        if found.order_id in missing:
-                            missing.discard(found.order_id)
-                            self._found[(customer, found.order_id)] = (found, page.info)
+                    for order_id, order in parsed:
+                        missing.discard(order_id)
+                        self._found[(customer, order_id)] = (order, page.info)
                 if not missing or pages_left(page, self._page_size) >= len(missing) or self._stopped():
                     return
         except AdobeOrdersError:
