@@ -130,7 +130,8 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("sandbox", help="serve the local emulator until interrupted")
     s.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
-    s.add_argument("--latency", type=float, default=0.0, help="seconds added to every /v3 answer")
+    s.add_argument("--latency", type=float, default=0.0,
+                   help="seconds every /v3 answer takes, as a network would: half before it is handled")
     s.add_argument("--fault", action="append", default=[], metavar="NAME=P",
                    help="inject a fault with probability P: error_500, error_503, gateway_504, rate_limit, "
                         "drop_before, drop_after, slow")

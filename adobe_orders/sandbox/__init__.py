@@ -103,6 +103,8 @@ class Sandbox:
 
     @property
     def latency(self) -> float:
+        """Seconds every ``/v3`` answer takes, as a network's round trip: the call is handled half
+        of it after it arrived and answered at the whole of it, however long handling took."""
         return self._server.latency if self._server else self._latency
 
     @latency.setter
