@@ -156,3 +156,52 @@ def test_query_parameters_keep_their_order_and_repeats() -> None:
                                       params=[("status", "1000"), ("status", "1002"), ("start-date", "2010-01-01")])
         assert reply.request.url.endswith("?status=1000&status=1002&start-date=2010-01-01")
         assert isinstance(reply, requests.Response)
+
+
+def test_one_transport_keeps_working_across_more_hosts_than_its_pool_manager_keeps() -> None:
+    """The adapter remembers each host's connection pool; requests' pool manager keeps two hosts and
+    closes the third's pool. A remembered pool that was closed is looked up again, never used."""
+    boxes = [Sandbox().start() for _ in range(3)]
+    try:
+        client = boxes[0].client()
+        for _ in range(2):
+            for box in boxes:
+                reply = client.transport.send("GET", f"{box.url}/_sandbox/requests", headers={}, body=None,
+                                              timeout=5)
+                assert reply.status_code == 200 and isinstance(reply.json(), list)
+                assert reply.url == f"{box.url}/_sandbox/requests" and reply.request is not None
+    finally:
+        for box in boxes:
+            box.stop()
+
+
+def test_answers_carry_no_cookies_into_the_next_request() -> None:
+    """The API sets no cookie; if something on the way did, it would not be kept or sent back."""
+    seen: list[str | None] = []
+
+    class Cookie(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.headers.get("Cookie"))
+            self.send_response(200)
+            self.send_header("Set-Cookie", "session=abc; Path=/")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Cookie)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        from adobe_orders.transport import Transport
+
+        transport = Transport(requests.Session())
+        url = f"http://127.0.0.1:{server.server_address[1]}/x"
+        first = transport.send("GET", url, headers={}, body=None, timeout=5)
+        transport.send("GET", url, headers={}, body=None, timeout=5)
+        assert first.headers["Set-Cookie"].startswith("session=") and seen == [None, None]
+        assert not transport.session.cookies
+    finally:
+        server.shutdown()
+        server.server_close()
