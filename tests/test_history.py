@@ -25,15 +25,19 @@ def sb():
         yield box
 
 
-def get(sb, customer: str, query: str = "") -> requests.Response:
+def api_headers(sb) -> dict[str, str]:
+    """Headers for one call to the emulator's API, with a fresh token and fresh IDs."""
     token = requests.post(f"{sb.url}/ims/token/v3", data={"grant_type": "client_credentials",
                                                           "client_id": sb.client_id,
                                                           "client_secret": sb.client_secret}, timeout=5)
-    h = {"X-Api-Key": sb.client_id, "Authorization": f"Bearer {token.json()['access_token']}",
-         "Accept": "application/json", "Content-Type": "application/json",
-         "X-Request-Id": str(uuid.uuid4()), "X-Correlation-Id": str(uuid.uuid4())}
-    return requests.get(f"{sb.url}/v3/customers/{customer}/orders{'?' + query if query else ''}", headers=h,
-                        timeout=10)
+    return {"X-Api-Key": sb.client_id, "Authorization": f"Bearer {token.json()['access_token']}",
+            "Accept": "application/json", "Content-Type": "application/json",
+            "X-Request-Id": str(uuid.uuid4()), "X-Correlation-Id": str(uuid.uuid4())}
+
+
+def get(sb, customer: str, query: str = "") -> requests.Response:
+    return requests.get(f"{sb.url}/v3/customers/{customer}/orders{'?' + query if query else ''}",
+                        headers=api_headers(sb), timeout=10)
 
 
 def stored(sb, customer: str) -> list[dict]:
@@ -392,12 +396,7 @@ def test_latency_is_half_before_handling_and_half_before_the_answer() -> None:
 
     with Sandbox(now=NOW, latency=1.2) as box:
         order = stored(box, SMALL)[0]["orderId"]
-        token = requests.post(f"{box.url}/ims/token/v3", data={"grant_type": "client_credentials",
-                                                               "client_id": box.client_id,
-                                                               "client_secret": box.client_secret}, timeout=5)
-        h = {"X-Api-Key": box.client_id, "Authorization": f"Bearer {token.json()['access_token']}",
-             "Accept": "application/json", "Content-Type": "application/json",
-             "X-Request-Id": str(uuid.uuid4()), "X-Correlation-Id": str(uuid.uuid4())}
+        h = api_headers(box)
         answers: list[requests.Response] = []
         start = time.monotonic()
         call = threading.Thread(target=lambda: answers.append(requests.patch(
