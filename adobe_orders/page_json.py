@@ -35,7 +35,9 @@ def decode_page(body: bytes) -> PageAnswer:
         return _walk(text)
     except (ValueError, StopIteration, IndexError):
         pass
-    decoded = json.loads(text)  # the value, or the error json names, as without this module
+    # The bytes, not ``text``: json.loads refuses a str that starts with a BOM in its own words
+    # ("Unexpected UTF-8 BOM"), which two BOMs leave after decoding; for bytes it says what it says.
+    decoded = json.loads(body)  # the value, or the error json names, as without this module
     return PageAnswer(decoded) if isinstance(decoded, dict) else decoded
 
 
