@@ -128,6 +128,13 @@ def describe_codes(value: Any) -> str:
     return "; ".join(parts)
 
 
+def line_item_list(data: dict[str, Any]) -> list[Any]:
+    """An order's ``lineItems`` when it is a list, else none: a number or ``true`` there (an odd
+    answer) is not iterable and must not turn one order into a TypeError for a whole page."""
+    items = data.get("lineItems")
+    return items if isinstance(items, list) else []
+
+
 @dataclass(frozen=True)
 class Order:
     order_id: str
@@ -162,8 +169,7 @@ class Order:
                 known[key] = str(value)
         known["order_id"] = known["order_id"] or ""
         known["customer_id"] = known["customer_id"] or ""
-        known["line_items"] = tuple(LineItem.from_api(li) for li in data.get("lineItems") or []
-                                    if isinstance(li, dict))
+        known["line_items"] = tuple(LineItem.from_api(li) for li in line_item_list(data) if isinstance(li, dict))
         known["extra"] = {k: v for k, v in data.items() if k not in ORDER_FIELDS and k != "lineItems"}
         return _built(cls, known)
 

@@ -208,7 +208,7 @@ def test_thousands_of_rows_each_ambiguity_reported(sb) -> None:
 def _model_row(order: Order) -> dict[str, object]:
     """What a fetch_orders row held when it was built through the Order model: the reference the
     rows now read straight from the page's JSON must equal."""
-    quantities = [li.quantity for li in order.line_items if isinstance(li.quantity, int)]
+    quantities = [li.quantity for li in order.line_items if type(li.quantity) is int]  # true is no seat
     summary = order.extra.get("pricingSummary")
     total = currency = None
     if isinstance(summary, list) and len(summary) == 1 and isinstance(summary[0], dict):
@@ -220,7 +220,7 @@ def _model_row(order: Order) -> dict[str, object]:
             "line_count": len(order.line_items), "total_quantity": sum(quantities) if quantities else None,
             "offer_ids": ", ".join(li.offer_id for li in order.line_items if li.offer_id) or None,
             "subscription_ids": ", ".join(li.subscription_id for li in order.line_items if li.subscription_id) or None,
-            "total_price": total if isinstance(total, int | float) else None, "price_currency": currency}
+            "total_price": total if type(total) in (int, float) else None, "price_currency": currency}
 
 
 def _cell(value: object) -> object:
@@ -268,3 +268,35 @@ def test_rows_read_from_the_page_json_are_what_the_order_model_reads(sb) -> None
     assert unknown["order_type"] == "BRANDNEW" and unknown["status"] == "1999" and unknown["line_count"] == 0
     todo = fetch_orders(["0007700000"], sb.client(), missing_reference=True, progress=False)
     assert set(todo["orderId"]) == {"910000000001", "910000000002"}  # blank and spaces are both missing
+
+
+def test_an_order_with_odd_numbers_or_line_items_is_one_row_not_a_crash(sb) -> None:
+    """One odd order must not cost the analyst every customer's rows: ``lineItems`` that is a number
+    or ``true`` (not iterable: a TypeError for the whole fetch, and for ``get_order``), a quantity or
+    price beyond what Int64/Float64 hold (an OverflowError after every page was read), and ``true``
+    as a quantity or price (summed as 1 seat / priced 1.0)."""
+    base = {"customerId": "0007800000", "creationDate": "2026-11-02T10:00:00Z", "status": "1000",
+            "orderType": "NEW", "currencyCode": "USD"}
+    odd = {
+        "920000000001": {"lineItems": 5},
+        "920000000002": {"lineItems": True},
+        "920000000003": {"lineItems": 1.5},
+        "920000000004": {"lineItems": [{"offerId": "A", "quantity": 10**30}],
+                         "pricingSummary": [{"totalLineItemPartnerPrice": 10**400, "currencyCode": "USD"}]},
+        "920000000005": {"lineItems": [{"offerId": "B", "quantity": True}, {"offerId": "C", "quantity": 2}],
+                         "pricingSummary": [{"totalLineItemPartnerPrice": True, "currencyCode": "USD"}]},
+    }
+    sb.state.add_orders([{**base, "orderId": order_id, **fields} for order_id, fields in odd.items()])
+    with sb.client() as client:
+        frame = fetch_orders(["0007800000", SMALL], client, start_date="2010-01-01", progress=False)
+        rows = frame.set_index("orderId")
+        assert set(odd) <= set(rows.index) and (frame["customerId"] == SMALL).sum() > 0
+        for order_id in ("920000000001", "920000000002", "920000000003"):
+            assert rows.loc[order_id, "line_count"] == 0 and client.get_order("0007800000", order_id).line_items == ()
+        assert rows.loc["920000000004", "line_count"] == 1 and pd.isna(rows.loc["920000000004", "total_quantity"])
+        assert pd.isna(rows.loc["920000000004", "total_price"])
+        assert rows.loc["920000000005", "total_quantity"] == 2 and pd.isna(rows.loc["920000000005", "total_price"])
+    for _, row in frame[frame["orderId"] != "920000000004"].iterrows():
+        model = _model_row(Order.from_api(json.loads(row["order_json"])))
+        assert {c: _cell(row[c]) for c in model} == model
+    assert len(line_items(frame[frame["customerId"] == "0007800000"])) == 3

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..batch.schema import RESULT_COLUMNS
 from ..errors import ApiError
-from ..models import STATUS_NAMES
+from ..models import STATUS_NAMES, line_item_list
 from ..paging import read_histories
 from ..validation import check_customer_id
 
@@ -173,8 +173,10 @@ def _row(item: dict[str, Any], text: str | None) -> tuple[Any, ...]:
     two round trips of the worker that read it, and ``Order.from_api`` + ``to_api`` cost more than
     the rest of the page's work together. Field for field it is what ``Order`` would give. A tuple,
     not a dict: ``_frame`` turns 5,000 of them into columns in one pass."""
-    lines = [li for li in item.get("lineItems") or () if isinstance(li, dict)]
-    quantities = [q for li in lines if isinstance(q := li.get("quantity"), int)]
+    lines = [li for li in line_item_list(item) if isinstance(li, dict)]
+    # ``true`` is no number of seats (as "7" is none), and a sum beyond Int64 would stop the whole frame.
+    quantities = [q for li in lines if type(q := li.get("quantity")) is int]
+    quantity = sum(quantities) if quantities else None
     offers = [offer for li in lines if (offer := _text(li.get("offerId")))]
     subscriptions = [sub for li in lines if (sub := _text(li.get("subscriptionId")))]
     summary = item.get("pricingSummary")
@@ -195,13 +197,25 @@ def _row(item: dict[str, Any], text: str | None) -> tuple[Any, ...]:
         _text(item.get("referenceOrderId")) or None,
         _text(item.get("currencyCode")),
         len(lines),
-        sum(quantities) if quantities else None,
+        quantity if quantity is not None and -2**63 <= quantity < 2**63 else None,
         ", ".join(offers) or None,
         ", ".join(subscriptions) or None,
-        total if isinstance(total, int | float) else None,
+        _price(total),
         price_currency,
         text if text is not None else _COMPACT.encode(item),
     )
+
+
+def _price(value: Any) -> float | None:
+    """A price the Float64 column can hold: a JSON number (not ``true``), not beyond a float's range."""
+    if type(value) is float:
+        return value
+    if type(value) is int:
+        try:
+            return float(value)
+        except OverflowError:
+            return None
+    return None
 
 
 #: Compact JSON, made once: ``json.dumps(..., separators=...)`` builds a new encoder per call.
