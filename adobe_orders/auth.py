@@ -159,7 +159,7 @@ def read_token(resp: requests.Response) -> tuple[str | None, float, str | None]:
     ctype = (resp.headers.get("Content-Type") or "").split(";")[0].strip() or "no content type"
     try:
         body = resp.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than json can follow
         if not text.strip():
             return None, 0.0, "an empty body"
         kind = "an HTML page" if text.lstrip()[:1] == "<" or "html" in ctype else "text that is not JSON"

@@ -338,7 +338,7 @@ class OrdersClient:
             if resp.status_code < 400:
                 try:
                     answer = decode(resp.content) if decode is not None else resp.json()
-                except ValueError:
+                except (ValueError, RecursionError):  # nested past the recursion limit: no answer either
                     answer = None
                 if not isinstance(answer, dict):
                     raise ServerError(resp.status_code, None, "the answer was not a JSON object",

@@ -223,7 +223,7 @@ def parse_error_body(text: str) -> tuple[str | None, str, list[str], Any]:
     """
     try:
         body: Any = json.loads(text) if text and text.strip() else None
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than json can follow
         body = None
     if not isinstance(body, dict):
         plain = " ".join((text or "").split())[:300]

@@ -205,3 +205,57 @@ def test_answers_carry_no_cookies_into_the_next_request() -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_deeply_nested_answer_is_a_typed_error_not_a_recursion_error() -> None:
+    """A body nested deeper than Python's recursion limit (a broken gateway, a hostile proxy) makes
+    json raise RecursionError, which is no ValueError: it escaped the client as a bare
+    RecursionError (and ended fetch_orders for every customer). A history page, an order and an
+    error body each become the client's ServerError."""
+    deep = b"[" * 200_000 + b"]" * 200_000
+    bodies = {"/v3/customers/1234567890/orders": (200, b'{"totalCount": 1, "items": [' + deep + b"]}"),
+              "/v3/customers/1234567890/orders/0123456789": (200, b'{"orderId": ' + deep + b"}"),
+              "/v3/customers/1234567891/orders/0123456789": (500, b'{"code": ' + deep + b"}")}
+
+    class Deep(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, body = bodies[self.path.split("?")[0]]
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self) -> None:  # the token route
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(deep)))
+            self.end_headers()
+            self.wfile.write(deep)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Deep)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        from adobe_orders import OrdersClient
+        from adobe_orders.errors import AdobeOrdersError, ServerError
+
+        client = OrdersClient(base_url=f"http://127.0.0.1:{server.server_address[1]}", client_id="someone",
+                              access_token="t0ken", max_retries=0, environment="local")
+        with pytest.raises(ServerError):
+            next(iter(client.history_pages("1234567890")))
+        with pytest.raises(ServerError):
+            client.get_order("1234567890", "0123456789")
+        with pytest.raises(ServerError) as failed:
+            client.get_order("1234567891", "0123456789")
+        assert failed.value.status_code == 500
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        with pytest.raises(AdobeOrdersError) as refused:  # a token answer nested that deep: no token
+            OrdersClient(base_url=url, ims_url=url, client_id="someone", client_secret="s3cret", max_retries=0,
+                         environment="local").get_order("1234567890", "0123456789")
+        assert "JSON" in str(refused.value) and "s3cret" not in str(refused.value)
+    finally:
+        server.shutdown()
+        server.server_close()
