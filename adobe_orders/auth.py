@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import requests
 
-from .errors import ApiError, CredentialsRefused, TransportError, error_from_response
+from .errors import ApiError, ConfigurationError, CredentialsRefused, TransportError, error_from_response
 
 RENEW_MARGIN = 300.0  # seconds before expiry at which a token is replaced (at most a tenth of its life)
 
@@ -117,6 +117,9 @@ class TokenProvider:
         except requests.RequestException as exc:
             raise TransportError(f"Could not reach the token service ({type(exc).__name__})",
                                  may_have_been_applied=False) from None
+        except OSError as exc:  # requests' own, no requests exception: a CA bundle path that does not exist
+            raise ConfigurationError(f"Could not reach the token service: {exc} (check REQUESTS_CA_BUNDLE / "
+                                     "CURL_CA_BUNDLE).") from None
         self.fetch_count += 1
         if resp.status_code in REFUSED:
             err = error_from_response(resp.status_code, resp.text, request_id=None, correlation_id=None,

@@ -480,9 +480,18 @@ def _next_link(uri: str, customer: str) -> tuple[str, list[tuple[str, str]]]:
 
 
 def _refused(exc: requests.RequestException) -> bool:
-    """A connect that failed before sending anything (refused, unreachable, DNS)."""
+    """A connect that failed before sending anything (refused, unreachable, DNS, a TLS handshake)."""
     text = repr(exc)
-    return "NewConnectionError" in text or "NameResolutionError" in text
+    return "NewConnectionError" in text or "NameResolutionError" in text or _handshake_failed(exc)
+
+
+#: OpenSSL's words for a TLS handshake that failed: the request's bytes are sent only after it.
+_HANDSHAKE_FAILURES = ("CERTIFICATE_VERIFY_FAILED", "WRONG_VERSION_NUMBER", "HANDSHAKE_FAILURE",
+                       "UNSUPPORTED_PROTOCOL", "TLSV1_ALERT", "SSLV3_ALERT")
+
+
+def _handshake_failed(exc: requests.RequestException) -> bool:
+    return isinstance(exc, requests.exceptions.SSLError) and any(w in repr(exc) for w in _HANDSHAKE_FAILURES)
 
 
 def _describe(exc: requests.RequestException) -> str:
@@ -490,6 +499,11 @@ def _describe(exc: requests.RequestException) -> str:
         return "Timed out connecting to the API"
     if isinstance(exc, requests.ReadTimeout):
         return "The API did not answer in time"
+    if _handshake_failed(exc):
+        if "CERTIFICATE_VERIFY_FAILED" in repr(exc):
+            return ("The API's TLS certificate is not trusted on this machine (behind a company proxy that "
+                    "inspects HTTPS, set REQUESTS_CA_BUNDLE to its CA bundle)")
+        return "The TLS handshake with the API failed (is the URL's https:// right for that host and port?)"
     if _refused(exc):
         return "Could not connect to the API"
     return "The connection to the API was dropped before an answer came"

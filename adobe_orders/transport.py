@@ -122,10 +122,18 @@ class Transport:
             self._proxies[key] = found
         return found
 
-    def _verify(self) -> bool | str:
+    def _verify(self, url: str) -> bool | str:
         verify = self.session.verify
+        source = "the session's verify"
         if self.session.trust_env and verify is True:
-            return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+            source = "REQUESTS_CA_BUNDLE" if os.environ.get("REQUESTS_CA_BUNDLE") else "CURL_CA_BUNDLE"
+            verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        if isinstance(verify, str) and url.startswith("https:") and not os.path.exists(verify):
+            # requests raises a bare OSError for it (no requests exception), out of every call.
+            from .errors import ConfigurationError
+
+            raise ConfigurationError(f"{source} names the CA bundle {verify}, which does not exist: point it "
+                                     "at your CA bundle file (or folder), or unset it.")
         return True if verify is None else verify
 
     def send(self, method: str, url: str, *, headers: dict[str, str], body: str | None, timeout: float,
@@ -150,7 +158,7 @@ class Transport:
                 self._adapter = self._mount(max(self._in_flight, 2 * self._pool_size))
             adapter = self._adapter
         try:
-            return adapter.send(request, timeout=timeout, proxies=proxies, verify=self._verify(),
+            return adapter.send(request, timeout=timeout, proxies=proxies, verify=self._verify(url),
                                 cert=self.session.cert)
         finally:
             with self._lock:

@@ -259,3 +259,82 @@ def test_a_deeply_nested_answer_is_a_typed_error_not_a_recursion_error() -> None
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed: no certificate to serve")
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True, timeout=60)
+    return key, cert
+
+
+def test_a_tls_handshake_that_fails_says_nothing_was_sent(tmp_path: Path) -> None:
+    """A certificate the machine does not trust (a company proxy inspecting HTTPS) or an https URL to
+    a plain-HTTP port fails in the TLS handshake, before a byte of the request is sent. The error
+    said the connection was dropped and the change may have been applied, sending the analyst to
+    check orders that were never touched."""
+    import ssl
+
+    seen: list[str] = []
+
+    class Tls(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    key, cert = _self_signed(tmp_path)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Tls)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    from adobe_orders import OrdersClient
+
+    try:
+        with Sandbox() as sb:
+            for url in (f"https://127.0.0.1:{server.server_address[1]}", sb.url.replace("http://", "https://")):
+                client = OrdersClient(base_url=url, client_id="someone", access_token="t0ken", max_retries=0,
+                                      environment="local", timeout=5)
+                with pytest.raises(TransportError) as failed:
+                    client.update_order("1234567890", "0123456789", "PO-TLS")
+                assert failed.value.may_have_been_applied is False, url
+                assert "TLS" in str(failed.value) and "may have been applied" not in str(failed.value)
+            assert seen == [] and not [e for e in sb.requests if e["path"].startswith("/v3/")]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_ca_bundle_that_does_not_exist_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """REQUESTS_CA_BUNDLE naming a missing file made requests raise a bare OSError (no requests
+    exception) out of every https call: the client's caller got no typed error. It is a
+    ConfigurationError naming the variable and the file; plain http (the emulator) is unaffected."""
+    from adobe_orders import OrdersClient
+    from adobe_orders.errors import ConfigurationError
+
+    missing = tmp_path / "corporate-ca.pem"
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(missing))
+    client = OrdersClient(base_url="https://127.0.0.1:9", client_id="someone", access_token="t0ken",
+                          max_retries=0, environment="local", timeout=5)
+    with pytest.raises(ConfigurationError) as refused:
+        client.get_order("1234567890", "0123456789")
+    assert str(missing) in str(refused.value) and "REQUESTS_CA_BUNDLE" in str(refused.value)
+    fetching = OrdersClient(base_url="https://127.0.0.1:9", ims_url="https://127.0.0.1:9", client_id="someone",
+                            client_secret="s3cret", max_retries=0, environment="local", timeout=5)
+    with pytest.raises(ConfigurationError) as refused:  # the token fetch, before any API call
+        fetching.get_order("1234567890", "0123456789")
+    assert str(missing) in str(refused.value) and "s3cret" not in str(refused.value)
+    with Sandbox() as sb:
+        order = sb.orders[0]
+        assert sb.client(max_retries=0).get_order(order["customerId"], order["orderId"]).order_id == order["orderId"]
