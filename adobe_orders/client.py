@@ -485,9 +485,11 @@ def _refused(exc: requests.RequestException) -> bool:
     return "NewConnectionError" in text or "NameResolutionError" in text or _handshake_failed(exc)
 
 
-#: OpenSSL's words for a TLS handshake that failed: the request's bytes are sent only after it.
+#: OpenSSL's words for a TLS handshake that failed: the server never reads a request over it. (Not
+#: alerts that also end an established connection mid-answer, such as BAD_RECORD_MAC.)
 _HANDSHAKE_FAILURES = ("CERTIFICATE_VERIFY_FAILED", "WRONG_VERSION_NUMBER", "HANDSHAKE_FAILURE",
-                       "UNSUPPORTED_PROTOCOL", "TLSV1_ALERT", "SSLV3_ALERT")
+                       "UNSUPPORTED_PROTOCOL", "PROTOCOL_VERSION", "UNKNOWN_CA", "BAD_CERTIFICATE",
+                       "CERTIFICATE_REQUIRED", "UNRECOGNIZED_NAME")
 
 
 def _handshake_failed(exc: requests.RequestException) -> bool:
