@@ -1,7 +1,7 @@
 """What comes after a batch: resume it, retry its failures, undo it (with its retries), read the journal.
 
 Each builds a plan from the journal — rows known by ``(batch_id, batch_row)``, never by their
-position in some frame — and hands it to the engine in ``runner``.
+position in some frame — and hands it to the engine (``engine.execute``).
 """
 
 from __future__ import annotations
@@ -15,28 +15,23 @@ import numpy as np
 import pandas as pd
 
 from ..errors import BatchBusy, BatchMismatch, ColumnError
+from .bookkeeping import stored_result
 from .checks import check_rows
 from .columns import CUSTOMER, ORDER, VALUE, resolve_columns, user_columns
+from .engine import execute
 from .journal import Journal, Record, default_journal_path
 from .outcome import RowResult, results_frame
-from .runner import (
-    Plan,
-    PlanRow,
-    RunOptions,
+from .plan import Plan, PlanRow, RunOptions, label_of, text
+from .preflight import (
     check_batch_id,
     check_binding,
-    execute,
-    finish,
-    label_of,
     new_batch_id,
     open_journal,
     refuse_if_undone,
     require_confirmation,
     root_of,
-    run_frame,
-    stored_result,
-    text,
 )
+from .runner import finish, run_frame
 from .schema import FINAL, RESULT_COLUMNS, RowStatus, row_name
 
 if TYPE_CHECKING:

@@ -1,0 +1,131 @@
+"""One row of a run, start to end: read the order, leave it if already at its target, mark it pending
+in the journal (only while this run owns the batch), PATCH, and turn what happened into the row's
+result. When no answer came after the last retry, the order is read back, so ``updated`` is reported
+exactly when the order really is at its target. An API problem is the row's outcome, never a raise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ApiError, AuthenticationError, JournalError, PermissionDeniedError, TransportError, ValidationError
+from .journal import utc_now
+from .outcome import RowResult
+from .prefetch import reply_of
+from .run_state import Job, Run
+from .schema import RowStatus
+
+if TYPE_CHECKING:
+    from ..client import Reply
+
+
+def refuses_credentials(exc: ApiError) -> bool:
+    """A refused token (401) or API key (403 4115/4117): every further row would fail the same way."""
+    return isinstance(exc, AuthenticationError) or (isinstance(exc, PermissionDeniedError) and exc.code != "4121")
+
+
+def _failure(exc: ApiError | TransportError | ValidationError, **fields: Any) -> RowResult:
+    if isinstance(exc, ApiError):
+        return RowResult(RowStatus.FAILED, reason=str(exc), http_status=exc.status_code, error_code=exc.code,
+                         attempts=exc.attempts, request_id=exc.request_id, correlation_id=exc.correlation_id,
+                         updated_at=utc_now(), **fields)
+    if isinstance(exc, TransportError):
+        return RowResult(RowStatus.FAILED, reason=str(exc), attempts=exc.attempts, request_id=exc.request_id,
+                         correlation_id=exc.correlation_id, updated_at=utc_now(), **fields)
+    return RowResult(RowStatus.FAILED, reason=exc.message, updated_at=utc_now(), **fields)
+
+
+def _api_failed(run: Run, job: Job, exc: ApiError | TransportError | ValidationError, **fields: Any) -> RowResult:
+    if isinstance(exc, ApiError) and refuses_credentials(exc):
+        run.stop(f"Not run: the batch stopped at {job.row.label}, where the credentials were refused, because "
+                 f"every further row would fail the same way: {exc} Then {run.resume_hint}")
+    return _failure(exc, target_value=job.row.target, **fields)
+
+
+def process(run: Run, job: Job) -> RowResult:
+    """One row, start to end. An API problem is this row's outcome; a bug propagates."""
+    row, client = job.row, run.client
+    assert row.customer_id is not None and row.order_id is not None and row.target is not None
+    if run.stopped:
+        return run.not_run()
+    known = row.previous if row.previous_known else None
+    if run.budget.remaining <= 0:
+        return RowResult(RowStatus.FAILED, previous_value=known, target_value=row.target, updated_at=utc_now(),
+                         reason="Not sent: the API kept failing and this batch's retry budget is spent. Run "
+                                "retry_failed(results) when the API is back.")
+    try:
+        reply = _current(run, row.customer_id, row.order_id)
+    except (ApiError, TransportError, ValidationError) as exc:
+        return _api_failed(run, job, exc, previous_value=known)
+    current = reply.order.external_reference_id
+    previous = row.previous if row.previous_known else current
+    read = RowResult(RowStatus.UNCHANGED, previous_value=previous, target_value=row.target, current_value=current,
+                     http_status=reply.info.status_code, attempts=reply.info.attempts,
+                     request_id=reply.info.request_id, correlation_id=reply.info.correlation_id,
+                     updated_at=utc_now(), order=reply.order)
+    if current == row.target:
+        # A row an earlier run may have sent, found at its target, was changed by that run: an update.
+        landed = row.previous_known and previous != row.target
+        return replace(read, status=RowStatus.UPDATED if landed else RowStatus.UNCHANGED)
+    if row.expected is not None and current not in row.expected:
+        left = " or ".join(repr(v) for v in row.expected if v is not None) or "its value"
+        return replace(read, status=RowStatus.SKIPPED,
+                       reason=f"Not restored: the order now holds {current!r}, not {left} as the batch left it; "
+                              "someone changed it since, and that change is kept.")
+    if run.options.dry_run:
+        return replace(read, status=RowStatus.WOULD_UPDATE)
+    if run.stopped:  # no new request after a stop
+        return replace(read, status=RowStatus.NOT_RUN, reason=run.stop_reason)
+    if run.journal is not None:
+        assert run.lease is not None
+        try:
+            owned = run.journal.mark_pending(run.plan.batch_id, row.batch_row, previous, run.lease.token)
+        except JournalError as exc:
+            run.stop(f"Not run: the journal could not be written, so no change is sent without its record "
+                     f"({exc}). {run.resume_hint}")
+            return replace(read, status=RowStatus.NOT_RUN, reason=run.stop_reason)
+        if not owned:
+            run.lease.lost.set()
+            run.stopped  # noqa: B018 -- sets the reason
+            return replace(read, status=RowStatus.NOT_RUN, reason=run.stop_reason)
+    try:
+        # Undo puts back what Adobe held: a formula-like value is refused as a *new* value, not as a restore.
+        sent = client.update(row.customer_id, row.order_id, row.target, budget=run.budget, pace=run.pace,
+                             restoring=run.plan.kind == "undo")
+    except TransportError as exc:
+        return _read_back(run, job, previous, exc)
+    except (ApiError, ValidationError) as exc:
+        return _api_failed(run, job, exc, previous_value=previous, current_value=current, order=reply.order)
+    return RowResult(RowStatus.UPDATED, previous_value=previous, target_value=row.target,
+                     current_value=sent.order.external_reference_id, http_status=sent.info.status_code,
+                     attempts=sent.info.attempts, request_id=sent.info.request_id,
+                     correlation_id=sent.info.correlation_id, updated_at=utc_now(), order=sent.order)
+
+
+def _current(run: Run, customer_id: str, order_id: str) -> Reply:
+    """The order before its change: from its customer's history pages when bulk reads hold it
+    (see ``prefetch``), else its own GET. The read-back after a PATCH without answer is always a GET."""
+    if run.bulk is not None:
+        found = run.bulk.take(customer_id, order_id)
+        if found is not None:
+            return reply_of(found)
+    return run.client.read(customer_id, order_id, budget=run.budget, pace=run.pace)
+
+
+def _read_back(run: Run, job: Job, previous: str | None, exc: TransportError) -> RowResult:
+    """No answer to the PATCH: the order itself says whether it was applied."""
+    target = job.row.target
+    try:
+        reply = run.client.read(job.row.customer_id or "", job.row.order_id or "", pace=run.pace)
+    except (ApiError, TransportError) as again:
+        return replace(_failure(exc, previous_value=previous, target_value=target),
+                       reason=f"{exc} Reading the order back failed too ({type(again).__name__}), so the change "
+                              "may have landed: undo checks and restores it; a retry reads the order first.")
+    order = reply.order
+    if order.external_reference_id == target:
+        return RowResult(RowStatus.UPDATED, previous_value=previous, target_value=target, current_value=target,
+                         attempts=exc.attempts, request_id=exc.request_id, correlation_id=exc.correlation_id,
+                         updated_at=utc_now(), order=order)
+    return _failure(exc, previous_value=previous, target_value=target, current_value=order.external_reference_id,
+                    order=order)
