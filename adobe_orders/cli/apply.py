@@ -1,0 +1,98 @@
+"""``apply`` (and ``apply --dry-run``): a CSV/Excel file of updates, sent as one resumable batch.
+
+Whatever can be refused is refused before the first request; afterwards the user gets the summary, the
+results file and a command to paste: resume, retry the failed rows, or undo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import AdobeOrdersError
+from ..export import check_output_path
+from .batch_run import check_writable, exit_code, interrupts_stop_the_batch, summary_text
+from .connection import connect, require_yes
+from .exit_codes import EXIT_NOTHING
+from .output import command, save_table
+
+if TYPE_CHECKING:  # pandas loads only for the commands that need it
+    import pandas as pd
+
+
+def _resume_words(args: argparse.Namespace, batch_id: str) -> list[str]:
+    words = ["apply", args.file, "--batch-id", batch_id]
+    for option, value in (("--workers", args.workers if args.workers != 4 else None), ("--max-rate", args.max_rate),
+                          ("--out", args.out), ("--customer-column", args.customer_column),
+                          ("--order-column", args.order_column), ("--value-column", args.value_column)):
+        if value is not None:
+            words += [option, str(value)]
+    return words + (["--yes"] if args.yes else []) + (["--no-progress"] if args.no_progress else []) + (
+        ["--per-order-reads"] if args.per_order_reads else [])
+
+
+def _tell_outcome(results: pd.DataFrame, resume: list[str] | None) -> None:
+    from ..batch.schema import RowStatus
+
+    batch_id = results.attrs["batch_id"]
+    if results.attrs.get("interrupted"):
+        print("Interrupted: no new request was started; rows not reached are not_run.")
+    elif results.attrs.get("stopped"):
+        print(f"Stopped early: {results.attrs['stopped']}")
+    unfinished = results["status"].astype(str).isin([RowStatus.NOT_RUN, RowStatus.FAILED]).any()
+    if resume is not None and (results.attrs.get("interrupted") or results.attrs.get("stopped") or
+                               (results["status"].astype(str) == RowStatus.NOT_RUN).any()):
+        print(f"Resume with: {command(*resume)}")
+    elif unfinished and resume is not None:
+        # a command to paste, like every other one the CLI prints (rows already done are not sent again)
+        print(f"Retry the failed rows with: {command(*resume)}")
+    if (results["status"].astype(str) == RowStatus.UPDATED).any() and results.attrs.get("kind") != "undo":
+        print(f"Undo with: {command('undo', batch_id)}")
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    from ..batch import apply_updates, new_batch_id, read_updates
+    from ..batch.runner import check_batch_id
+
+    if args.out:
+        check_output_path(args.out)  # a wrong name is refused before anything is sent
+        if Path(args.out).exists() and Path(args.file).exists() and Path(args.out).samefile(args.file):
+            raise AdobeOrdersError(f"--out {args.out} is the input file: the results would replace it (and any other "
+                                   "sheet in it). Choose another name. Nothing was sent.")
+    frame = read_updates(args.file)
+    columns = {k: v for k, v in (("customerId", args.customer_column), ("orderId", args.order_column),
+                                 ("externalReferenceId", args.value_column)) if v}
+    from ..batch.columns import resolve_columns, user_columns
+
+    resolve_columns(user_columns(frame), columns)  # a column problem is reported before any setup
+    batch = check_batch_id(args.batch_id) if args.batch_id else new_batch_id()  # it names the results file
+    out = args.out or str(_state_dir() / f"results-{batch}.csv")
+    check_writable(out)
+    client = connect()
+    require_yes(client, args.yes or args.dry_run, f"change up to {len(frame)} orders")
+    if not args.dry_run:
+        print(f"Batch {batch}: Ctrl-C stops it cleanly; to finish it later: "
+              f"{command(*_resume_words(args, batch))}", file=sys.stderr, flush=True)
+    stop = interrupts_stop_the_batch()
+    results = apply_updates(frame, client, dry_run=args.dry_run, workers=args.workers, batch_id=batch,
+                            bulk_reads=not args.per_order_reads, columns=columns or None, confirm=True,
+                            max_rate=args.max_rate, progress=not args.no_progress, cancel=stop)
+    results.attrs["interrupted"] = results.attrs.get("interrupted") or stop.is_set()
+    save_table(results, out)
+    print(f"{'Dry run' if args.dry_run else 'Batch'} {batch} on {client.label}")
+    print(summary_text(results))
+    print(f"Results: {out}")
+    if not args.dry_run:
+        _tell_outcome(results, _resume_words(args, batch))
+    code = exit_code(results)
+    if code == EXIT_NOTHING:
+        print("Nothing was sent: no row of the file is valid.", file=sys.stderr)
+    return code
+
+
+def _state_dir() -> Path:
+    from ..workspace import state_dir
+
+    return state_dir()

@@ -1,0 +1,61 @@
+"""``main``: parse the command line, run the command, and turn every refusal into one line and an exit code.
+
+stdout and stderr are wrapped for the whole run so nothing a terminal would obey is printed
+(``terminal.PrintableStream``), and Ctrl-C outside a batch is exit 130, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Sequence
+
+from ..errors import AdobeOrdersError
+from ..terminal import PrintableStream
+from .apply import cmd_apply
+from .connection import connect, require_yes
+from .emulator import cmd_reset_demo, cmd_sandbox
+from .exit_codes import EXIT_ERROR, EXIT_INTERRUPTED
+from .history import cmd_history
+from .jupyter_servers import cmd_app, cmd_lab
+from .one_order import print_order, update_order
+from .orders import cmd_orders
+from .parser import build_parser
+from .undo import cmd_undo
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handlers = {
+        "apply": cmd_apply, "undo": cmd_undo, "history": cmd_history, "sandbox": cmd_sandbox,
+        "orders": cmd_orders,
+        "lab": cmd_lab, "app": cmd_app, "reset-demo": cmd_reset_demo,
+    }
+    import signal
+
+    interrupts = signal.getsignal(signal.SIGINT)
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = PrintableStream(sys.stdout), PrintableStream(sys.stderr)
+    try:
+        if args.command in handlers:
+            return handlers[args.command](args)
+        client = connect()
+        if args.command == "get":
+            print_order(client.get_order(args.customer_id, args.order_id), args.json)
+            return 0
+        require_yes(client, args.yes, f"change order {args.order_id}")
+        return update_order(client, args)
+    except (AdobeOrdersError, KeyError, ValueError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"adobe-orders: error: {message}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:  # outside a batch (a batch stops itself and reports, exit 130)
+        print("adobe-orders: interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        sys.stdout, sys.stderr = streams
+        if threading.current_thread() is threading.main_thread():
+            # in-process (main([...])): leave no trace; as a program: the process is ending, and a late
+            # Ctrl-C must not turn exit 130 into death by signal while the interpreter shuts down
+            signal.signal(signal.SIGINT, interrupts if argv is not None and interrupts is not None
+                          else signal.SIG_IGN)

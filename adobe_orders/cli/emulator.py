@@ -1,0 +1,47 @@
+"""``sandbox`` and ``reset-demo``: the local emulator, served to other programs or put back to its demo data.
+
+Both exist so that everything can be tried without credentials and without touching Adobe.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from ..errors import AdobeOrdersError
+from .connection import EMULATOR_STATE
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from ..sandbox import Sandbox
+    from ..sandbox.faults import parse_fault
+
+    faults = dict(parse_fault(f) for f in args.fault)
+    sb = Sandbox(port=args.port, seed=args.seed, latency=args.latency, faults=faults, fault_seed=args.seed,
+                 slow_seconds=args.slow_seconds, state_file=args.state)
+    sb.start()
+    print("# adobe-orders local emulator — paste into .env (these credentials work only here)")
+    for line in sb.env_lines():
+        print(line)
+    print(f"# serving {len(sb.state.orders)} orders on {sb.url}; Ctrl+C to stop", flush=True)
+    try:
+        sb.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_reset_demo(args: argparse.Namespace) -> int:
+    """Forget the embedded emulator's saved orders, so the next command starts from the seeded demo data."""
+    from ..config import Settings
+
+    if not Settings.from_env().uses_embedded_emulator:
+        raise AdobeOrdersError("reset-demo only resets the embedded local emulator, and .env points elsewhere.")
+    state = Path(os.environ.get("ADOBE_VIPM_EMULATOR_STATE") or EMULATOR_STATE)
+    if state.exists():
+        state.unlink()
+        print(f"Demo orders reset: removed {state}. The journal (history) is kept.")
+    else:
+        print(f"Demo orders are already as seeded ({state} does not exist).")
+    return 0

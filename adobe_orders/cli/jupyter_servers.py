@@ -1,0 +1,94 @@
+"""``lab`` and ``app``: JupyterLab and Voilà, run as child servers on 127.0.0.1 that stop when we stop.
+
+A child left running would hold its port and its kernels after the terminal is closed, so
+``run_child`` ties its life to ours.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from ..errors import AdobeOrdersError
+from ..terminal import pip_install_extra
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    notebooks = Path(__file__).resolve().parents[2] / "notebooks"  # the checkout: adobe_orders/cli/ is two down
+    folder = notebooks if notebooks.is_dir() else Path.cwd()
+    if importlib.util.find_spec("jupyterlab") is None:
+        raise AdobeOrdersError(f"JupyterLab is not installed in this environment; run: {pip_install_extra('lab')}")
+    print(f"Starting JupyterLab on {folder}; the notebooks use the local emulator unless .env says otherwise. "
+          "Ctrl+C stops it.", flush=True)
+    command = [sys.executable, "-m", "jupyterlab", "--ip=127.0.0.1", f"--port={args.port}",
+               f"--ServerApp.root_dir={folder}"]
+    if args.no_browser:
+        command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root; Lab refuses it otherwise
+        command.append("--allow-root")
+    return run_child(command)
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """Voilà on 127.0.0.1 runs the app notebook; its kernel works in this folder (journal, .env, results)."""
+    import importlib.util
+
+    from ..app import NOTEBOOK, WORKDIR_ENV
+
+    if importlib.util.find_spec("voila") is None:
+        raise AdobeOrdersError(f"Voilà is not installed in this environment; run: {pip_install_extra('app')}")
+    os.environ[WORKDIR_ENV] = str(Path.cwd())
+    print(f"Serving the adobe-orders app on http://127.0.0.1:{args.port}/ for this folder ({Path.cwd()}); "
+          "it talks to the local emulator unless .env says otherwise. Ctrl+C stops it.", flush=True)
+    command = [sys.executable, "-m", "voila", str(NOTEBOOK), "--Voila.ip=127.0.0.1", f"--port={args.port}",
+               "--show_tracebacks=False", "--strip_sources=True",
+               "--Voila.port_retries=0"]  # the address printed above is the one served, or it fails clearly
+    if args.no_browser:
+        command.append("--no-browser")
+    return run_child(command)
+
+
+def run_child(command: list[str]) -> int:
+    """Run a server child until it ends, and stop it with us: on Ctrl-C, on SIGTERM, on our death.
+
+    The child gets its own session, so a terminal's Ctrl-C reaches only us and we stop the child
+    with SIGTERM (JupyterLab shuts its kernels down on SIGTERM; on SIGINT it would ask a question
+    nobody sees). On Linux the child also gets SIGTERM if we are killed outright.
+    """
+    import signal
+    import subprocess
+
+    def _on_term(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _on_term)
+    child = subprocess.Popen(command, start_new_session=True, preexec_fn=_die_with_parent)
+    try:
+        return child.wait()
+    except KeyboardInterrupt:
+        child.terminate()
+        try:
+            child.wait(30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        print("Stopped.", flush=True)
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux to send SIGTERM if the parent dies (kill -9 included)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except OSError:
+            pass

@@ -1,0 +1,60 @@
+"""``get`` and ``update``: one order at a time, shown as text or as the JSON Adobe returns.
+
+A single update is journaled as a batch of one, so the same ``undo`` that restores a batch restores it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TYPE_CHECKING
+
+from ..errors import AdobeOrdersError
+from .output import command, json_text
+
+if TYPE_CHECKING:  # pandas and the client load only when a command needs them
+    import pandas as pd
+
+    from ..client import OrdersClient
+    from ..models import Order
+
+
+def print_order(order: Order, as_json: bool) -> None:
+    """Text for a person, or exactly the JSON Adobe returned for a script (``get --json``)."""
+    print(json_text(order.to_api()) if as_json else str(order))
+
+
+def update_order(client: OrdersClient, args: argparse.Namespace) -> int:
+    """A single update, journaled like a batch of one so ``adobe-orders undo`` can restore it."""
+    from ..batch import update_one
+    from ..models import Order
+
+    row = update_one(client, args.customer_id, args.order_id, args.value, kind="cli", confirm=True)
+    if row["status"] in ("invalid", "failed", "not_run"):
+        raise AdobeOrdersError(row["reason"])
+    order = Order.from_api(json.loads(row["order_json"]))
+    undo = command("undo", row["batch_id"]) if row["status"] == "updated" else None
+    if args.json:
+        print(json_text(_update_json(row, order, undo)))
+        return 0
+    from ..render import is_blank
+
+    before, after = (("(empty)" if is_blank(row[k]) else repr(row[k])) for k in ("previous_value", "current_value"))
+    print(f"externalReferenceId: {before} -> {after} ({row['status']}; batch {row['batch_id']})\n")
+    print_order(order, False)
+    if undo:
+        print(f"\nUndo with: {undo}")
+    return 0
+
+
+def _update_json(row: pd.Series, order: Order, undo: str | None) -> dict[str, object]:
+    """What the text mode tells, as one JSON object: a script needs the batch ID to undo the change.
+
+    Keys are the results' column names (``batch_id``, ``previous_value``…); ``order`` is exactly what
+    ``get --json`` prints, so one parser reads both.
+    """
+    def value(key: str) -> str | None:  # "" (Adobe's empty reference) stays "", a missing value is null
+        return row[key] if isinstance(row[key], str) else None
+
+    return {"status": str(row["status"]), "batch_id": str(row["batch_id"]), "previous_value": value("previous_value"),
+            "current_value": value("current_value"), "undo_command": undo, "order": order.to_api()}

@@ -1,0 +1,39 @@
+"""What the CLI hands the user to read, paste or open: JSON on stdout, command lines, table files.
+
+Every command makes these the same way, so a script parses every JSON document alike and every
+printed command can be pasted as it stands.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from typing import TYPE_CHECKING
+
+from ..terminal import command_prefix
+
+if TYPE_CHECKING:  # pandas loads only for the commands that need it
+    import pandas as pd
+
+
+# JSON leaves DEL and the C1 controls raw, and stdout would show them as \x85, which no JSON parser reads:
+# written as JSON's own \u0085 they are both shown (not obeyed by the terminal) and valid.
+_JSON_ESCAPES = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
+
+
+def json_text(value: object) -> str:
+    """``value`` as JSON for stdout: readable (non-ASCII as is), and still valid JSON after the CLI's
+    stdout escapes what a terminal would obey (``terminal.printable``)."""
+    return json.dumps(value, indent=2, ensure_ascii=False).translate(_JSON_ESCAPES)
+
+
+def command(*words: str) -> str:
+    """A command line the user can paste as is, started the way this one was (``terminal.command_prefix``)."""
+    return f"{command_prefix()} {shlex.join(words)}"
+
+
+def save_table(frame: pd.DataFrame, out: str) -> None:
+    """CSV or XLSX by the name, formula-like cells neutralised (adobe_orders.export)."""
+    from ..export import write_table
+
+    write_table(frame, out)

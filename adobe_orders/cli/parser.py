@@ -1,0 +1,120 @@
+"""The ``adobe-orders`` command line: every command, option and help text, in one parser.
+
+Only the grammar lives here; what a command does lives in its own module. Every ``--help`` ends with
+an exit-code table (``exit_codes``) that must print as written, hence the raw formatter and the
+descriptions wrapped by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+
+from .argtypes import iso_day, order_types, positive_int, status_codes
+from .exit_codes import EXIT_CODES, ORDERS_EXIT_CODES
+
+
+def _paragraph(text: str) -> str:
+    """A --help description wrapped by hand: the raw formatter (kept for the exit-code table) never wraps it."""
+    return textwrap.fill(text, width=79)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="adobe-orders", description=_paragraph(
+                                "Read and update the externalReferenceId of Adobe VIP Marketplace orders. Talks to "
+                                "the local emulator unless ADOBE_VIPM_ENV says otherwise."), epilog=EXIT_CODES,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    g = sub.add_parser("get", help="show one order and its line items")
+    g.add_argument("customer_id", help="the customer's ID, as Adobe shows it (leading zeros count)")
+    g.add_argument("order_id", help="the order's ID, as Adobe shows it")
+    g.add_argument("--json", action="store_true", help="print the raw JSON")
+
+    u = sub.add_parser("update", help="set one order's externalReferenceId")
+    u.add_argument("customer_id", help="the customer's ID, as Adobe shows it (leading zeros count)")
+    u.add_argument("order_id", help="the order's ID, as Adobe shows it")
+    u.add_argument("value", help="the new externalReferenceId (at most 35 characters)")
+    u.add_argument("--json", action="store_true",
+                   help="print the outcome as JSON: status, batch_id, previous and current value, the undo "
+                        "command, and the order (as get --json prints it)")
+    u.add_argument("--yes", action="store_true", help="required to change an order in production")
+    u.epilog, u.formatter_class = EXIT_CODES, argparse.RawDescriptionHelpFormatter
+
+    a = sub.add_parser("apply", help="apply a CSV/Excel file of updates", epilog=EXIT_CODES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    a.add_argument("file", help="a .csv or .xlsx file with customer ID, order ID and new reference columns")
+    a.add_argument("--dry-run", action="store_true", help="read and compare only; send no change")
+    a.add_argument("--workers", type=positive_int, default=4, metavar="N",
+                   help="orders sent at the same time (default 4)")
+    a.add_argument("--max-rate", type=float, default=None, help="requests per second, at most (this run only)")
+    a.add_argument("--per-order-reads", action="store_true",
+                   help="read each order with its own GET just before changing it, instead of reading "
+                        "customers' orders 100 at a time from order history (see README, Bulk reads)")
+    a.add_argument("--out", help="results file (.csv or .xlsx); default .adobe-orders/results-BATCH.csv; checked "
+                                 "writable before anything is sent")
+    a.add_argument("--batch-id", help="resume this batch (it must hold the same rows), or name a new one")
+    a.add_argument("--customer-column", metavar="HEADER", help="the column holding customer IDs")
+    a.add_argument("--order-column", metavar="HEADER", help="the column holding order IDs")
+    a.add_argument("--value-column", metavar="HEADER", help="the column holding the new externalReferenceId")
+    a.add_argument("--yes", action="store_true", help="required for a non-dry run in production")
+    a.add_argument("--no-progress", action="store_true", help="no progress bar (for logs and scripts)")
+
+    d = sub.add_parser("undo", help="restore the values a batch (and its retries) changed", epilog=EXIT_CODES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    d.add_argument("batch_id", help="the batch to undo, as printed by apply (or shown by history); its retries "
+                                    "are undone with it")
+    d.add_argument("--yes", action="store_true", help="required in production")
+    d.add_argument("--out", help="also write the undo's results to this .csv or .xlsx file")
+    d.add_argument("--no-progress", action="store_true", help="no progress bar (for logs and scripts)")
+
+    o = sub.add_parser("orders", help="list customers' orders from Adobe's order history (find the ones to tag)",
+                       description=_paragraph("Every order of the customers given, newest first (not only the "
+                                              "current term, Adobe's own default). Exit 3 when some customers "
+                                              "could not be read; they are named on stderr."))
+    o.add_argument("customers", nargs="+", metavar="CUSTOMER", help="customer IDs (leading zeros count)")
+    o.add_argument("--type", action="append", default=[], metavar="T", type=order_types,
+                   help="only this order type (NEW, RENEWAL, RETURN, TRANSFER, SWITCH, REVERT_SWITCH); "
+                        "repeat or comma-separate for several")
+    o.add_argument("--status", action="append", default=[], metavar="S", type=status_codes,
+                   help="only this status code (e.g. 1000 complete, 1002 pending); repeat for several")
+    o.add_argument("--since", type=iso_day, metavar="D", help="created on or after this day (YYYY-MM-DD, UTC)")
+    o.add_argument("--until", type=iso_day, metavar="D", help="created on or before this day (YYYY-MM-DD, UTC)")
+    o.add_argument("--missing-reference", action="store_true", help="only orders with no externalReferenceId")
+    o.add_argument("--price", action="store_true", help="ask Adobe for pricing (fetch-price): adds total_price")
+    o.add_argument("--out", metavar="FILE",
+                   help="write every column to this .csv or .xlsx file instead of printing a table")
+    o.add_argument("--workers", type=positive_int, default=4, metavar="N",
+                   help="customers read at the same time (default 4)")
+    o.add_argument("--no-progress", action="store_true", help="no progress bar (for logs and scripts)")
+
+    h = sub.add_parser("history", help="list journaled changes (needs no credentials)")
+    h.add_argument("--out", help="write to .csv or .xlsx instead of printing")
+    h.add_argument("--last", type=positive_int, default=30, metavar="N", help="how many rows to print (default 30)")
+    h.add_argument("--all", action="store_true", help="print every journaled row")
+
+    s = sub.add_parser("sandbox", help="serve the local emulator until interrupted")
+    s.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
+    s.add_argument("--latency", type=float, default=0.0,
+                   help="seconds every /v3 answer takes, as a network would: half before it is handled")
+    s.add_argument("--fault", action="append", default=[], metavar="NAME=P",
+                   help="inject a fault with probability P: error_500, error_503, gateway_504, rate_limit, "
+                        "drop_before, drop_after, slow")
+    s.add_argument("--slow-seconds", type=float, default=2.0, metavar="S",
+                   help="how long the 'slow' fault waits (default 2)")
+    s.add_argument("--seed", type=int, default=2026, help="demo data seed (and fault seed)")
+    s.add_argument("--state", help="persist the orders to this JSON file")
+
+    lab = sub.add_parser("lab", help="start JupyterLab on the notebooks (needs the lab extra)")
+    lab.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default 8888)")
+    lab.add_argument("--no-browser", action="store_true", help="do not open a browser; print the address only")
+
+    app = sub.add_parser("app", help="serve the form and the batch panel as a web page (needs the app extra)")
+    app.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
+    app.add_argument("--no-browser", action="store_true", help="do not open a browser; print the address only")
+
+    sub.add_parser("reset-demo", help="put the embedded emulator's demo orders back as they were at first")
+    for command in sub.choices.values():  # every command's --help ends with the exit codes
+        command.epilog, command.formatter_class = EXIT_CODES, argparse.RawDescriptionHelpFormatter
+    o.epilog = ORDERS_EXIT_CODES
+    return p
