@@ -49,7 +49,7 @@ def run(quick: bool = False) -> list[dict[str, object]]:
     hand_rows = 40 if quick else 300
     # (workers, rows, repeats): enough rows that each worker sends several, short runs repeated.
     plan = [(1, 40, 1), (4, 40, 1), (64, 200, 1)] if quick else \
-        [(1, 300, 1), (4, 300, 1), (8, 300, 1), (16, 1000, 2), (64, 1000, 3)]
+        [(1, 300, 1), (4, 300, 1), (8, 300, 1), (16, 1000, 2), (64, 1000, 5)]
     rows: list[dict[str, object]] = []
     with emulator_process(latency, LOAD) as env:
         frame = _rows(env, hand_rows, "HAND")
