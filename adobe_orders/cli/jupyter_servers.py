@@ -1,18 +1,24 @@
 """``lab`` and ``app``: JupyterLab and Voilà, run as child servers on 127.0.0.1 that stop when we stop.
 
 A child left running would hold its port and its kernels after the terminal is closed, so
-``run_child`` ties its life to ours.
+``run_child`` ties its life to ours. Both answer only their user: a random token per start (in
+the address printed), ``Host`` headers limited to local names, websockets only from their own
+origin (see ``adobe_orders.app.server`` for why that matters).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 from pathlib import Path
 
 from ..errors import AdobeOrdersError
 from ..terminal import pip_install_extra
+
+LAB_LOCKS = ("--ServerApp.allow_remote_access=False", "--ServerApp.local_hostnames=localhost",
+             "--ServerApp.allow_origin=", "--ServerApp.allow_origin_pat=")
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
@@ -24,8 +30,10 @@ def cmd_lab(args: argparse.Namespace) -> int:
         raise AdobeOrdersError(f"JupyterLab is not installed in this environment; run: {pip_install_extra('lab')}")
     print(f"Starting JupyterLab on {folder}; the notebooks use the local emulator unless .env says otherwise. "
           "Ctrl+C stops it.", flush=True)
+    # Lab's own defaults on 127.0.0.1 already are a random token, a Host check and same-origin
+    # websockets; they are spelled out so a jupyter_server_config.py cannot quietly open them up
     command = [sys.executable, "-m", "jupyterlab", "--ip=127.0.0.1", f"--port={args.port}",
-               f"--ServerApp.root_dir={folder}"]
+               f"--ServerApp.root_dir={folder}", *LAB_LOCKS]
     if args.no_browser:
         command.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root; Lab refuses it otherwise
@@ -38,21 +46,25 @@ def cmd_app(args: argparse.Namespace) -> int:
     import importlib.util
 
     from ..app import NOTEBOOK, WORKDIR_ENV
+    from ..app.server import TOKEN_ENV
 
     if importlib.util.find_spec("voila") is None:
         raise AdobeOrdersError(f"Voilà is not installed in this environment; run: {pip_install_extra('app')}")
     os.environ[WORKDIR_ENV] = str(Path.cwd())
-    print(f"Serving the adobe-orders app on http://127.0.0.1:{args.port}/ for this folder ({Path.cwd()}); "
-          "it talks to the local emulator unless .env says otherwise. Ctrl+C stops it.", flush=True)
-    command = [sys.executable, "-m", "voila", str(NOTEBOOK), "--Voila.ip=127.0.0.1", f"--port={args.port}",
-               "--show_tracebacks=False", "--strip_sources=True",
+    token = secrets.token_urlsafe(32)  # a new one every start, as JupyterLab does
+    print(f"Serving the adobe-orders app for this folder ({Path.cwd()}); it talks to the local emulator unless "
+          ".env says otherwise. Ctrl+C stops it. Open it (the address holds this run's token; without it "
+          f"the app answers nobody):\n    http://127.0.0.1:{args.port}/?token={token}", flush=True)
+    command = [sys.executable, "-m", "adobe_orders.app.server", str(NOTEBOOK), "--Voila.ip=127.0.0.1",
+               f"--port={args.port}", "--show_tracebacks=False", "--strip_sources=True",
                "--Voila.port_retries=0"]  # the address printed above is the one served, or it fails clearly
     if args.no_browser:
         command.append("--no-browser")
-    return run_child(command)
+    # the token goes in the environment, never on a command line another user can read
+    return run_child(command, env={**os.environ, TOKEN_ENV: token})
 
 
-def run_child(command: list[str]) -> int:
+def run_child(command: list[str], env: dict[str, str] | None = None) -> int:
     """Run a server child until it ends, and stop it with us: on Ctrl-C, on SIGTERM, on our death.
 
     The child gets its own session, so a terminal's Ctrl-C reaches only us and we stop the child
@@ -66,7 +78,7 @@ def run_child(command: list[str]) -> int:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, _on_term)
-    child = subprocess.Popen(command, start_new_session=True, preexec_fn=_die_with_parent)
+    child = subprocess.Popen(command, env=env, start_new_session=True, preexec_fn=_die_with_parent)
     try:
         return child.wait()
     except KeyboardInterrupt:

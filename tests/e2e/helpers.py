@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -21,7 +23,9 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # The README's pictures are refreshed with ADOBE_ORDERS_SCREENSHOTS=docs; otherwise shots go to a temp folder.
 SHOTS = os.environ.get("ADOBE_ORDERS_SCREENSHOTS")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync"]
+               "--disable-component-update", "--disable-sync",
+               # DNS rebinding, as an attacker's name server does it: this name resolves to this machine
+               "--host-resolver-rules=MAP evil.example 127.0.0.1"]
 THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
 
 
@@ -78,6 +82,39 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(20)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+class App:
+    """``adobe-orders app`` as a colleague starts it, and the address it prints (token included)."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.work = tmp / "work"
+        self.work.mkdir()
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self._out = tmp / "app.out"
+        with self._out.open("wb") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "adobe_orders", "app", "--no-browser", "--port", str(self.port)],
+                cwd=self.work, env=jupyter_env(tmp), stdout=out, stderr=subprocess.DEVNULL)
+
+    def printed_url(self, timeout: float = 60) -> str:
+        """The address the command printed, once the server behind it answers."""
+        deadline = time.monotonic() + timeout
+        while not (found := re.search(r"http://\S+", self._out.read_text())):
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                pytest.fail(f"adobe-orders app printed no address: {self._out.read_text()!r}")
+            time.sleep(0.2)
+        url = found.group(0)
+        wait_http(url, self.proc, "the app")
+        return url
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
 
 
 class Lab:

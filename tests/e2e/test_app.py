@@ -8,43 +8,30 @@ from __future__ import annotations
 
 import csv
 import os
-import signal
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.helpers import ROOT, assert_readable, free_port, jupyter_env, require_browser, shot_path, wait_http
+from tests.e2e.helpers import ROOT, App, assert_readable, require_browser, shot_path
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[str]:
+    """The address ``adobe-orders app`` printed, with its token: what a colleague opens."""
     require_browser()
     pytest.importorskip("voila")
-    work = tmp_path / "work"
-    work.mkdir()
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "adobe_orders", "app", "--no-browser", "--port", str(port)],
-                            cwd=work, env=jupyter_env(tmp_path), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    server = App(tmp_path)
     try:
-        wait_http(f"{base}/", proc, "the app")
-        yield base
+        yield server.printed_url()
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        server.stop()
     with socket.socket() as s:
-        assert s.connect_ex(("127.0.0.1", port)) != 0, "Voilà outlived adobe-orders app"
+        assert s.connect_ex(("127.0.0.1", server.port)) != 0, "Voilà outlived adobe-orders app"
 
 
 def test_a_whole_batch_through_the_app(app: str, page: Any, tmp_path: Path) -> None:
