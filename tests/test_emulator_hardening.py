@@ -119,3 +119,22 @@ def test_the_cli_emulator_answers_400_to_a_bad_content_length_without_a_tracebac
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
     assert "Traceback" not in err
+
+
+def test_the_emulator_refuses_a_foreign_host_header_and_changes_nothing() -> None:
+    """DNS rebinding: a web page whose own name now resolves to 127.0.0.1 reaches nothing."""
+    with Sandbox() as sb:
+        before = sb.state.snapshot()
+        for head in (f"GET /_sandbox/orders HTTP/1.1\r\nHost: evil.example:{sb.port}\r\nConnection: close\r\n\r\n",
+                     "PATCH /v3/customers/0001000000/orders/0123456000 HTTP/1.1\r\nHost: evil.example\r\n"
+                     "Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+                     "POST /ims/token/v3 HTTP/1.1\r\nHost: 127.0.0.1.evil.example\r\nContent-Length: 0\r\n"
+                     "Connection: close\r\n\r\n"):
+            answer = raw_request(sb.port, head)
+            assert answer.startswith(b"HTTP/1.1 403"), answer[:200]
+            assert b"answers only to localhost" in answer
+        for host in (f"127.0.0.1:{sb.port}", f"localhost:{sb.port}", f"[::1]:{sb.port}", "localhost"):
+            answer = raw_request(sb.port, f"GET /_sandbox/orders HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
+            assert answer.startswith(b"HTTP/1.1 200"), (host, answer[:200])
+        assert sb.state.snapshot() == before and sb.state.token_requests == 0
+        assert sb.client().get_order("0001000000", "0123456000").order_id == "0123456000"  # the client still works

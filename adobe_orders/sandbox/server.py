@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
+from ..config import is_loopback_host
 from ..validation import REFERENCE_MAX_LENGTH
 from .data import with_pricing
 from .faults import Faults
@@ -160,6 +161,9 @@ class Handler(BaseHTTPRequestHandler):
         raw = self._body()
         if raw is None:
             return self._write(self._encode(400, error_body("400", "Content-Length is not a number")))
+        if not self._local_host():
+            return self._write(self._encode(403, error_body("403", "This emulator answers only to localhost, "
+                                                                   "127.0.0.1 or [::1]")))
         url = urlsplit(self.path)
         if method == "POST" and url.path == "/ims/token/v3":
             return self._write(self._token(raw))
@@ -168,6 +172,19 @@ class Handler(BaseHTTPRequestHandler):
         if url.path.startswith("/v3/"):
             return self._v3(method, url.path, url.query, raw)
         self._write(self._encode(404, error_body("404", "No such route")))
+
+    def _local_host(self) -> bool:
+        """The Host header names this machine (or is absent, as from an HTTP/1.0 script).
+
+        It holds nothing real, but its inspection routes need no credentials and ``--state`` keeps
+        what is changed: a web page re-pointing its own name at 127.0.0.1 (DNS rebinding) must not
+        read or change it through the analyst's browser.
+        """
+        host = self.headers.get("Host")
+        if host is None:
+            return True
+        name = re.sub(r":\d*$", "", host.strip())
+        return is_loopback_host(name)
 
     def _token(self, raw: bytes) -> tuple[int, dict[str, str], bytes]:
         self.server.state.count_token_request()
