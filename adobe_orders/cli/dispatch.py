@@ -14,6 +14,7 @@ from ..errors import AdobeOrdersError
 from ..terminal import PrintableStream
 from .apply import cmd_apply
 from .connection import connect, require_yes
+from .demo import cmd_demo
 from .emulator import cmd_reset_demo, cmd_sandbox
 from .exit_codes import EXIT_ERROR, EXIT_INTERRUPTED
 from .history import cmd_history
@@ -29,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers = {
         "apply": cmd_apply, "undo": cmd_undo, "history": cmd_history, "sandbox": cmd_sandbox,
         "orders": cmd_orders,
-        "lab": cmd_lab, "app": cmd_app, "reset-demo": cmd_reset_demo,
+        "lab": cmd_lab, "app": cmd_app, "reset-demo": cmd_reset_demo, "demo": cmd_demo,
     }
     import signal
 

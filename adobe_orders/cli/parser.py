@@ -113,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
     app.add_argument("--no-browser", action="store_true", help="do not open a browser; print the address only")
 
+    demo = sub.add_parser("demo", help="write the example files and notebooks into a folder; name the demo customers")
+    demo.add_argument("folder", nargs="?", default=".", metavar="FOLDER", help="where to write (default: this folder)")
+    demo.add_argument("--force", action="store_true", help="overwrite files that are already there")
+
     sub.add_parser("reset-demo", help="put the embedded emulator's demo orders back as they were at first")
     for command in sub.choices.values():  # every command's --help ends with the exit codes
         command.epilog, command.formatter_class = EXIT_CODES, argparse.RawDescriptionHelpFormatter
