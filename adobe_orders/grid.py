@@ -41,8 +41,12 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def display_frame(frame: pd.DataFrame, *, columns: list[str] | None = None) -> pd.DataFrame:
-    """``frame`` as text for display: blanks for missing values, whole values, no hidden columns."""
+def display_frame(frame: pd.DataFrame, *, columns: list[str] | None = None,
+                  headers: dict[str, str] | None = None) -> pd.DataFrame:
+    """``frame`` as text for display: blanks for missing values, whole values, no hidden columns.
+
+    ``headers`` renames columns for the reader (``previous_value`` → "Before"); exports keep the API names.
+    """
     import pandas as pd
 
     keep = columns if columns is not None else [c for c in frame.columns if c not in HIDDEN_COLUMNS]
@@ -51,15 +55,18 @@ def display_frame(frame: pd.DataFrame, *, columns: list[str] | None = None) -> p
     if frame.index.name and frame.index.name not in shown.columns:  # the spreadsheet line: a column of its own
         cells[str(frame.index.name)] = [_text(v) for v in shown.index]
     cells.update({str(c): [_text(v) for v in shown[c].tolist()] for c in shown.columns})
+    if headers:
+        cells = {headers.get(name, name): values for name, values in cells.items()}
     return pd.DataFrame(cells, dtype=object)
 
 
 def data_grid(frame: pd.DataFrame, *, columns: list[str] | None = None, caption: str | None = None,
-              height: str = GRID_HEIGHT) -> Any:
+              height: str = GRID_HEIGHT, headers: dict[str, str] | None = None) -> Any:
     """An ``ITable`` widget of ``frame`` (see the module docstring), or update-ready for ``grid.update``."""
     from itables.widget import ITable
 
-    return ITable(display_frame(frame, columns=columns), caption=caption, **grid_options(frame, columns, height))
+    return ITable(display_frame(frame, columns=columns, headers=headers), caption=caption,
+                  **grid_options(frame, columns, height))
 
 
 def grid_options(frame: pd.DataFrame, columns: list[str] | None = None, height: str = GRID_HEIGHT) -> dict[str, Any]:
@@ -81,9 +88,9 @@ def grid_options(frame: pd.DataFrame, columns: list[str] | None = None, height: 
 
 
 def update_grid(grid: Any, frame: pd.DataFrame, *, columns: list[str] | None = None,
-                height: str = GRID_HEIGHT) -> None:
+                height: str = GRID_HEIGHT, headers: dict[str, str] | None = None) -> None:
     """Show another frame in an existing grid (one grid per widget, never a pile of tables)."""
-    grid.update(display_frame(frame, columns=columns), **grid_options(frame, columns, height))
+    grid.update(display_frame(frame, columns=columns, headers=headers), **grid_options(frame, columns, height))
 
 
 def show(frame: pd.DataFrame, *, columns: list[str] | None = None, caption: str | None = None,

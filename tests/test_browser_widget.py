@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from adobe_orders.widgets import OrderBrowser
@@ -37,7 +35,7 @@ def test_pasted_ids_filters_and_the_grid(client, sandbox) -> None:
     browser.order_type.value = ""
     browser.status.value = "1002"
     browser.missing_only.value = False
-    browser.since.value = date(2026, 1, 1)
+    browser.since.value = "2026-01-01"
     browser.search_button.click()
     assert set(browser.frame["status"].astype(str)) == {"1002"} and len(browser.frame) >= 2
 
@@ -88,7 +86,7 @@ def test_refuses_bad_input_without_sending(client, sandbox) -> None:
     browser.search_button.click()
     assert "Customer ID" in browser.message.value or "customer" in browser.message.value.lower()
     browser.customers.value = SMALL
-    browser.since.value, browser.until.value = date(2026, 2, 1), date(2026, 1, 1)
+    browser.since.value, browser.until.value = "2026-02-01", "2026-01-01"
     browser.search_button.click()
     assert "is after" in browser.message.value
     assert not [e for e in sandbox.requests if e["path"].startswith("/v3/")]

@@ -74,7 +74,7 @@ def test_results_view_is_one_table_with_a_status_filter() -> None:
     view.show(results_like(), title="Batch b-1", download="results-b-1.csv")
     grid = view.grid
     assert len(view.box.children) == 1
-    assert [v for _, v in view.filter.options] == ["all", "updated", "failed", "invalid"]
+    assert [v for _, v in view.filter.options] == ["all", "problems", "updated", "failed", "invalid"]
     view.filter.value = "failed"
     assert json.loads(grid._dt_args["data_json"]) and len(json.loads(grid._dt_args["data_json"])) == 1
     view.show(results_like().head(1), title="again")

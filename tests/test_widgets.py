@@ -197,15 +197,24 @@ def test_panel_undo_progress_counts_the_rows_it_restores(client, sandbox) -> Non
     assert "Undoing: <b>5 / 5</b> rows — done" in panel.progress.text.value
 
 
-def test_panel_offers_no_retry_after_a_dry_run(client, sandbox) -> None:
+def test_panel_offers_no_retry_after_a_dry_run_nor_for_permanent_failures(sandbox) -> None:
     """A dry run's failed rows are not journaled: Retry failed was enabled, and clicking it said 'Stopped: Row 5
-    has no batch_id / batch_row' in red. Retry is offered once a real run has failed rows."""
+    has no batch_id / batch_row' in red. Retry is offered once a real run has failed rows that a retry could fix:
+    a 404 (unknown order) fails again however often it is sent; a 500 may pass."""
+    client = sandbox.client(max_retries=0)
     frame = sample(sandbox)
-    frame.loc[0, "orderId"] = "0999999999"  # an unknown order: failed (404) in the dry run and in the apply
-    panel = BatchUpdatePanel(client, frame)
+    frame.loc[1, "orderId"] = "0999999999"  # an unknown order: failed (404) in the dry run and in the apply
+    panel = BatchUpdatePanel(client, frame, workers=1)
     panel.dry_run_button.click()
     panel.wait(30)
     assert "failed" in set(panel.results["status"]) and panel.retry_button.disabled
+    sandbox.faults.queue("error_500", 1)  # one worker: row 0's read fails with a 500, row 1 is the 404
     panel.apply_button.click()
     panel.wait(30)
-    assert "failed" in set(panel.results["status"]) and not panel.retry_button.disabled
+    assert list(panel.results["status"])[:2] == ["failed", "failed"]
+    assert list(panel.results["http_status"])[:2] == [500, 404]
+    assert not panel.retry_button.disabled and panel.retry_button.description == "Retry 1 failed"
+    panel.retry_button.click()
+    panel.wait(30)
+    assert list(panel.results["status"])[:2] == ["updated", "failed"]
+    assert panel.retry_button.disabled  # only the 404 is left: retrying it would fail again

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 ALL = "all"
+#: The filter's choice for the rows that need a look (schema.NEEDS_ATTENTION).
+PROBLEMS = "problems"
 
 
 def counts_html(frame: pd.DataFrame) -> str:
@@ -85,42 +87,85 @@ class ProgressView(w.HBox):
 
 
 class ResultsView(w.VBox):
-    """One table for a preview or a results frame: badges, a status filter, the grid, a download link."""
+    """One table for a preview or a results frame: badges, a status filter, the grid, a download link.
+
+    Problems are one click away ("Show the N problems"), and the filter offers them as one choice too.
+    """
 
     def __init__(self) -> None:
         self.title = w.HTML()
         self.counts = w.HTML()
         self.filter = w.Dropdown(options=[("All statuses", ALL)], value=ALL, description="Show",
                                  style={"description_width": "initial"}, layout=w.Layout(width="auto"))
+        self.problems_button = w.Button(description="Show problems", icon="filter", layout=w.Layout(width="auto"),
+                                        tooltip="Show only the rows that need a look (failed, invalid, not run, "
+                                                "skipped); click again for all rows")
         self.download = w.HTML()
         self.grid: Any = None
         self.box = w.VBox()
         self.frame: pd.DataFrame | None = None
         self.columns: list[str] | None = None
+        self.headers: dict[str, str] | None = None
         self.filter.observe(self._on_filter, names="value")
-        super().__init__([self.title, w.HBox([self.counts, self.filter], layout=w.Layout(align_items="center",
-                                                                                       flex_flow="row wrap")),
-                          self.box, self.download], layout=w.Layout(display="none"))
+        self.problems_button.on_click(lambda _: self.toggle_problems())
+        self.bar = w.HBox([self.counts, self.problems_button, self.filter],
+                          layout=w.Layout(align_items="center", flex_flow="row wrap"))
+        super().__init__([self.title, self.bar, self.box, self.download], layout=w.Layout(display="none"))
 
     def show(self, frame: pd.DataFrame, *, title: str, columns: list[str] | None = None,
-             download: str | None = None) -> None:
+             download: str | None = None, headers: dict[str, str] | None = None) -> None:
         """Replace what is shown (never append: one table, whatever ran before)."""
         self.frame, self.columns = frame, [c for c in columns if c in frame] if columns else None
+        self.headers = headers
         self.title.value = f"<b>{title}</b>"
         self.counts.value = counts_html(frame)
         statuses = list(dict.fromkeys(frame["status"].astype(str)))
-        options = [("All statuses", ALL)] + [(f"{s} ({int((frame['status'] == s).sum())})", s) for s in statuses]
+        problems = self._problem_count(frame)
+        options = [("All statuses", ALL)]
+        if problems and len(statuses) > 1:
+            options.append((f"Problems ({problems})", PROBLEMS))
+        options += [(f"{s} ({int((frame['status'] == s).sum())})", s) for s in statuses]
         self.filter.unobserve(self._on_filter, names="value")
         self.filter.options, self.filter.value = options, ALL
         self.filter.observe(self._on_filter, names="value")
         self._draw(frame)
+        self._problems_label()
         self.download.value = download_html(frame, download) if download else ""
+        self.bar.layout.display = ""
         self.layout.display = ""
+
+    def running(self, title: str) -> None:
+        """While a run goes on: say what the table is, without the preview's words and counts."""
+        if self.frame is None:
+            return
+        self.title.value = f"<b>{escape(title)}</b>"
+        self.bar.layout.display = "none"
+        self.download.value = ""
 
     def clear(self) -> None:
         self.frame = None
         self.title.value = self.counts.value = self.download.value = ""
         self.layout.display = "none"
+
+    @staticmethod
+    def _problem_count(frame: pd.DataFrame) -> int:
+        from ..batch.schema import NEEDS_ATTENTION
+
+        return int(frame["status"].astype(str).isin({str(s) for s in NEEDS_ATTENTION}).sum())
+
+    def toggle_problems(self) -> None:
+        """One click: only the rows that need a look; again: every row."""
+        if self.frame is None:
+            return
+        self.filter.value = ALL if self.filter.value == PROBLEMS else PROBLEMS
+
+    def _problems_label(self) -> None:
+        count = 0 if self.frame is None else self._problem_count(self.frame)
+        showing = self.filter.value == PROBLEMS
+        total = 0 if self.frame is None else len(self.frame)
+        self.problems_button.layout.display = "" if 0 < count < total else "none"
+        self.problems_button.description = (f"Show all {total} rows" if showing
+                                            else f"Show the {count} problem{'s' * (count != 1)}")
 
     def shown(self) -> pd.DataFrame | None:
         """The rows the filter shows (what an analyst sees)."""
@@ -128,6 +173,10 @@ class ResultsView(w.VBox):
             return None
         if self.filter.value == ALL:
             return self.frame
+        if self.filter.value == PROBLEMS:
+            from ..batch.schema import NEEDS_ATTENTION
+
+            return self.frame[self.frame["status"].astype(str).isin({str(s) for s in NEEDS_ATTENTION})]
         return self.frame[self.frame["status"].astype(str) == self.filter.value]
 
     def text(self) -> str:
@@ -135,19 +184,20 @@ class ResultsView(w.VBox):
         from ..grid import display_frame
 
         shown = self.shown()
-        return "" if shown is None else display_frame(shown, columns=self.columns).to_csv()
+        return "" if shown is None else display_frame(shown, columns=self.columns, headers=self.headers).to_csv()
 
     def _on_filter(self, change: dict[str, Any]) -> None:
         shown = self.shown()
         if shown is not None:
             self._draw(shown)
+        self._problems_label()
 
     def _draw(self, frame: pd.DataFrame) -> None:
         if self.grid is None:
-            self.grid = data_grid(frame, columns=self.columns)
+            self.grid = data_grid(frame, columns=self.columns, headers=self.headers)
             self.box.children = (self.grid,)
         else:
-            update_grid(self.grid, frame, columns=self.columns)
+            update_grid(self.grid, frame, columns=self.columns, headers=self.headers)
 
 
 def batch_html(text: str, batch_id: str) -> str:

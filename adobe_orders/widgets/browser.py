@@ -19,7 +19,7 @@ import pandas as pd
 from ..errors import AdobeOrdersError, ValidationError
 from ..models import STATUS_NAMES
 from ..validation import check_external_reference_id
-from .common import environment_banner, message_html, stylesheet
+from .common import environment_banner, message_html, page_support, stylesheet
 from .form import UpdateOrderForm
 from .panel import BatchUpdatePanel
 
@@ -41,6 +41,20 @@ def reference_problem(value: str) -> str | None:
     except ValidationError as exc:
         return exc.message
     return None
+
+
+def iso_date(text: str, label: str) -> date | None:
+    """A date typed as YYYY-MM-DD (blank: no limit); anything else is a one-line error naming the field."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    problem = f"'{label}' must be a date as YYYY-MM-DD, e.g. 2026-01-31 (got '{text}')."
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(problem)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:  # 2026-02-30
+        raise ValueError(problem) from None
 
 
 def split_ids(text: str) -> list[str]:
@@ -66,8 +80,11 @@ class OrderBrowser(w.VBox):
                                      description="Order type", style={"description_width": "8em"})
         self.status = w.Dropdown(options=[("Any status", ANY)] + [(f"{c} {n}", c) for c, n in STATUS_NAMES.items()],
                                  value=ANY, description="Status", style={"description_width": "8em"})
-        self.since = w.DatePicker(description="Created from", style={"description_width": "8em"})
-        self.until = w.DatePicker(description="to", style={"description_width": "3em"})
+        # ISO dates as text, like the grid: the browser's date input follows the locale (mm/dd/yyyy in en-US)
+        self.since = w.Text(description="Created from", placeholder="YYYY-MM-DD", style={"description_width": "8em"},
+                            layout=w.Layout(width="calc(8em + 14ch + 24px)"))
+        self.until = w.Text(description="to", placeholder="YYYY-MM-DD", style={"description_width": "3em"},
+                            layout=w.Layout(width="calc(3em + 14ch + 24px)"))
         self.missing_only = w.Checkbox(description="Missing reference only", value=False, indent=False)
         self.search_button = w.Button(description="Find orders", button_style="primary", icon="search")
         self.message = w.HTML()
@@ -115,7 +132,11 @@ class OrderBrowser(w.VBox):
         if not ids:
             self.message.value = message_html("Enter at least one customer ID.", "warn")
             return None
-        since, until = self.since.value, self.until.value
+        try:
+            since, until = iso_date(self.since.value, "Created from"), iso_date(self.until.value, "to")
+        except ValueError as exc:
+            self.message.value = message_html(escape(str(exc)), "warn")
+            return None
         if isinstance(since, date) and isinstance(until, date) and since > until:
             self.message.value = message_html(f"'Created from' ({since}) is after 'to' ({until}).", "warn")
             return None
@@ -138,15 +159,17 @@ class OrderBrowser(w.VBox):
         self.frame = frame.reset_index(drop=True)
         failed = frame.attrs.get("failed_customers", {})
         read = len(frame.attrs.get("customers", [])) - len(failed)
-        text = (f"{len(frame)} orders of {read} customer(s), newest first. Click a column to sort; select rows."
+        text = (f"{len(frame)} orders of {read} customer(s), newest first. Click a column header to sort. "
+                "Select rows by clicking, or by keyboard: Tab into the grid, ↑/↓ to move, Space to select."
                 if len(frame) else f"No orders found for {read} customer(s) with these filters.")
         problems_text = "".join(f"<br>Customer {escape(c)} not read: {escape(r)}" for c, r in failed.items())
         self.message.value = message_html(text + problems_text, "warn" if failed else "info")
         shown = _display(self.frame)
         columns = [c for c in COLUMNS if c in shown]
-        # The shared grid, plus row selection (click, shift/ctrl-click) for choosing orders.
-        options = {**grid_options(shown, columns, GRID_HEIGHT), "select": {"style": "os", "items": "row"},
-                   "selected_rows": []}
+        # The shared grid, plus row selection: click, shift/ctrl-click, or by keyboard (DataTables Select's
+        # keys: rows are in the Tab order, arrows move, Space toggles).
+        options = {**grid_options(shown, columns, GRID_HEIGHT),
+                   "select": {"style": "os", "items": "row", "keys": True}, "selected_rows": []}
         if self.grid is None:
             self.grid = ITable(display_frame(shown, columns=columns), **options)
             self.grid.observe(lambda _: self._set_buttons(), names="selected_rows")
@@ -191,7 +214,7 @@ class OrderBrowser(w.VBox):
         row = chosen.iloc[0]
         self.form.customer_id.value = str(row["customerId"])
         self.form.order_id.value = str(row["orderId"])
-        self.form.layout.display = ""
+        self._show_below(self.form)
         self.form.fetch()
 
     def send_selected(self) -> pd.DataFrame | None:
@@ -206,9 +229,27 @@ class OrderBrowser(w.VBox):
         updates = pd.DataFrame({"customerId": chosen["customerId"].astype(str).tolist(),
                                 "orderId": chosen["orderId"].astype(str).tolist(),
                                 "externalReferenceId": [value] * len(chosen)}, dtype=object)
-        self.panel.layout.display = ""
         self.panel.load(updates)
+        self._show_below(self.panel)
         return updates
+
+    def _show_below(self, part: w.Widget) -> None:
+        """One part at a time under the grid, where the user clicked: the form or the batch panel.
+
+        The other one is hidden, and the form forgets its order, so it never shows one outside the selection.
+        A running batch keeps its panel on view (hiding it would hide its Cancel).
+        """
+        other = self.panel if part is self.form else self.form
+        if other is self.form:
+            self.form.customer_id.value = self.form.order_id.value = self.form.reference.value = ""
+            self.form.layout.display = "none"
+        elif not self.panel.running:
+            self.panel.layout.display = "none"
+        for each in (self.form, self.panel):
+            each.remove_class("ao-reveal")
+        part.add_class("ao-reveal")
+        part.layout.display = ""
+        page_support(self).reveal()
 
 
 def _display(frame: pd.DataFrame) -> pd.DataFrame:

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import re
 from html import escape
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+import anywidget
 import ipywidgets as w
+import traitlets
 
 from ..render import MUTED_TEXT, tone_colour
 
@@ -41,8 +44,30 @@ STYLESHEET = """<style>
 .adobe-orders .widget-html-content { line-height: 1.5; min-width: 0; max-width: 100%; }
 .adobe-orders .widget-html { max-width: 100%; min-width: 0; }
 .adobe-orders .ao-scroll { overflow: auto; max-width: 100%; }
+/* Buttons: white text on each filled style reads at 4.5 : 1 or better in every state and theme
+   (ipywidgets' own warning and info colours give 2.7 and 3.5); a disabled button is always the same
+   outlined, dashed, unfilled style, so enabled and disabled are told apart at a glance. */
+.adobe-orders .jupyter-button.mod-primary:enabled { background: #1565c0; color: #fff; }
+.adobe-orders .jupyter-button.mod-warning:enabled { background: #b45309; color: #fff; }
+.adobe-orders .jupyter-button.mod-info:enabled { background: #00727c; color: #fff; }
+.adobe-orders .jupyter-button.mod-danger:enabled { background: #c62828; color: #fff; }
+.adobe-orders .jupyter-button.mod-success:enabled { background: #2e7d32; color: #fff; }
 .adobe-orders button:disabled, .adobe-orders .jupyter-button:disabled {
-  cursor: not-allowed; filter: grayscale(1); opacity: 0.45; box-shadow: none; }
+  cursor: not-allowed; filter: none; opacity: 1; box-shadow: none; background: transparent;
+  color: var(--jp-ui-font-color2, #616161); border: 1px dashed var(--jp-border-color1, #9e9e9e); }
+/* Focus: 2 px, at 3 : 1 or better against the page (WCAG 2.2 non-text contrast and focus appearance). */
+.adobe-orders { --ao-focus: #1565c0; }
+body[data-jp-theme-light="false"] .adobe-orders { --ao-focus: #90caf9; }
+.adobe-orders :is(button, input, select, textarea, a, [tabindex]):focus-visible,
+.adobe-orders .widget-text input:focus, .adobe-orders .widget-textarea textarea:focus,
+.adobe-orders .widget-dropdown select:focus {
+  outline: 2px solid var(--ao-focus) !important; outline-offset: 1px; }
+.adobe-orders table.dataTable tbody tr:focus, .adobe-orders table.dataTable tbody tr:focus-visible,
+.adobe-orders table.dataTable tbody td:focus {
+  outline: 2px solid var(--ao-focus) !important; outline-offset: -2px; }
+.adobe-orders .ao-invalid input, .adobe-orders .ao-invalid textarea {
+  border: 2px solid var(--jp-error-color1, #d32f2f) !important; }
+.adobe-orders .jupyter-widget-Collapse-header:focus-visible { outline: 2px solid var(--ao-focus); }
 .adobe-orders .jupyter-widgets.widget-upload, .adobe-orders .widget-upload { width: auto; min-width: max-content; }
 .adobe-orders .ao-badge { display: inline-block; white-space: nowrap; border-radius: 10px; padding: 0 8px;
   margin: 0 4px 2px 0; font-weight: 600; border: 1px solid currentColor; }
@@ -55,16 +80,41 @@ STYLESHEET = """<style>
 </style>"""
 
 
-def stylesheet() -> w.HTML:
-    """A zero-height HTML widget holding the stylesheet; a child of every widget of this package."""
-    return w.HTML(STYLESHEET, layout=w.Layout(height="0px", margin="0", overflow="hidden"))
+class PageSupport(anywidget.AnyWidget):
+    """What widget state cannot express, done by a few lines of JavaScript in the page (page_support.js):
+    icons hidden from accessible names, the Order JSON accordion and the selected tab reachable by Tab,
+    ``aria-invalid`` on inputs the kernel marks invalid, grid rows that say whether they are selected, a
+    grid header that scrolls its body along, and ``reveal()``: scroll the part marked ``ao-reveal`` into view.
+    It holds no data; its JavaScript is a few kilobytes, so saved notebooks stay small."""
+
+    _esm = Path(__file__).with_name("page_support.js")
+    reveal_count = traitlets.Int(0).tag(sync=True)
+
+    def reveal(self) -> None:
+        """Scroll the widget's part with the ``ao-reveal`` class into view and focus its first button."""
+        self.reveal_count += 1
+
+
+def stylesheet() -> w.Box:
+    """A zero-height box with the stylesheet and the page support; a child of every widget of this package."""
+    style = w.HTML(STYLESHEET, layout=w.Layout(height="0px", margin="0", overflow="hidden"))
+    return w.Box([style, PageSupport()], layout=w.Layout(height="0px", margin="0", overflow="hidden"))
+
+
+def page_support(box: w.Box) -> PageSupport:
+    """The PageSupport inside a widget's ``stylesheet()`` child."""
+    for child in box.children:
+        if isinstance(child, w.Box) and child.children and isinstance(child.children[-1], PageSupport):
+            return child.children[-1]
+    raise LookupError("this widget has no stylesheet() child")
 
 
 def environment_banner(client: OrdersClient) -> w.HTML:
+    """Where the requests go, said once: the kind of place, its address, what that means."""
     colour, title, note = BANNER_STYLE["production" if client.needs_confirmation else client.destination]
     return w.HTML(
         f'<div class="adobe-orders-env" style="background:{colour};color:#fff;padding:4px 8px;'
-        f'border-radius:4px;font-weight:bold">{title} · {escape(client.label)} — {note}</div>'
+        f'border-radius:4px;font-weight:bold">{title} — {escape(client.base_url)} · {note}</div>'
     )
 
 

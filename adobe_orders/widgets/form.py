@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import uuid
 from html import escape
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 from IPython.display import JSON
 
+from ..errors import ValidationError
 from ..models import Order
 from ..render import MUTED_TEXT, is_blank, line_items_html, status_badge, table_html, tone_colour
-from ..validation import REFERENCE_MAX_LENGTH, problems
+from ..validation import REFERENCE_MAX_LENGTH, check_customer_id, check_external_reference_id, check_order_id, problems
 from .common import bullet_list, environment_banner, id_html, message_html, stylesheet
 
 if TYPE_CHECKING:
@@ -28,6 +30,23 @@ def _field(description: str, placeholder: str) -> w.Text:
                    layout=w.Layout(**FIELD_LAYOUT))
     field.add_class("ao-field")
     return field
+
+
+def change_html(current: Any, target: str) -> str:
+    """The change Update would make, before it is made: ``PO-2026-0001 → PO-UX-2026-0042``."""
+    before = "<i>(none)</i>" if is_blank(current) else f"<b>{escape(str(current))}</b>"
+    return f"externalReferenceId: {before} → <b>{escape(target)}</b>"
+
+
+def field_problem(check: Any, value: str) -> str | None:
+    """Why a typed value is refused, or None (an empty field is not yet wrong: it is still to be filled)."""
+    if not value.strip():
+        return None
+    try:
+        check(value)
+    except ValidationError as exc:
+        return exc.message
+    return None
 
 
 def diff_html(previous: Any, target: Any, batch_id: Any) -> str:
@@ -56,8 +75,13 @@ class UpdateOrderForm(w.VBox):
                                   layout=w.Layout(display="" if self.client.needs_confirmation
                                                   else "none"))
         self.fetch_button = w.Button(description="Fetch order", icon="search", tooltip="Read the current order")
+        self.dry_run_button = w.Button(description="Dry run", icon="eye", disabled=True,
+                                       tooltip="Read the order and show the change Update would make; nothing is sent")
         self.update_button = w.Button(description="Update", button_style="primary", icon="check", disabled=True,
                                       tooltip="Set the external reference ID")
+        self._current: Any = None  # the externalReferenceId of the order on view (read by Fetch or Dry run)
+        # the message is the inputs' description for assistive technology (aria-describedby), so it has an id
+        self._message_id = f"ao-msg-{uuid.uuid4().hex[:12]}"
         self.message = w.HTML()
         self.diff = w.HTML()
         self.order_view = w.HTML()
@@ -67,12 +91,17 @@ class UpdateOrderForm(w.VBox):
         for field in (self.customer_id, self.order_id, self.reference):
             field.observe(self._on_field_value, names="value")
         self.confirm.observe(self._on_field_value, names="value")
+        for field in (self.customer_id, self.order_id, self.reference):
+            field.add_class("ao-validated")
+            field.add_class(f"ao-describedby-{self._message_id}")
         self.fetch_button.on_click(self._on_fetch_click)
+        self.dry_run_button.on_click(lambda _: self.dry_run())
         self.update_button.on_click(self._on_update_click)
         super().__init__(children=[
             stylesheet(), self.banner, self.customer_id, self.order_id, w.HBox([self.reference, self.counter]),
             self.confirm,
-            w.HBox([self.fetch_button, self.update_button]), self.message, self.diff, self.order_view,
+            w.HBox([self.fetch_button, self.dry_run_button, self.update_button]), self.message, self.diff,
+            self.order_view,
             self.json_box, self.history_view,
         ], **kwargs)
         self.add_class("adobe-orders")
@@ -93,23 +122,48 @@ class UpdateOrderForm(w.VBox):
     def _problems(self, *, with_value: bool) -> list[str]:
         return problems(self.customer_id.value, self.order_id.value, self.reference.value if with_value else None)
 
+    def _say(self, html: str) -> None:
+        """The form's one message line, announced to screen readers as it changes (a status region)."""
+        self.message.value = f'<div id="{self._message_id}" role="status">{html}</div>'
+
+    def _mark_fields(self) -> None:
+        """A refused value marks its input invalid (red border, ``aria-invalid``, described by the message)."""
+        for field, check in ((self.customer_id, check_customer_id), (self.order_id, check_order_id),
+                             (self.reference, check_external_reference_id)):
+            if field_problem(check, field.value):
+                field.add_class("ao-invalid")
+            else:
+                field.remove_class("ao-invalid")
+
     def _refresh(self, *, keep_message: bool = False) -> None:
         length = len(self.reference.value.strip())
         over = length > REFERENCE_MAX_LENGTH
         self.counter.value = (f'<span style="color:{tone_colour("error") if over else MUTED_TEXT}">'
                               f"{length}/{REFERENCE_MAX_LENGTH}</span>")
+        self._mark_fields()
         found = self._problems(with_value=True)
         needs_confirm = self.client.needs_confirmation and not self.confirm.value
         self.update_button.disabled = bool(found) or needs_confirm
+        self.dry_run_button.disabled = bool(found)
         self.fetch_button.disabled = bool(self._problems(with_value=False))
         if keep_message:
             return
         if found:
-            self.message.value = message_html("Update is disabled until:" + bullet_list(found), "warn")
+            self._say(message_html("Update is disabled until:" + bullet_list(found), "warn"))
         elif needs_confirm:
-            self.message.value = message_html("Tick the PRODUCTION box to enable Update.", "warn")
+            self._say(message_html("Tick the PRODUCTION box to enable Update.", "warn"))
+        elif self._shown == self._ids():
+            self._say(self._preview())
         else:
-            self.message.value = message_html("Ready: Update reads the order, then changes it.")
+            self._say(message_html("Ready: Dry run shows the change without sending it; Update reads the order, "
+                                   "then changes it."))
+
+    def _preview(self) -> str:
+        """The change itself, for the order on view: what Update would send, or that it would send nothing."""
+        target = self.reference.value.strip()
+        if not is_blank(self._current) and str(self._current) == target:
+            return message_html(f"This order already holds <b>{escape(target)}</b>: Update would send nothing.")
+        return message_html(f"Update will change {change_html(self._current, target)} (nothing sent yet).")
 
     # -- actions -------------------------------------------------------------------------------
     def _on_fetch_click(self, _: w.Button) -> None:
@@ -124,14 +178,25 @@ class UpdateOrderForm(w.VBox):
         try:
             order = self.client.get_order(*self._ids())
         except Exception as exc:
-            self.message.value = message_html(escape(str(exc)), "error")
+            self._say(message_html(escape(str(exc)), "error"))
             return None
-        current = order.external_reference_id
-        self.message.value = message_html(
-            "Current externalReferenceId: " + ("<i>(empty)</i>" if is_blank(current) else
-                                              f"<b>{escape(str(current))}</b>"), "info")
         self._show_order(order)
+        if self._problems(with_value=True) or not self.reference.value.strip():
+            current = order.external_reference_id
+            self._say(message_html("Current externalReferenceId: " + ("<i>(none)</i>" if is_blank(current) else
+                                                                      f"<b>{escape(str(current))}</b>"), "info"))
+        else:
+            self._say(self._preview())
         return order
+
+    def dry_run(self) -> str | None:
+        """The form's own dry run: read the order, show the change Update would make; nothing is sent."""
+        if self.dry_run_button.disabled:
+            return None
+        if self.fetch() is None:
+            return None
+        self._say(self._preview())
+        return self.message.value
 
     def submit(self) -> dict[str, Any] | None:
         """Update the order (journaled, so it can be undone), then show what Adobe returned."""
@@ -140,29 +205,28 @@ class UpdateOrderForm(w.VBox):
         if self.update_button.disabled:
             return None
         self.update_button.disabled = True
-        self.message.value = message_html("Updating…")
+        self._say(message_html("Updating…"))
         self._clear_order()
         try:
             row = update_one(self.client, self.customer_id.value, self.order_id.value, self.reference.value,
                              kind="form", confirm=self.confirm.value)
         except Exception as exc:
-            self.message.value = message_html(f"Not updated: {escape(str(exc))}", "error")
+            self._say(message_html(f"Not updated: {escape(str(exc))}", "error"))
             self._refresh(keep_message=True)
             return None
         result: dict[str, Any] = {str(k): (None if v is None or v != v else v) for k, v in row.items()}
         self.last_result = result
         self._record(result)
         if result["status"] in ("updated", "unchanged"):
-            self.message.value = message_html(
+            self._say(message_html(
                 f"{status_badge(result['status'])} order {id_html(result['orderId'])}"
                 + (" was already at that value; nothing was sent." if result["status"] == "unchanged" else "."),
-                "ok")
+                "ok"))
             self.diff.value = diff_html(result["previous_value"], result["current_value"],
                                         result["batch_id"])
         else:
             # ApiError text already carries Adobe's code and the request and correlation IDs.
-            self.message.value = message_html(
-                f"{status_badge(result['status'])} {escape(str(result['reason']))}", "error")
+            self._say(message_html(f"{status_badge(result['status'])} {escape(str(result['reason']))}", "error"))
             self.diff.value = ""
         if result.get("order_json"):
             self._show_order(Order.from_api(json.loads(result["order_json"])))
@@ -172,6 +236,7 @@ class UpdateOrderForm(w.VBox):
     def _clear_order(self) -> None:
         """Empty the order views, so no view ever shows another order than the IDs above."""
         self._shown = None
+        self._current = None
         self.diff.value = self.order_view.value = ""
         self.json_view.outputs = ()
 
@@ -180,6 +245,7 @@ class UpdateOrderForm(w.VBox):
         fields = {k: head[k] for k in ("orderId", "customerId", "externalReferenceId", "orderType", "status",
                                        "statusName", "source", "currencyCode", "creationDate")}
         self._shown = (order.customer_id, order.order_id)
+        self._current = order.external_reference_id
         self.order_view.value = (f"<b>Order {id_html(order.order_id)} of customer {id_html(order.customer_id)}"
                                  "</b>" + table_html([fields], list(fields), css_class="order-header")
                                  + f"<b>Line items ({len(order.line_items)})</b>" + line_items_html(order))

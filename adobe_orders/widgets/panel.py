@@ -7,6 +7,7 @@ Resume to finish it. Every run happens in a background thread so the kernel and 
 
 from __future__ import annotations
 
+import base64
 import io
 import threading
 from html import escape
@@ -24,6 +25,38 @@ if TYPE_CHECKING:
 
 #: Statuses that mean "this row did not run, and Resume would run it".
 NOT_RUN = "not_run"
+#: Column headers in the panel's grid (the download keeps the API names, which read back as input).
+RESULT_HEADERS = {"status": "Status", "reason": "Reason", "previous_value": "Before",
+                  "target_value": "Asked for", "current_value": "Adobe holds now", "line": "Line"}
+DRY_RUN_HEADERS = {**RESULT_HEADERS, "current_value": "Adobe holds now", "target_value": "Would become"}
+PREVIEW_HEADERS = {**RESULT_HEADERS, "target_value": "New value"}
+#: Columns a file needs, as the template has them (read_updates also accepts "Customer ID", "PO" and others).
+TEMPLATE_COLUMNS = ["customerId", "orderId", "externalReferenceId"]
+#: HTTP answers a retry cannot change: the request itself is refused (408, 409, 425 and 429 may pass later,
+#: and 401 after the credentials are fixed).
+TRANSIENT_4XX = frozenset({401, 408, 409, 425, 429})
+
+
+def is_permanent(http_status: Any) -> bool:
+    """True for a failure that sending again would not fix (404 unknown order, 400 refused value…)."""
+    if is_blank(http_status):
+        return False
+    try:
+        code = int(http_status)
+    except (TypeError, ValueError):
+        return False
+    return 400 <= code < 500 and code not in TRANSIENT_4XX
+
+
+def template_html() -> str:
+    """What the panel says at rest: the columns a file needs, and a template to start from."""
+    header = ",".join(TEMPLATE_COLUMNS) + "\r\n"
+    data = base64.b64encode(header.encode("utf-8")).decode("ascii")
+    columns = ", ".join(f"<b>{c}</b>" for c in TEMPLATE_COLUMNS)
+    return (f"Upload a CSV or Excel file with one row per order and the columns {columns} (headers such as "
+            "“Customer ID”, “Order ID” or “PO” are read too). Nothing is sent until you click Apply. "
+            f'<a class="ao-link" download="adobe-orders-template.csv" href="data:text/csv;base64,{data}">'
+            "⬇ Download a template (CSV)</a>")
 
 
 def _id_columns(frame: pd.DataFrame) -> list[str]:
@@ -62,6 +95,7 @@ class BatchUpdatePanel(w.VBox):
         self._cancel = threading.Event()
         self.banner = environment_banner(self.client)
         self.upload = w.FileUpload(accept=".csv,.xlsx", multiple=False, description="Upload CSV/Excel",
+                                   tooltip="Choose a .csv or .xlsx file: one row per order",
                                    layout=w.Layout(width="auto"))
         self.workers = w.BoundedIntText(value=workers, min=1, max=64, description="Workers",
                                         style={"description_width": "initial"},
@@ -97,6 +131,8 @@ class BatchUpdatePanel(w.VBox):
         self.add_class("ao-batch-panel")
         if frame is not None:
             self.load(frame)
+        else:
+            self.message.value = message_html(template_html())
 
     def __repr__(self) -> str:
         rows = 0 if self.frame is None else len(self.frame)
@@ -113,15 +149,19 @@ class BatchUpdatePanel(w.VBox):
         buffer = io.BytesIO(bytes(item["content"]))
         buffer.name = item["name"]
         try:
-            self.load(read_updates(buffer))
+            self.load(read_updates(buffer), uploaded=True)
         except Exception as exc:
             self.frame = None
             self.view.clear()
             self.message.value = message_html(escape(str(exc)), "error")
             self._set_buttons()
 
-    def load(self, frame: pd.DataFrame) -> None:
-        """Preview ``frame`` with every problem shown on its row; nothing is sent."""
+    def load(self, frame: pd.DataFrame, *, uploaded: bool = False) -> None:
+        """Preview ``frame`` with every problem shown on its row; nothing is sent.
+
+        A frame handed over in Python (or by the order browser) hides the upload button: "Upload CSV/Excel (0)"
+        beside rows that came from elsewhere reads as if nothing were loaded.
+        """
         from ..batch import validate_updates
 
         try:
@@ -136,8 +176,10 @@ class BatchUpdatePanel(w.VBox):
         self._ready_rows = int((checked["status"] == "ready").sum())
         bad = int((checked["status"] != "ready").sum())
         self.view.show(checked, title="Preview — nothing sent yet",
-                       columns=[*_id_columns(checked), "status", "target_value", "reason"])
+                       columns=[*_id_columns(checked), "status", "reason", "target_value"], headers=PREVIEW_HEADERS)
         self.progress.layout.display = "none"
+        if not uploaded:
+            self.upload.layout.display = "none"
         self.message.value = message_html(
             f"{len(frame)} rows: {len(frame) - bad} ready, {bad} with a problem (never sent). "
             "Run a dry run to see what would change.", "warn" if bad else "info")
@@ -148,20 +190,42 @@ class BatchUpdatePanel(w.VBox):
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    def _count(self, status: str) -> int:
+        return 0 if self.results is None else int((self.results["status"].astype(str) == status).sum())
+
+    def _retryable_rows(self) -> int:
+        """Failed rows a retry could fix: journaled (a dry run's are not) and not refused for good."""
+        if self.results is None or "batch_row" not in self.results:
+            return 0
+        failed = self.results["status"].astype(str) == "failed"
+        journaled = self.results["batch_row"].map(lambda v: not is_blank(v))
+        permanent = self.results["http_status"].map(is_permanent) if "http_status" in self.results else False
+        return int((failed & journaled & ~permanent).sum())
+
     def _set_buttons(self) -> None:
+        """Each button is enabled only when it does something sensible next, and its label says what."""
         idle = not self.running
-        ready = self.frame is not None and idle
+        loaded = self.frame is not None and idle
         needs_confirm = self.client.needs_confirmation and not self.confirm.value
-        self.dry_run_button.disabled = not ready
-        self.apply_button.disabled = not ready or needs_confirm
-        self.cancel_button.disabled = idle
         undone = self.results is not None and self.results.attrs.get("kind") == "undo"
+        # A dry run only reads: worth it whenever rows would be sent.
+        self.dry_run_button.disabled = not (loaded and self._ready_rows)
+        # Apply sends the file once; after that Resume, Retry failed and Undo are the next steps (a second Apply
+        # would send the whole batch again). Loading another file starts over.
+        self.apply_button.disabled = (not (loaded and self._ready_rows) or self.root_batch is not None
+                                      or self.stopped_batch is not None or needs_confirm)
+        self.apply_button.description = f"Apply ({self._ready_rows} rows)" if self._ready_rows else "Apply"
+        cancelling = not idle and self._cancel.is_set()
+        self.cancel_button.disabled = idle or cancelling
+        self.cancel_button.description = "Cancelling…" if cancelling else "Cancel"
+        not_run = self._count(NOT_RUN)
         self.resume_button.disabled = needs_confirm or not idle or self.stopped_batch is None
-        # only journaled rows can be retried: a dry run's failed rows have no batch_row
-        retryable = idle and self.results is not None and bool(
-            ((self.results["status"] == "failed") & self.results["batch_row"].map(lambda v: not is_blank(v))).any())
+        self.resume_button.description = (f"Resume ({not_run} not run)" if idle and self.stopped_batch and not_run
+                                          else "Resume")
+        retryable = self._retryable_rows() if idle else 0
         self.retry_button.disabled = needs_confirm or not retryable or undone
-        # Undo restores the whole lineage (the batch and its retries), so any journaled batch can be undone.
+        self.retry_button.description = f"Retry {retryable} failed" if retryable and not undone else "Retry failed"
+        # Undo restores the whole lineage (the batch and its retries), also after a cancel (the rows that ran).
         self.undo_button.disabled = needs_confirm or not idle or self.root_batch is None or undone
 
     def start(self, *, dry_run: bool, retry: bool = False, undo: bool = False, resume: bool = False) -> None:
@@ -190,10 +254,12 @@ class BatchUpdatePanel(w.VBox):
         else:
             batch_id, verb, total = new_batch_id(), "Dry run" if dry_run else "Applying", self._ready_rows
         self.progress.start(total, verb)
+        # In words, not code: the app's users do not write Python; the batch ID is what any tool resumes by.
         resumable = "" if dry_run or undo else (
-            f" — batch {id_html(batch_id)}; Cancel stops cleanly and Resume finishes it; if the kernel dies, "
-            f"<code>adobe_orders.resume('{escape(batch_id)}')</code> does")
+            f" — batch {id_html(batch_id)}. Cancel stops after the rows in flight; Resume then finishes it. "
+            "If the kernel stops, the journal keeps the batch and it can be resumed by this ID.")
         self.message.value = message_html(f"{verb}…{resumable}")
+        self.view.running(f"{verb}: the rows of this run. Their results replace this table when it stops.")
         self.error = None
         self._thread = threading.Thread(target=self._run, args=(dry_run, retry, undo, resume, batch_id),
                                         daemon=True, name="adobe-orders-panel")
@@ -238,7 +304,9 @@ class BatchUpdatePanel(w.VBox):
         self.progress.step()
 
     def cancel(self) -> None:
+        """Stop after the rows in flight; the button says so until the run has stopped."""
         self._cancel.set()
+        self._set_buttons()
 
     def wait(self, timeout: float | None = None) -> None:
         """Block until the background run ends (for scripts, tests and run-all notebooks)."""
@@ -266,7 +334,10 @@ class BatchUpdatePanel(w.VBox):
                        "not run (<code>not_run</code>)" + ("; Resume runs them" if self.stopped_batch else ""))
         else:
             outcome = "finished"
-        self.message.value = message_html(f"{what} {outcome} on {escape(self.client.label)}.",
-                                          "warn" if stopped else "ok")
-        columns = [*_id_columns(results), "status", "previous_value", "target_value", "current_value", "reason"]
-        self.view.show(results, title=what, columns=columns, download=f"results-{batch}.csv")
+        # the banner names the API once; the finished line does not repeat its address
+        self.message.value = message_html(f"{what} {outcome}.", "warn" if stopped else "ok")
+        # status and reason next to the IDs; a dry run read the order once, so "before" is not repeated as "now"
+        values = ["current_value", "target_value"] if dry_run else ["previous_value", "target_value", "current_value"]
+        columns = [*_id_columns(results), "status", "reason", *values]
+        self.view.show(results, title=what, columns=columns, download=f"results-{batch}.csv",
+                       headers=DRY_RUN_HEADERS if dry_run else RESULT_HEADERS)
