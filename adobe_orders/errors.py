@@ -205,6 +205,11 @@ class JournalError(AdobeOrdersError):
         self.path = path
 
 
+class JournalGone(JournalError):
+    """The journal file was deleted or replaced while a run had it open: what the run wrote since then
+    is in no journal anyone can read, so that run must stop and must not offer an undo."""
+
+
 _CLASSES: dict[int, type[ApiError]] = {
     400: BadRequestError,
     401: AuthenticationError,

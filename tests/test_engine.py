@@ -193,20 +193,18 @@ def test_4c_two_processes_creating_a_fresh_journal_at_once_do_not_crash(tmp_path
         assert all("Traceback" not in err for _, err in outs)
 
 
-def test_4d_a_dead_owner_does_not_block_and_a_stale_lease_expires(sandbox) -> None:
+def test_4d_a_dead_owner_does_not_block(sandbox) -> None:
+    """A fresh heartbeat does not keep a lease whose process (on this machine) is gone. Owners frozen,
+    on other hosts and with skewed clocks: tests/test_lease.py."""
     client = sandbox.client()
     frame = frame_of(sandbox.orders[:3], ["D-0", "D-1", "D-2"])
     book = Journal(Path(".adobe-orders") / "journal.sqlite")
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     pid = int(dead.stdout)  # a process that has exited: same host, pid gone
     with book._guard() as db:
-        db.execute("INSERT INTO lease VALUES ('dead-owner', 'x', ?, ?, ?)", (pid, os.uname().nodename, time.time()))
-        db.execute("INSERT INTO lease VALUES ('stale', 'y', 1, 'closed-laptop', ?)", (time.time() - 3600,))
-        db.execute("INSERT INTO lease VALUES ('live', 'z', 1, 'other-machine', ?)", (time.time(),))
+        db.execute("INSERT INTO lease (batch_id, token, pid, host, heartbeat) VALUES ('dead-owner', 'x', ?, ?, ?)",
+                   (pid, os.uname().nodename, time.time()))
     assert set(apply_updates(frame, client, batch_id="dead-owner", progress=False)["status"]) == {"updated"}
-    assert set(apply_updates(frame, client, batch_id="stale", progress=False)["status"]) == {"unchanged"}
-    with pytest.raises(BatchBusy, match="other-machine"):
-        apply_updates(frame, client, batch_id="live", progress=False)
 
 
 # -- 5. Ctrl-C stops a batch --------------------------------------------------------------------------------

@@ -77,13 +77,16 @@ def stored_result(got: Record) -> RowResult:
 
 
 def journal_outcome(run: Run, job: Job, result: RowResult) -> None:
-    if run.journal is None or run.closed:
+    """The row's outcome, written only while this run holds the batch: a run displaced meanwhile
+    writes nothing more (the row stays as the run that took over will find it) and stops."""
+    if run.journal is None or run.closed or run.lease is None:
         return  # a dry run; or a row still in flight after the results were returned: it stays pending
     status = result.status.value
     if result.status == RowStatus.NOT_RUN:
         status = QUEUED  # resume runs it
-    run.journal.record(run.plan.batch_id, job.row.batch_row, status=status, reason=result.reason,
-                       previous=result.previous_value, current=result.current_value,
-                       http_status=result.http_status, error_code=result.error_code, attempts=result.attempts,
-                       request_id=result.request_id, correlation_id=result.correlation_id,
-                       updated_at=result.updated_at or utc_now())
+    if not run.journal.record(run.lease.fence, job.row.batch_row, status=status, reason=result.reason,
+                              previous=result.previous_value, current=result.current_value,
+                              http_status=result.http_status, error_code=result.error_code,
+                              attempts=result.attempts, request_id=result.request_id,
+                              correlation_id=result.correlation_id, updated_at=result.updated_at or utc_now()):
+        run.lease_lost()

@@ -44,6 +44,7 @@ class Outcome:
     results: list[RowResult]
     stopped: str | None = None  # why the batch stopped before its end, if it did
     interrupted: bool = False
+    journal_lost: bool = False  # the journal was deleted or replaced under the run: no undo can be offered
 
 
 def _history_pages(run: Run) -> PageReader:
@@ -67,7 +68,7 @@ def _work(run: Run, jobs: Iterator[Job], results: list[RowResult | None], in_fli
             try:
                 journal_outcome(run, job, result)
             except JournalError as exc:
-                run.stop(f"Not run: the journal could not record an outcome ({exc}). {run.resume_hint}")
+                run.journal_failed(exc, "record an outcome")
             if result.status == RowStatus.FAILED and run.options.stop_on_error:
                 run.stop(f"Not run: the batch stopped at the first failure ({job.row.label}; stop_on_error=True). "
                          f"{run.resume_hint}")
@@ -191,4 +192,4 @@ def execute(plan: Plan, client: OrdersClient, options: RunOptions, journal: Jour
                 reason="Interrupted while this row's request was in flight; its change may have landed. The "
                        f"journal keeps it pending: {run.resume_hint} It reads the order first.")
     final = [r if r is not None else run.not_run() for r in results]
-    return Outcome(final, stopped=run.stop_reason, interrupted=run.interrupted)
+    return Outcome(final, stopped=run.stop_reason, interrupted=run.interrupted, journal_lost=run.journal_lost)

@@ -5,9 +5,25 @@ the API it runs against, its column mapping and row labels, its kind and parent 
 child of its batch; an undo names the batch it undoes). Each row is known by
 ``(batch_id, batch_row)``; it is marked ``pending`` — with the value the order held before — and
 committed *before* its PATCH is sent, so after a crash at any instant every order that may have
-changed has its previous value on disk. One process owns a running batch at a time: a lease row
-(pid, host, token, heartbeat) taken atomically; the pending mark is written only while the lease
-is held, so two runs of one batch can never both send a row.
+changed has its previous value on disk.
+
+One run owns a batch at a time, through the batch's lease row. The semantics, which any other
+journal backend must keep exactly:
+
+- **Taking it** (``acquire``) increments the lease's ``epoch``; the run's ``Fence`` is
+  ``(batch_id, token, epoch)``. A lease with no owner is taken at once.
+- **Same host**: the owner's pid decides. A process that exists — even stopped (``SIGSTOP``, a
+  debugger, a suspended laptop) — keeps its lease however old its heartbeat; a pid that is gone
+  loses it at once. Age never overrides a live pid.
+- **Another host**: wall clocks of two machines are never compared. The owner bumps a counter
+  (``beat``) every ``heartbeat_seconds``; the taker watches ``(token, epoch, beat)`` on its *own*
+  monotonic clock and takes the lease only if it did not change for a whole ``lease_seconds``
+  (compare-and-set on the value it watched). Any change means the owner is alive: ``BatchBusy``.
+- **Fencing**: every write of a run — pending mark, outcome (``record``), heartbeat — carries its
+  ``Fence`` and is one statement conditioned on the lease still holding that token and epoch. A
+  write that finds another owner changes nothing and returns False; the run stops sending at once.
+- **Identity**: the journal remembers the device and inode of its files when opened; a file
+  deleted or replaced under a run (``JournalGone``) stops it before its next pending mark.
 
 Every SQLite problem leaves this module as a one-line ``JournalError`` naming the file and the fix.
 """
@@ -22,22 +38,23 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..errors import BatchBusy, JournalError
+from ..errors import BatchBusy, JournalError, JournalGone
 from ..workspace import dotenv_file, state_dir, workspace_root
 
 if TYPE_CHECKING:  # sqlite3 loads with the first journal opened: a dry run never needs it
     import sqlite3
 
 JOURNAL_FILE = "journal.sqlite"
-SCHEMA_VERSION = 2
-HEARTBEAT_SECONDS = 2.0
-STALE_AFTER_SECONDS = 30.0  # a lease not renewed for this long belongs to a dead or sleeping owner
+SCHEMA_VERSION = 3
+HEARTBEAT_SECONDS = 2.0  # how often an owner bumps its lease's beat
+LEASE_SECONDS = 30.0  # how long another host's lease must stand still, watched, before it is taken
+JOURNAL_FILES = ("", "-wal", "-shm")  # the database and SQLite's files beside it: deleting any loses data
 OPEN_ATTEMPTS_SECONDS = 20.0
 
 SCHEMA = """
@@ -59,9 +76,12 @@ CREATE INDEX IF NOT EXISTS batch_row_by_order ON batch_row (customer_id, order_i
 CREATE INDEX IF NOT EXISTS batch_by_parent ON batch (parent_batch);
 CREATE TABLE IF NOT EXISTS lease (
     batch_id TEXT PRIMARY KEY, token TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL,
-    heartbeat REAL NOT NULL
+    heartbeat REAL NOT NULL, epoch INTEGER NOT NULL DEFAULT 0, beat INTEGER NOT NULL DEFAULT 0
 );
 """
+# The lease columns added by schema 3; ``heartbeat`` (a wall-clock time) is kept for people to read only.
+LEASE_COLUMNS = {"epoch": "INTEGER NOT NULL DEFAULT 0", "beat": "INTEGER NOT NULL DEFAULT 0"}
+FREE = ""  # the token of a lease nobody holds (its row stays, so the epoch only ever grows)
 QUEUED, PENDING = "queued", "pending"
 
 
@@ -135,19 +155,44 @@ class Binding:
         return f"{self.environment} at {self.base_url} (client ID #{self.client_hash[:8]})"
 
 
-class Journal:
-    """One SQLite file, shared by the threads of a batch through one connection and lock."""
+@dataclass(frozen=True)
+class Fence:
+    """What a run holds while it owns a batch. Every write of the run carries it, and changes nothing
+    once the lease holds another token or epoch (another run took the batch over)."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    batch_id: str
+    token: str
+    epoch: int
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """A lease as a taker watches it: what it held, and since when on the taker's monotonic clock."""
+
+    state: tuple[str, int, int]  # token, epoch, beat
+    since: float
+
+
+class Journal:
+    """One SQLite file, shared by the threads of a batch through one connection and lock.
+
+    ``lease_seconds``, ``heartbeat_seconds`` and ``clock`` (a monotonic clock) are the lease's timing,
+    injectable so tests of a frozen or a foreign owner need not wait half a minute.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, lease_seconds: float = LEASE_SECONDS,
+                 heartbeat_seconds: float = HEARTBEAT_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
         import sqlite3
 
         self.path = Path(path) if path is not None else default_journal_path()
+        self.lease_seconds, self.heartbeat_seconds, self._clock = lease_seconds, heartbeat_seconds, clock
         self._lock = threading.RLock()
         self._sqlite = sqlite3
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=15)
             self._setup()
+            self._identity = self._files()
         except (sqlite3.Error, OSError) as exc:
             raise JournalError(_advice(exc, self.path), path=str(self.path)) from None
 
@@ -163,12 +208,50 @@ class Journal:
                     self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
                 self._db.executescript(SCHEMA)
+                self._add_lease_columns()
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 return
             except self._sqlite.OperationalError as exc:
                 if "locked" not in str(exc).lower() or time.monotonic() > deadline:
                     raise
                 time.sleep(0.05 + 0.1 * (uuid.uuid4().int % 10) / 10)
+
+    def _add_lease_columns(self) -> None:
+        """A journal from before schema 3 gets the epoch and beat columns (in a transaction, so two
+        processes upgrading one journal at once do not both add them)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            have = {row[1] for row in self._db.execute("PRAGMA table_info(lease)")}
+            for name, kind in LEASE_COLUMNS.items():
+                if name not in have:
+                    self._db.execute(f"ALTER TABLE lease ADD COLUMN {name} {kind}")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def _files(self) -> dict[str, tuple[int, int]]:
+        """The device and inode of the journal's files that exist now (the path alone would not see a
+        file replaced by a copy, or deleted and created again)."""
+        found = {}
+        for suffix in JOURNAL_FILES:
+            with contextlib.suppress(FileNotFoundError):
+                info = os.stat(f"{self.path}{suffix}")
+                found[suffix] = (info.st_dev, info.st_ino)
+        return found
+
+    def check_identity(self) -> None:
+        """Raise ``JournalGone`` if a file of this journal was deleted or replaced since it was opened:
+        this connection would go on writing to a file nobody can read again."""
+        now = self._files()
+        changed = [f"{self.path.name}{suffix}" for suffix, ident in self._identity.items() if now.get(suffix) != ident]
+        if changed:
+            how = "deleted or replaced" if len(changed) > 1 else (
+                "replaced" if changed[0].removeprefix(self.path.name) in now else "deleted")
+            raise JournalGone(
+                f"The journal {self.path} was {how} while this run used it ({', '.join(changed)}); what this run "
+                "did since then is in no journal, so it stopped sending and cannot be undone from the journal. "
+                "The results file keeps each changed order's previous value.", path=str(self.path))
 
     def __repr__(self) -> str:
         return f"<Journal {self.path}>"
@@ -238,69 +321,111 @@ class Journal:
         return {r["batch_row"]: r for r in self.query(
             "SELECT * FROM batch_row WHERE batch_id = ? ORDER BY batch_row", (batch_id,))}
 
-    # -- ownership -----------------------------------------------------------------------------
-    def acquire(self, batch_id: str) -> str:
-        """Take the batch's lease, or raise BatchBusy naming the live owner. Returns the token."""
+    # -- ownership (the semantics are in the module docstring) --------------------------------------
+    def acquire(self, batch_id: str) -> Fence:
+        """Take the batch's lease, or raise BatchBusy naming the live owner. A lease held on another
+        host is watched for up to ``lease_seconds`` first (see the module docstring)."""
         token = uuid.uuid4().hex
-        me_pid, me_host = os.getpid(), socket.gethostname()
-        with self._guard() as db:
-            db.execute("BEGIN IMMEDIATE")
-            held = db.execute("SELECT token, pid, host, heartbeat FROM lease WHERE batch_id = ?",
-                              (batch_id,)).fetchone()
-            if held is not None and _alive(pid=held[1], host=held[2], heartbeat=held[3]):
+        seen: _Seen | None = None
+        while True:
+            now = self._clock()  # read outside the transaction: a test's clock may write the journal
+            with self._guard() as db:
+                db.execute("BEGIN IMMEDIATE")
+                held = db.execute("SELECT token, pid, host, epoch, beat FROM lease WHERE batch_id = ?",
+                                  (batch_id,)).fetchone()
+                verdict, seen = self._verdict(held, seen, now)
+                if verdict == "free":
+                    epoch = (held[3] if held is not None else 0) + 1
+                    db.execute("INSERT OR REPLACE INTO lease (batch_id, token, pid, host, heartbeat, epoch, beat) "
+                               "VALUES (?, ?, ?, ?, ?, ?, 0)",
+                               (batch_id, token, os.getpid(), socket.gethostname(), time.time(), epoch))
+                    db.execute("COMMIT")
+                    return Fence(batch_id, token, epoch)
                 db.execute("ROLLBACK")
-                where = "this process (another thread)" if (held[1], held[2]) == (me_pid, me_host) else (
-                    f"process {held[1]} on {held[2]}")
-                raise BatchBusy(
-                    f"Batch {batch_id} is running now in {where}; two runs of one batch would send its rows "
-                    f"twice. Wait for it to finish (or stop it), then run again. A run that died stops "
-                    f"blocking within {int(STALE_AFTER_SECONDS)} s.")
-            db.execute("INSERT OR REPLACE INTO lease VALUES (?, ?, ?, ?, ?)",
-                       (batch_id, token, me_pid, me_host, time.time()))
-            db.execute("COMMIT")
-        return token
+            if verdict == "busy":
+                assert held is not None
+                raise BatchBusy(f"Batch {batch_id} is running now in {_where(held[1], held[2])}; two runs of one "
+                                "batch would send its rows twice. Wait for it to finish (or stop it), then run "
+                                f"again. {_how_it_ends(held[2], self.lease_seconds)}")
+            time.sleep(self._poll_seconds())
 
-    def heartbeat(self, batch_id: str, token: str) -> bool:
-        """Renew the lease; False when another run took it over (this run must stop sending)."""
+    def _poll_seconds(self) -> float:
+        return max(0.01, min(self.heartbeat_seconds / 4, self.lease_seconds / 10))
+
+    def _verdict(self, held: Any, seen: _Seen | None, now: float) -> tuple[str, _Seen | None]:
+        """"free", "busy" or "watch" (another host's lease, not yet still for a whole lease period)."""
+        if held is None or held[0] == FREE:
+            return "free", None
+        token, pid, host, epoch, beat = held
+        if host == socket.gethostname():
+            return ("busy" if pid == os.getpid() or _pid_alive(pid) else "free"), None
+        state = (token, epoch, beat)
+        if seen is None:
+            return "watch", _Seen(state, now)
+        if seen.state != state:
+            return "busy", seen  # its beat moved while watched: the owner is alive
+        return ("free" if now - seen.since >= self.lease_seconds else "watch"), seen
+
+    def heartbeat(self, fence: Fence) -> bool:
+        """Bump the lease's beat; False when another run took it over (this run must stop sending)."""
+        self.check_identity()
         with self._guard() as db:
-            cur = db.execute("UPDATE lease SET heartbeat = ? WHERE batch_id = ? AND token = ?",
-                             (time.time(), batch_id, token))
+            cur = db.execute("UPDATE lease SET beat = beat + 1, heartbeat = ? WHERE batch_id = ? AND token = ? "
+                             "AND epoch = ?", (time.time(), fence.batch_id, fence.token, fence.epoch))
             return cur.rowcount == 1
 
-    def release(self, batch_id: str, token: str) -> None:
+    def release(self, fence: Fence) -> None:
+        """Give the lease up; its row stays (without owner) so the next run's epoch is higher still."""
         with self._guard() as db:
-            db.execute("DELETE FROM lease WHERE batch_id = ? AND token = ?", (batch_id, token))
+            db.execute("UPDATE lease SET token = ?, pid = 0 WHERE batch_id = ? AND token = ? AND epoch = ?",
+                       (FREE, fence.batch_id, fence.token, fence.epoch))
 
     def running_elsewhere(self, batch_id: str) -> str | None:
-        """Who runs this batch now, if anyone alive does (for undo, which must not race a run)."""
-        held = self.query("SELECT pid, host, heartbeat FROM lease WHERE batch_id = ?", (batch_id,))
-        if held and _alive(pid=held[0]["pid"], host=held[0]["host"], heartbeat=held[0]["heartbeat"]):
-            return f"process {held[0]['pid']} on {held[0]['host']}"
-        return None
+        """Who runs this batch now, if anyone alive does (for undo, which must not race a run). Judged
+        as ``acquire`` judges it, so another host's lease may be watched for up to ``lease_seconds``."""
+        seen: _Seen | None = None
+        while True:
+            now = self._clock()
+            held = self.query("SELECT token, pid, host, epoch, beat FROM lease WHERE batch_id = ?", (batch_id,))
+            verdict, seen = self._verdict(tuple(held[0]) if held else None, seen, now)
+            if verdict == "free":
+                return None
+            if verdict == "busy":
+                return _where(held[0]["pid"], held[0]["host"])
+            time.sleep(self._poll_seconds())
+
+    def holder(self, batch_id: str) -> str | None:
+        """Who holds the batch's lease now, as written (not judged): for the message of a run displaced."""
+        held = self.query("SELECT token, pid, host FROM lease WHERE batch_id = ?", (batch_id,))
+        return None if not held or held[0]["token"] == FREE else _where(held[0]["pid"], held[0]["host"])
 
     # -- row progress --------------------------------------------------------------------------
-    def mark_pending(self, batch_id: str, row: int, previous: str | None, token: str) -> bool:
+    def mark_pending(self, fence: Fence, row: int, previous: str | None) -> bool:
         """Committed before the PATCH leaves: the previous value is on disk first, and only while
-        this run holds the lease. False: the lease was lost, so the row must not be sent."""
+        this run holds the lease. False: the lease was lost, so the row must not be sent. Raises
+        ``JournalGone`` if the journal file was deleted or replaced."""
+        self.check_identity()
         with self._guard() as db:
             cur = db.execute(
                 "UPDATE batch_row SET status = 'pending', previous = CASE WHEN sent = 1 THEN previous ELSE ? END, "
-                "sent = 1, updated_at = ? WHERE batch_id = ? AND batch_row = ? AND EXISTS "
-                "(SELECT 1 FROM lease WHERE batch_id = ? AND token = ?)",
-                (previous, utc_now(), batch_id, row, batch_id, token))
+                f"sent = 1, updated_at = ? WHERE batch_id = ? AND batch_row = ? AND {_HOLDS}",
+                (previous, utc_now(), fence.batch_id, row, fence.batch_id, fence.token, fence.epoch))
             return cur.rowcount == 1
 
-    def record(self, batch_id: str, row: int, *, status: str, reason: str | None, previous: str | None,
+    def record(self, fence: Fence, row: int, *, status: str, reason: str | None, previous: str | None,
                current: str | None, http_status: int | None, error_code: str | None, attempts: int | None,
-               request_id: str | None, correlation_id: str | None, updated_at: str) -> None:
-        """The row's outcome. A previous value already on disk (from the pending mark) is kept."""
+               request_id: str | None, correlation_id: str | None, updated_at: str) -> bool:
+        """The row's outcome, only while this run holds the lease (False: another run took it over, and
+        the row stays as that run will find it). A previous value already on disk is kept."""
+        self.check_identity()
         with self._guard() as db:
-            db.execute(
+            cur = db.execute(
                 "UPDATE batch_row SET status = ?, reason = ?, previous = CASE WHEN sent = 1 THEN previous "
                 "ELSE ? END, current_value = ?, http_status = ?, error_code = ?, attempts = ?, request_id = ?, "
-                "correlation_id = ?, updated_at = ? WHERE batch_id = ? AND batch_row = ?",
+                f"correlation_id = ?, updated_at = ? WHERE batch_id = ? AND batch_row = ? AND {_HOLDS}",
                 (status, reason, previous, current, http_status, error_code, attempts, request_id,
-                 correlation_id, updated_at, batch_id, row))
+                 correlation_id, updated_at, fence.batch_id, row, fence.batch_id, fence.token, fence.epoch))
+            return cur.rowcount == 1
 
     def history(self) -> list[sqlite3.Row]:
         return self.query(
@@ -312,47 +437,64 @@ class Journal:
         )
 
 
-def _alive(*, pid: int, host: str, heartbeat: float) -> bool:
-    """A lease holder is alive if it renewed recently and, on this machine, its process exists."""
-    if time.time() - heartbeat > STALE_AFTER_SECONDS:
-        return False
-    if host != socket.gethostname():
-        return True
+# A run's write is one statement with this condition: it holds the lease (token and epoch) at that instant.
+_HOLDS = "EXISTS (SELECT 1 FROM lease WHERE batch_id = ? AND token = ? AND epoch = ?)"
+
+
+def _where(pid: int, host: str) -> str:
+    if (pid, host) == (os.getpid(), socket.gethostname()):
+        return "this process (another thread)"
+    return f"process {pid} on {host}"
+
+
+def _how_it_ends(host: str, lease_seconds: float) -> str:
+    if host == socket.gethostname():
+        return "A run that died stops blocking at once; a paused one (stopped, in a debugger) keeps the batch."
+    return (f"A run on another machine that died stops blocking once its heartbeat has stood still for "
+            f"{lease_seconds:g} s while a new run watches it.")
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether a process of this machine exists. A stopped process does: it still owns its lease."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        return True  # another user's process
+    with contextlib.suppress(OSError, IndexError):
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")  # a zombie has finished
     return True
 
 
 class Lease:
-    """Holds a batch's lease while it runs: a heartbeat thread renews it, ``lost`` says if another
-    run took it over (then nothing more may be sent)."""
+    """Holds a batch's lease while it runs: a thread bumps its beat every ``heartbeat_seconds``;
+    ``lost`` says another run took it over (then nothing more may be sent or written)."""
 
     def __init__(self, journal: Journal, batch_id: str) -> None:
         self.journal, self.batch_id = journal, batch_id
-        self.token = journal.acquire(batch_id)
+        self.fence = journal.acquire(batch_id)
         self.lost = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"adobe-orders-lease-{batch_id}", daemon=True)
         self._thread.start()
 
     def _beat(self) -> None:
-        while not self._stop.wait(HEARTBEAT_SECONDS):
+        while not self._stop.wait(self.journal.heartbeat_seconds):
             try:
-                if not self.journal.heartbeat(self.batch_id, self.token):
+                if not self.journal.heartbeat(self.fence):
                     self.lost.set()
                     return
             except JournalError:
-                continue  # a passing lock; the pending mark itself checks ownership
+                continue  # a passing lock, or a journal gone: the pending mark itself stops the run
 
     def release(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
         with contextlib.suppress(JournalError):
-            self.journal.release(self.batch_id, self.token)
+            self.journal.release(self.fence)
 
 
-__all__ = ["Binding", "Journal", "JournalError", "Lease", "Record", "default_journal_path", "fingerprint", "utc_now"]
+__all__ = ["Binding", "Fence", "Journal", "JournalError", "JournalGone", "Lease", "Record", "default_journal_path",
+           "fingerprint", "utc_now"]

@@ -80,14 +80,12 @@ def process(run: Run, job: Job) -> RowResult:
     if run.journal is not None:
         assert run.lease is not None
         try:
-            owned = run.journal.mark_pending(run.plan.batch_id, row.batch_row, previous, run.lease.token)
+            owned = run.journal.mark_pending(run.lease.fence, row.batch_row, previous)
         except JournalError as exc:
-            run.stop(f"Not run: the journal could not be written, so no change is sent without its record "
-                     f"({exc}). {run.resume_hint}")
+            run.journal_failed(exc, "be written")
             return replace(read, status=RowStatus.NOT_RUN, reason=run.stop_reason)
         if not owned:
-            run.lease.lost.set()
-            run.stopped  # noqa: B018 -- sets the reason
+            run.lease_lost()
             return replace(read, status=RowStatus.NOT_RUN, reason=run.stop_reason)
     try:
         # Undo puts back what Adobe held: a formula-like value is refused as a *new* value, not as a restore.

@@ -9,6 +9,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..errors import JournalError, JournalGone
 from ..retry import RetryBudget, Throttle
 from .journal import Journal, Lease
 from .outcome import RowResult
@@ -41,6 +42,7 @@ class Run:
     interrupted: bool = False
     closed: bool = False
     crash: BaseException | None = None
+    journal_lost: bool = False  # the journal file was deleted or replaced: nothing of this run can be undone
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def stop(self, reason: str) -> None:
@@ -54,9 +56,35 @@ class Run:
         if self.options.cancel is not None and self.options.cancel.is_set() and self.stop_reason is None:
             self.stop(f"Not run: the batch was cancelled before this row. {self.resume_hint}")
         if self.lease is not None and self.lease.lost.is_set() and self.stop_reason is None:
-            self.stop("Not run: another run took this batch over while this one was paused (its lease went "
-                      "stale); that run finishes it.")
+            self.stop(self._displaced())
         return self.stop_event.is_set()
+
+    def lease_lost(self) -> None:
+        """A fenced write found another owner: stop at once (no new request, no further write)."""
+        assert self.lease is not None
+        self.lease.lost.set()
+        self.stopped  # noqa: B018 -- sets the reason
+
+    def _displaced(self) -> str:
+        holder = None
+        if self.journal is not None:
+            try:
+                holder = self.journal.holder(self.plan.batch_id)
+            except JournalError:
+                holder = None
+        return (f"Not run: batch {self.plan.batch_id} was taken over by another run"
+                f"{f' ({holder})' if holder else ''}, so this run stopped sending and writing at once; that run "
+                "finishes it.")
+
+    def journal_failed(self, exc: JournalError, doing: str) -> None:
+        """The journal could not take a write: nothing more is sent without its record."""
+        if isinstance(exc, JournalGone):
+            self.journal_lost = True
+            self.stop(f"Not run: {exc} To finish the batch, apply the same rows again: a new journal starts, and "
+                      "orders already at their value are left as they are.")
+        else:
+            self.stop(f"Not run: the journal could not {doing}, so no change is sent without its record ({exc}). "
+                      f"{self.resume_hint}")
 
     @property
     def resume_hint(self) -> str:

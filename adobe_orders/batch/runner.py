@@ -43,6 +43,7 @@ def finish(inputs: pd.DataFrame, plan: Plan, outcome: Outcome, client: OrdersCli
                         recon_cutoff_day=client.settings.recon_cutoff_day)
     out.attrs.update(batch_id=plan.batch_id, kind=plan.kind, parent_batch=plan.parent, environment=client.label,
                      dry_run=dry_run, stopped=outcome.stopped, interrupted=outcome.interrupted,
+                     journal_lost=outcome.journal_lost,
                      journal=None if journal is None else str(journal.path),
                      id_columns=[plan.columns[CUSTOMER], plan.columns[ORDER]])
     return out

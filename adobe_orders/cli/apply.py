@@ -48,7 +48,8 @@ def _tell_outcome(results: pd.DataFrame, resume: list[str] | None) -> None:
     elif unfinished and resume is not None:
         # a command to paste, like every other one the CLI prints (rows already done are not sent again)
         print(f"Retry the failed rows with: {command(*resume)}")
-    if (results["status"].astype(str) == RowStatus.UPDATED).any() and results.attrs.get("kind") != "undo":
+    if (results["status"].astype(str) == RowStatus.UPDATED).any() and results.attrs.get("kind") != "undo" and \
+            not results.attrs.get("journal_lost"):  # an undo the journal cannot honour is never offered
         print(f"Undo with: {command('undo', batch_id)}")
 
 
