@@ -11,7 +11,8 @@ exactly the values written:
   gets one more (``'=x`` → ``''=x``); ``restore_cell`` removes exactly one. No other cell changes.
 - **XLSX**: every string is written as a *text* cell (never a formula) and the dangerous ones also
   carry Excel's "quote prefix" style, so editing the cell in Excel keeps it text. The stored value
-  is the exact string; nothing needs restoring.
+  is the exact string; nothing needs restoring. Every column of text (IDs, references), blank cells
+  included, is formatted as Text (``@``), so digits an analyst types there stay text.
 
 ``.xls`` (Excel 97-2003) cannot be written by any library we trust here; it is refused with the
 names that can be. Other suffixes are refused too, so a results file is never CSV text under a
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # pandas loads only when a table is written, so the CLI start
     import pandas as pd
 
 FORMULA_START = "=+-@\t\r"
+TEXT_FORMAT = "@"  # Excel's "Text" number format
 _NEEDS_PREFIX = re.compile(r"'*[=+\-@\t\r]")
 WRITABLE = {".csv": "CSV", ".xlsx": "Excel workbook", ".xlsm": "Excel workbook"}
 
@@ -107,21 +109,42 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: boo
     return target
 
 
+def text_columns(frame: pd.DataFrame) -> set[int]:
+    """The 1-based positions of the columns written as Text (``@``): every column that is not numbers,
+    dates or booleans. IDs and references are text, and a blank cell of such a column is where an
+    analyst types a PO: formatted as General, Excel would store ``4500012345`` as a number (and
+    ``0012`` as 12), which ``apply`` then has to refuse."""
+    import pandas as pd
+
+    types = pd.api.types
+    return {j for j, dtype in enumerate(frame.dtypes, start=1)
+            if not (types.is_numeric_dtype(dtype) or types.is_datetime64_any_dtype(dtype))}
+
+
 def _write_xlsx(frame: pd.DataFrame, path: Path, *, index: bool) -> None:
     """Every string a text cell (data type "s"), never a formula; dangerous ones quote-prefixed."""
     import pandas as pd
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=False)
     sheet = book.active
     table = frame.reset_index() if index else frame
+    text = text_columns(table)
+    for c in text:  # the whole column, so a cell typed below the last row is text too
+        sheet.column_dimensions[get_column_letter(c)].number_format = TEXT_FORMAT
     rows = enumerate([tuple(str(c) for c in table.columns), *table.itertuples(index=False, name=None)], start=1)
     for r, row in rows:  # the header row too: a column named "=1+1" must not become a formula
         for c, value in enumerate(row, start=1):
-            if value is None or (not isinstance(value, str) and pd.isna(value) is True):
+            blank = value is None or (not isinstance(value, str) and pd.isna(value) is True)
+            if blank and (r == 1 or c not in text):
                 continue
             cell = sheet.cell(row=r, column=c)
+            if r > 1 and c in text:
+                cell.number_format = TEXT_FORMAT  # what the analyst types here stays text (4500012345, 0012)
+            if blank:
+                continue
             if isinstance(value, datetime) and value.tzinfo is not None:
                 value = value.isoformat()  # Excel has no time zones
             elif not isinstance(value, str | int | float | bool | datetime | date):
@@ -138,5 +161,5 @@ def _write_xlsx(frame: pd.DataFrame, path: Path, *, index: bool) -> None:
     book.save(path)
 
 
-__all__ = ["ExportError", "check_output_path", "neutralise_cell", "restore_cell", "starts_like_formula",
-           "write_table"]
+__all__ = ["TEXT_FORMAT", "ExportError", "check_output_path", "neutralise_cell", "restore_cell", "starts_like_formula",
+           "text_columns", "write_table"]

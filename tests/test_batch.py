@@ -33,7 +33,7 @@ def mixed(sandbox) -> pd.DataFrame:
         (o[2]["customerId"], o[2]["orderId"], o[2]["externalReferenceId"]),  # 2 unchanged
         ("1.23457E+09", o[4]["orderId"], "NEW-4"),                           # 3 invalid: excel
         (o[5]["customerId"], "123456789.0", "NEW-5"),                        # 4 invalid: excel float
-        (o[6]["customerId"], o[6]["orderId"], ""),                           # 5 invalid: empty value
+        (o[6]["customerId"], o[6]["orderId"], ""),                           # 5 skipped: no new value
         (o[7]["customerId"], o[7]["orderId"], "x" * 36),                     # 6 invalid: too long
         (o[8]["customerId"], "../" + o[8]["orderId"], "NEW-8"),              # 7 invalid: path
         (o[9]["customerId"], o[9]["orderId"], "NEW\u200b9"),                 # 8 invalid: invisible
@@ -46,7 +46,7 @@ def mixed(sandbox) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["customerId", "orderId", "externalReferenceId"], dtype=object)
 
 
-EXPECTED = ["updated", "updated", "unchanged", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid",
+EXPECTED = ["updated", "updated", "unchanged", "invalid", "invalid", "skipped", "invalid", "invalid", "invalid",
             "failed", "invalid", "invalid", "duplicate", "invalid"]
 
 
@@ -58,7 +58,7 @@ def test_mixed_batch_gets_the_right_status_on_every_row(client, sandbox) -> None
     assert results.loc[0, "previous_value"] == FIRST_REF
     assert results.loc[0, "current_value"] == "NEW-0" and results.loc[0, "target_value"] == "NEW-0"
     assert results.loc[9, "http_status"] == 404 and results.loc[9, "error_code"] == "2115"
-    assert "Excel" in results.loc[3, "reason"] and "clear" in results.loc[5, "reason"]
+    assert "Excel" in results.loc[3, "reason"] and results.loc[5, "reason"] == "no new value given"
     assert "different values" in results.loc[10, "reason"] and "Exact repeat of row 0" in results.loc[12, "reason"]
     assert list(results.columns[:3]) == list(df.columns) and results.loc[3, "customerId"] == "1.23457E+09"
     assert results["batch_id"].nunique() == 1 and results.loc[0, "request_id"]
@@ -99,7 +99,7 @@ def test_other_column_names_can_be_mapped(client, sandbox) -> None:
 def test_validate_updates_reports_every_rule(sandbox) -> None:
     checked = validate_updates(mixed(sandbox))
     assert list(checked["status"].replace({"ready": "ok"})) == [
-        "ok", "ok", "ok", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "ok", "invalid",
+        "ok", "ok", "ok", "invalid", "invalid", "skipped", "invalid", "invalid", "invalid", "ok", "invalid",
         "invalid", "duplicate", "invalid"]
     assert checked["reason"].notna().sum() == 10 and checked["target_value"].notna().sum() == 4
 

@@ -138,7 +138,8 @@ def test_zero_config_demo_apply_then_undo(tmp_path, capsys) -> None:
     run = subprocess.run([sys.executable, "-m", "adobe_orders.cli", "apply", str(ROOT / "examples" / "updates.csv"),
                           "--no-progress"], capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env)
     assert run.returncode == 3, run.stderr  # the demo file holds one unknown order on purpose
-    assert "updated: 16" in run.stdout and "invalid: 6" in run.stdout and "Traceback" not in run.stderr
+    assert "updated: 16" in run.stdout and "invalid: 5" in run.stdout and "Traceback" not in run.stderr
+    assert "skipped: 1" in run.stdout  # the row left blank: no new value given
     batch = run.stdout.split("Undo with: ")[1].split(" undo ")[1].split()[0]
     assert (tmp_path / ".adobe-orders" / f"results-{batch}.csv").exists()
     undo = subprocess.run([sys.executable, "-m", "adobe_orders.cli", "undo", batch], capture_output=True,

@@ -201,20 +201,20 @@ def test_a_formula_with_no_saved_value_is_named_not_called_empty(tmp_path) -> No
         ["0001000000", "0123456000", '="PO-"&B2'],
         ["=A2", "0123456001", "PO-3"],
         ["=A2", "=B2", '="PO-"&B4'],  # only formulas: was dropped as a blank row, silently
-        ["0001000000", "0123456002", None],  # a truly empty cell is still called empty
+        ["0001000000", "0123456002", None],  # a truly empty cell is still empty: no new value, skipped
     ])
     frame = read_updates(path)
     assert list(frame.index) == [2, 3, 4, 5]
     assert frame.loc[2, "externalReferenceId"] == '="PO-"&B2'
     checked = validate_updates(frame)
-    assert list(checked["status"]) == ["invalid"] * 4
+    assert list(checked["status"]) == ["invalid"] * 3 + ["skipped"]
     reasons = checked[reason_column(checked)]
     assert reasons[2].startswith("""External reference ID is a formula ('="PO-"&B2') with no saved value""")
     assert reasons[3].startswith("Customer ID is a formula ('=A2') with no saved value")
     for line in (2, 3, 4):
         assert "Open the file in Excel and save it" in reasons[line] and "Paste Special > Values" in reasons[line]
         assert "empty" not in reasons[line]
-    assert "empty" in reasons[5]
+    assert reasons[5] == "no new value given"
 
 
 def _with_saved_results(path, results: dict[str, tuple[str, str]]) -> None:
@@ -246,7 +246,7 @@ def test_formulas_excel_saved_are_read_as_their_results(tmp_path) -> None:
     frame = read_updates(path)
     assert frame["externalReferenceId"].tolist() == ["PO-0123456000", "", '="PO-"&B4']
     reasons = validate_updates(frame)[reason_column(validate_updates(frame))]
-    assert reasons[2] is None and "is empty" in reasons[3] and "no saved value" in reasons[4]
+    assert reasons[2] is None and reasons[3] == "no new value given" and "no saved value" in reasons[4]
 
 
 # -- the fast and the exact CSV paths agree -------------------------------------------------------

@@ -218,3 +218,26 @@ def test_panel_offers_no_retry_after_a_dry_run_nor_for_permanent_failures(sandbo
     panel.wait(30)
     assert list(panel.results["status"])[:2] == ["updated", "failed"]
     assert panel.retry_button.disabled  # only the 404 is left: retrying it would fail again
+
+
+def test_panel_is_honest_about_undo_when_no_order_held_a_reference(client, sandbox) -> None:
+    """Undo was offered (and said it restores) after a batch that only set references on orders that had none:
+    Adobe offers no way to clear a reference, so there was nothing it could restore."""
+    blank = [o for o in sandbox.orders if not o["externalReferenceId"]][:3]
+    frame = pd.DataFrame({"customerId": [o["customerId"] for o in blank], "orderId": [o["orderId"] for o in blank],
+                          "externalReferenceId": ["PO-A", "PO-B", ""]}, dtype=object)
+    panel = BatchUpdatePanel(client, frame)
+    assert "2 ready, 0 with a problem (never sent), 1 left blank (skipped: no new value given)" in panel.message.value
+    panel.apply_button.click()
+    panel.wait(30)
+    assert list(panel.results["status"]) == ["updated", "updated", "skipped"]
+    assert "Adobe offers no way to clear a reference" in panel.message.value
+    assert "the 2 orders that had no reference before" in panel.message.value and panel.undo_button.disabled
+    # a batch that also changed an order holding a reference offers Undo, and still says what it cannot do
+    held = next(o for o in sandbox.orders if o["externalReferenceId"])
+    panel.load(pd.concat([frame.iloc[2:].assign(externalReferenceId="PO-C"),  # the row left blank before
+                          pd.DataFrame({"customerId": [held["customerId"]], "orderId": [held["orderId"]],
+                                        "externalReferenceId": ["PO-D"]})], ignore_index=True))
+    panel.apply_button.click()
+    panel.wait(30)
+    assert not panel.undo_button.disabled and "the 1 order that had no reference before" in panel.message.value

@@ -26,17 +26,15 @@ from ..validation import (
 )
 from .columns import CUSTOMER, ORDER, VALUE, resolve_columns, user_columns
 from .outcome import frame_with_results
-from .schema import RowStatus, row_name
+from .schema import NO_NEW_VALUE, RowStatus, row_name
 
 # Strict ASCII subsets of the rules (kept with the rules in adobe_orders.validation): a cell they
 # match is certainly valid; any other cell is decided by the scalar rules, which also explain.
 FAST_ID = FAST_ID_PATTERN
 FAST_VALUE = FAST_REFERENCE_PATTERN
 
-READY, INVALID, DUPLICATE = RowStatus.READY, RowStatus.INVALID, RowStatus.DUPLICATE
+READY, INVALID, DUPLICATE, SKIPPED = RowStatus.READY, RowStatus.INVALID, RowStatus.DUPLICATE, RowStatus.SKIPPED
 CHECKS = {CUSTOMER: check_customer_id, ORDER: check_order_id, VALUE: check_external_reference_id}
-EMPTY_VALUE = ("The new externalReferenceId is empty; Adobe documents no way to clear it, so the row is "
-               "not sent.")
 
 
 def _surely_valid(column: pd.Series, pattern: str) -> np.ndarray:
@@ -78,7 +76,7 @@ def _shared_keys(customers: np.ndarray, orders: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Checked:
-    """Every row checked: its cleaned values, status (ready / invalid / duplicate) and reason."""
+    """Every row checked: its cleaned values, status (ready / invalid / duplicate / skipped) and reason."""
 
     names: dict[str, str]      # canonical -> the frame's header
     customer: np.ndarray       # cleaned (surrounding spaces removed) where valid, as typed otherwise
@@ -92,6 +90,7 @@ def check_rows(frame: pd.DataFrame, names: dict[str, str]) -> Checked:
     """The rules, for every row at once; nothing here talks to the network."""
     n = len(frame)
     reason = np.full(n, None, dtype=object)
+    blank = np.zeros(n, bool)  # no new value typed: a partly filled file is normal, the row is skipped
     cleaned: dict[str, np.ndarray] = {}
     for canonical in (CUSTOMER, ORDER, VALUE):
         col = names[canonical]
@@ -103,10 +102,17 @@ def check_rows(frame: pd.DataFrame, names: dict[str, str]) -> Checked:
             try:
                 values[i] = check(values[i])
             except ValidationError as exc:
-                if reason[i] is None:
-                    reason[i] = EMPTY_VALUE if canonical == VALUE and exc.rule == "required" else exc.message
+                if canonical == VALUE and exc.rule == "required":
+                    blank[i] = True
+                elif reason[i] is None:
+                    reason[i] = exc.message
         cleaned[canonical] = values
     status = np.where(pd.isna(reason), READY, INVALID).astype(object)
+    # A blank value on a row that is otherwise fine is no mistake (the analyst filled only some rows):
+    # skipped, nothing sent, and it does not count as a row that needs attention.
+    skipped = blank & (status == READY)
+    status[skipped] = SKIPPED
+    reason[skipped] = NO_NEW_VALUE
     c, o, v = cleaned[CUSTOMER], cleaned[ORDER], cleaned[VALUE]
     shared = _shared_keys(c, o) & (status == READY)
     if shared.any():
@@ -130,8 +136,8 @@ def check_rows(frame: pd.DataFrame, names: dict[str, str]) -> Checked:
 
 def validate_updates(frame: pd.DataFrame, *, columns: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The frame's own columns, unchanged, then the result columns: ``status`` (ready / invalid /
-    duplicate), ``reason`` for every row that will not be sent, and ``target_value`` — the value as
-    it would be sent (surrounding spaces removed). Nothing here talks to the network.
+    duplicate / skipped: no new value typed), ``reason`` for every row that will not be sent, and
+    ``target_value`` — the value as it would be sent (surrounding spaces removed). Nothing here talks to the network.
     """
     inputs = user_columns(frame)
     checked = check_rows(inputs, resolve_columns(inputs, columns))

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ..render import status_badge, status_table_html
-from .schema import NEEDS_ATTENTION, RowStatus, row_name
+from .schema import NEEDS_ATTENTION, NO_NEW_VALUE, RowStatus, row_name
 
 SHOWN = ["row", "status", "previous_value", "target_value", "current_value", "error_code", "reason"]
 ORDER_OF_STATUS = [RowStatus.FAILED, RowStatus.NOT_RUN, RowStatus.INVALID, RowStatus.SKIPPED, RowStatus.DUPLICATE]
@@ -23,6 +23,33 @@ def attention_rows(results: pd.DataFrame) -> pd.DataFrame:
     wanted = results["status"].astype(str).isin({s.value for s in NEEDS_ATTENTION}).to_numpy()
     keys = results["status"].astype(str).map(lambda s: rank.get(s, len(rank)))
     return results[wanted].assign(_rank=keys[wanted]).sort_values("_rank", kind="stable").drop(columns="_rank")
+
+
+def unfilled_rows(results: pd.DataFrame) -> pd.Series:
+    """True for each row skipped only because no new value was typed into it: a partly filled file is
+    normal, so these rows are no problem (they make no exit code non-zero and are listed as one line)."""
+    skipped = results["status"].astype(str) == RowStatus.SKIPPED.value
+    return skipped & (results["reason"].astype(object) == NO_NEW_VALUE)
+
+
+def undo_outlook(results: pd.DataFrame) -> tuple[int, int]:
+    """(orders undo can restore, orders it cannot) among the rows a batch changed or may have changed.
+
+    Undo puts back the reference an order held before; an order that held none keeps the new one,
+    because Adobe offers no way to clear a reference. So an undo is offered only for the first kind."""
+    status = results["status"].astype(str)
+    touched = status.isin([RowStatus.UPDATED.value, RowStatus.FAILED.value])
+    had = results["previous_value"].map(lambda v: isinstance(v, str) and bool(v.strip())) if (
+        "previous_value" in results.columns) else pd.Series(False, index=results.index)
+    restorable = int((touched & had.astype(bool)).sum())
+    return restorable, int(((status == RowStatus.UPDATED.value) & ~had.astype(bool)).sum())
+
+
+def no_undo_text(count: int) -> str:
+    """Why ``count`` changed orders cannot be undone, said plainly."""
+    orders = "order" if count == 1 else "orders"
+    return (f"Undo cannot take back the {count} {orders} that had no reference before: Adobe offers no way to clear "
+            "a reference. To correct one, set the right value.")
 
 
 def counts_text(results: pd.DataFrame) -> str:
@@ -40,6 +67,13 @@ def attention_lines(results: pd.DataFrame, *, ids: bool = True) -> list[str]:
     lines: list[str] = []
     collapsed: list[str] = []
     rows = attention_rows(results)
+    blank = unfilled_rows(rows)
+    if blank.any():  # rows the analyst left blank: one line, not one per row of a partly filled file
+        first, last = row_name(results.index, rows.index[blank][0]), row_name(results.index, rows.index[blank][-1])
+        span = f" ({first} … {last})" if int(blank.sum()) > 1 else f" ({first})"
+        collapsed.append(f"  {int(blank.sum())} row{'s' if int(blank.sum()) > 1 else ''} [skipped]{span}: "
+                         f"{NO_NEW_VALUE} (nothing sent)")
+        rows = rows[~blank.to_numpy()]
     not_run = rows[rows["status"].astype(str) == RowStatus.NOT_RUN.value]
     for reason, group in not_run.groupby(not_run["reason"].astype(str), sort=False):
         if len(group) > NOT_RUN_LISTED and rows.index.is_unique:

@@ -30,6 +30,11 @@ class RowStatus(StrEnum):
     #                                changed since by someone else, or had no value before); `reason` says why
 
 
+#: The reason of a row whose new value is blank: a partly filled file is normal, so the row is skipped
+#: (nothing sent) and is no problem: it makes no exit code non-zero (``report.unfilled_rows``).
+NO_NEW_VALUE = "no new value given"
+
+
 #: Statuses after which a row is never sent again by resume (it is final for its batch).
 FINAL = frozenset({RowStatus.UPDATED, RowStatus.UNCHANGED, RowStatus.INVALID, RowStatus.DUPLICATE,
                    RowStatus.SKIPPED})
@@ -70,5 +75,5 @@ def row_name(index: pd.Index, label: object) -> str:
     return f"line {label}" if index.name == "line" else f"row {label}"
 
 
-__all__ = ["FINAL", "INTEGER_COLUMNS", "NEEDS_ATTENTION", "OPTIONAL_RESULT_COLUMNS", "RESULT_COLUMNS", "RowStatus",
-           "row_name"]
+__all__ = ["FINAL", "INTEGER_COLUMNS", "NEEDS_ATTENTION", "NO_NEW_VALUE", "OPTIONAL_RESULT_COLUMNS",
+           "RESULT_COLUMNS", "RowStatus", "row_name"]

@@ -34,6 +34,7 @@ def _resume_words(args: argparse.Namespace, batch_id: str) -> list[str]:
 
 
 def _tell_outcome(results: pd.DataFrame, resume: list[str] | None) -> None:
+    from ..batch.report import no_undo_text, undo_outlook
     from ..batch.schema import RowStatus
 
     batch_id = results.attrs["batch_id"]
@@ -48,9 +49,13 @@ def _tell_outcome(results: pd.DataFrame, resume: list[str] | None) -> None:
     elif unfinished and resume is not None:
         # a command to paste, like every other one the CLI prints (rows already done are not sent again)
         print(f"Retry the failed rows with: {command(*resume)}")
-    if (results["status"].astype(str) == RowStatus.UPDATED).any() and results.attrs.get("kind") != "undo" and \
-            not results.attrs.get("journal_lost"):  # an undo the journal cannot honour is never offered
+    if results.attrs.get("kind") == "undo" or results.attrs.get("journal_lost"):
+        return  # an undo the journal cannot honour is never offered
+    restorable, unrestorable = undo_outlook(results)
+    if restorable:
         print(f"Undo with: {command('undo', batch_id)}")
+    if unrestorable:  # never "Undo with" alone when undo could restore nothing
+        print(no_undo_text(unrestorable))
 
 
 def cmd_apply(args: argparse.Namespace) -> int:

@@ -53,9 +53,11 @@ def summary_text(results: pd.DataFrame) -> str:
 
 def exit_code(results: pd.DataFrame) -> int:
     """The batch's outcome as one number (``EXIT_CODES``): a script tells "done" from "needs a person" by it."""
+    from ..batch.report import unfilled_rows
     from ..batch.schema import NEEDS_ATTENTION, RowStatus
 
-    statuses = set(results["status"].astype(str))
+    # a row left blank is no problem (partly filled files are normal); a file with no value at all sends nothing
+    statuses = set(results["status"].astype(str)[~unfilled_rows(results)])
     if results.attrs.get("interrupted"):
         return EXIT_INTERRUPTED
     if results.attrs.get("already_undone") or not statuses - {RowStatus.INVALID, RowStatus.DUPLICATE}:

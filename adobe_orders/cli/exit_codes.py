@@ -9,12 +9,13 @@ from __future__ import annotations
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_ROWS, EXIT_NOTHING, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 EXIT_FAILED_ROWS = EXIT_ROWS
 EXIT_CODES = f"""exit codes:
-  {EXIT_OK}    done: every row updated or unchanged (or would_update, in a dry run; duplicates are fine)
+  {EXIT_OK}    done: every row updated or unchanged (or would_update, in a dry run; duplicates and rows left
+       blank — skipped, "no new value given" — are fine)
   {EXIT_ERROR}    refused before anything was sent (bad file, columns, settings, journal, batch busy or bound
        to another API, --out not writable), or a single update failed
   {EXIT_USAGE}    wrong arguments
   {EXIT_ROWS}    finished, but some rows need attention: failed, invalid, skipped or not_run (see the summary)
-  {EXIT_NOTHING}    nothing was sent: no valid row in the file, or the batch was already undone
+  {EXIT_NOTHING}    nothing was sent: no valid row with a new value in the file, or the batch was already undone
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C): the summary, the results file and the resume command are printed"""
 #: `orders` reads and changes nothing: its codes are about customers, not rows.
 ORDERS_EXIT_CODES = f"""exit codes:

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 import pandas as pd
 
+from ..batch.report import no_undo_text, undo_outlook, unfilled_rows
+from ..batch.schema import NO_NEW_VALUE
 from ..render import is_blank
 from .batch_view import ProgressView, ResultsView
 from .common import environment_banner, id_html, message_html, stylesheet
@@ -88,6 +90,7 @@ class BatchUpdatePanel(w.VBox):
         self.frame: pd.DataFrame | None = None
         self.results: pd.DataFrame | None = None
         self.root_batch: str | None = None  # the applied batch: Undo restores it and every retry of it
+        self.restorable = 0  # orders of root_batch's lineage that held a reference before: Undo can restore them
         self.stopped_batch: str | None = None  # a batch cancelled part-way: Resume finishes it
         self.error: str | None = None
         self._ready_rows = 0
@@ -173,15 +176,18 @@ class BatchUpdatePanel(w.VBox):
             self._set_buttons()
             return
         self.frame, self.results, self.root_batch, self.stopped_batch = frame, None, None, None
+        self.restorable = 0
         self._ready_rows = int((checked["status"] == "ready").sum())
-        bad = int((checked["status"] != "ready").sum())
+        blank = int(unfilled_rows(checked).sum())  # partly filled files are normal: no problem
+        bad = len(frame) - self._ready_rows - blank
         self.view.show(checked, title="Preview — nothing sent yet",
                        columns=[*_id_columns(checked), "status", "reason", "target_value"], headers=PREVIEW_HEADERS)
         self.progress.layout.display = "none"
         if not uploaded:
             self.upload.layout.display = "none"
+        left = f", {blank} left blank (skipped: {NO_NEW_VALUE})" if blank else ""
         self.message.value = message_html(
-            f"{len(frame)} rows: {len(frame) - bad} ready, {bad} with a problem (never sent). "
+            f"{len(frame)} rows: {self._ready_rows} ready, {bad} with a problem (never sent){left}. "
             "Run a dry run to see what would change.", "warn" if bad else "info")
         self._set_buttons()
 
@@ -225,8 +231,11 @@ class BatchUpdatePanel(w.VBox):
         retryable = self._retryable_rows() if idle else 0
         self.retry_button.disabled = needs_confirm or not retryable or undone
         self.retry_button.description = f"Retry {retryable} failed" if retryable and not undone else "Retry failed"
-        # Undo restores the whole lineage (the batch and its retries), also after a cancel (the rows that ran).
-        self.undo_button.disabled = needs_confirm or not idle or self.root_batch is None or undone
+        # Undo restores the whole lineage (the batch and its retries), also after a cancel (the rows that ran),
+        # offered while any of its orders held a reference before: Adobe offers no way to clear one, so an undo
+        # of orders that had none would do nothing.
+        self.undo_button.disabled = (needs_confirm or not idle or self.root_batch is None or undone
+                                     or not self.restorable)
 
     def start(self, *, dry_run: bool, retry: bool = False, undo: bool = False, resume: bool = False) -> None:
         """Run in a background thread, so the kernel (and Cancel) stay responsive."""
@@ -286,7 +295,7 @@ class BatchUpdatePanel(w.VBox):
                 assert self.frame is not None
                 results = apply_updates(self.frame, self.client, dry_run=dry_run, batch_id=batch_id, **options)
                 if not dry_run:
-                    self.root_batch = batch_id
+                    self.root_batch, self.restorable = batch_id, 0
             self.results = results
             self._show_results(results, dry_run=dry_run, undo=undo, retry=retry)
         except Exception as exc:
@@ -334,8 +343,16 @@ class BatchUpdatePanel(w.VBox):
                        "not run (<code>not_run</code>)" + ("; Resume runs them" if self.stopped_batch else ""))
         else:
             outcome = "finished"
+        undo_note = ""
+        if not dry_run and not undo:
+            restorable, unrestorable = undo_outlook(results)
+            self.restorable += restorable
+            if unrestorable:
+                undo_note = " " + escape(no_undo_text(unrestorable))
+                if not self.restorable:
+                    undo_note += " Undo is off: this batch changed no order that held a reference before."
         # the banner names the API once; the finished line does not repeat its address
-        self.message.value = message_html(f"{what} {outcome}.", "warn" if stopped else "ok")
+        self.message.value = message_html(f"{what} {outcome}.{undo_note}", "warn" if stopped else "ok")
         # status and reason next to the IDs; a dry run read the order once, so "before" is not repeated as "now"
         values = ["current_value", "target_value"] if dry_run else ["previous_value", "target_value", "current_value"]
         columns = [*_id_columns(results), "status", "reason", *values]
