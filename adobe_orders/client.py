@@ -28,6 +28,7 @@ from .config import Settings, destination, needs_confirmation
 from .errors import (
     ApiError,
     AuthenticationError,
+    HistoryChangedError,
     RateLimitError,
     ResponseShapeError,
     RetryBudgetExhausted,
@@ -191,7 +192,7 @@ class OrdersClient:
         fetch_price: bool = False,
         page_size: int = 100,
     ) -> Iterator[Order]:
-        """Every order of one customer from Adobe's order history, newest first, page by page.
+        """Every order of one customer from Adobe's order history, newest first, each exactly once.
 
         With no dates this returns **every** order the customer has: Adobe's own default start
         date is the start of the customer's *current term*, which silently hides older orders,
@@ -201,14 +202,19 @@ class OrdersClient:
         ``["NEW", "RENEWAL"]``) and ``status`` (``"1000"`` or several) — several values of one
         filter mean OR, different filters AND, as at Adobe.
 
-        Pages are followed through ``links.next`` (``page_size`` orders each, 1..100), with the
-        same retry, correlation-ID and error rules as every call: an unknown customer raises
-        ``NotFoundError`` (Adobe's 1116), a bad filter ``BadRequestError`` (1132). An order that
-        shows up on two pages (a new order arrived while paging) is yielded once.
+        Pages are followed through ``links.next`` (``page_size`` orders asked for each, 1..100; a
+        server may send fewer), with the same retry, correlation-ID and error rules as every call:
+        an unknown customer raises ``NotFoundError`` (Adobe's 1116), a bad filter
+        ``BadRequestError`` (1132). The whole history is read and checked before the first order
+        is yielded: if it changed while it was read (a renewal created meanwhile shifts every
+        offset) it is read again, and after ``paging.WALKS`` reads that each saw it change,
+        ``HistoryChangedError`` says so — never a history with an order missing or twice.
         """
-        yield from (order for page in self.history_pages(
-            customer_id, order_type=order_type, status=status, start_date=start_date, end_date=end_date,
-            fetch_price=fetch_price, page_size=page_size) for order in page.orders)
+        from .paging import read_history
+
+        walk = read_history(self, customer_id, page_size=page_size, order_type=order_type, status=status,
+                            start_date=start_date, end_date=end_date, fetch_price=fetch_price)
+        yield from (Order.from_api(item) for item in walk.items)
 
     def history_pages(
         self,
@@ -224,9 +230,17 @@ class OrdersClient:
         budget: RetryBudget | None = None,
         pace: Throttle | None = None,
     ) -> Iterator[HistoryPage]:
-        """The pages behind ``list_orders``, each with its ``CallInfo`` and Adobe's ``totalCount``.
+        """The pages of one walk through ``links.next``, each with its ``CallInfo`` and Adobe's
+        ``totalCount`` (``None`` when the answer has none), checked as they come.
 
-        ``offset`` starts further in (``paging.read_histories`` reads a customer's pages in parallel)."""
+        ``offset`` starts further in (``paging.read_histories`` reads a customer's pages in
+        parallel). The walk raises ``HistoryChangedError`` as soon as a page shows that the history
+        moved under it — a different ``totalCount``, an order already seen, an ``offset`` that is
+        not where the last page ended — or at its end when it read fewer or more orders than
+        ``totalCount``. The next page is asked for where the last one *ended* (its offset plus
+        the orders it held), not where a link computed from ``limit`` points: a server that sends
+        50 where 100 were asked leaves no gap. What to do about a change is the caller's choice
+        (``paging.read_history`` reads again)."""
         customer = check_customer_id(customer_id)
         if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be a whole number from 1 to {MAX_PAGE_SIZE}, not {page_size!r}")
@@ -244,21 +258,30 @@ class OrdersClient:
         params += [("offset", str(offset)), ("limit", str(page_size))]
         path = f"/v3/customers/{quote(customer, safe='')}/orders"
         seen: set[str] = set()
-        offsets: set[int] = set()
+        total: int | None = None
+        at = offset
         while True:
             data, info = self._call("GET", path, None, budget, params=params, pace=pace, decode=decode_page)
-            page = HistoryPage.from_api(data, info, seen)
+            page = HistoryPage.from_api(data, info, offset=at)
+            if at == offset:
+                total = page.total
+            _check_page(page, at, total, seen, customer)
             yield page
+            at += page.count
             nxt = ((data.get("links") or {}).get("next") or {}).get("uri")
             if not nxt or page.count == 0:
+                if offset == 0 and total is not None and len(seen) != total:
+                    raise HistoryChangedError(
+                        f"customer {customer}: read {len(seen)} orders where Adobe's totalCount said {total} "
+                        "(the history changed while it was read, or a page was missing)")
                 return
             path, params = _next_link(nxt, customer)
-            next_offset = dict(params).get("offset", "")
-            # Bounded: a server that sends the same page again (or no offset) ends the walk.
-            if (not next_offset.isdigit() or int(next_offset) in offsets
-                    or len(offsets) > page.total // max(page.count, 1) + 2):
-                return
-            offsets.add(int(next_offset))
+            # Where the last page ended, whatever offset the link says: a link computed from the
+            # asked-for ``limit`` skips orders when the server sent fewer.
+            params = [(k, v) for k, v in params if k != "offset"] + [("offset", str(at))]
+            if total is not None and at >= total:
+                raise HistoryChangedError(f"customer {customer}: Adobe links to a page after all {total} orders "
+                                          "(the history changed while it was read)")
 
     def update_order(self, customer_id: str, order_id: str, external_reference_id: str) -> Order:
         return self.update(customer_id, order_id, external_reference_id).order
@@ -383,44 +406,60 @@ class OrdersClient:
 class HistoryPage:
     """One page of order history: its orders, Adobe's counts, and the call that fetched it.
 
-    ``items`` are the page's orders as Adobe sent them (each order once), ``texts`` their JSON
+    ``items`` are the page's orders as Adobe sent them, ``texts`` their JSON
     text exactly as it came (``None`` if the answer was not read that way); ``orders`` parses them
     into ``Order`` models on first use. Parsing costs more than reading the page, so a caller that
     needs only some fields of 100 orders (``fetch_orders`` builds rows straight from ``items``)
     does not pay for it while other workers wait on the network."""
 
     items: tuple[dict[str, Any], ...]
-    total: int
+    total: int | None  # Adobe's totalCount; None when the answer has none
     offset: int
     count: int
     info: CallInfo
     texts: tuple[str, ...] | None = None
+    more: bool = False  # the answer links to a next page
 
     @cached_property
     def orders(self) -> tuple[Order, ...]:
         return tuple(Order.from_api(item) for item in self.items)
 
     @classmethod
-    def from_api(cls, data: dict[str, Any], info: CallInfo, seen: set[str] | None = None) -> HistoryPage:
+    def from_api(cls, data: dict[str, Any], info: CallInfo, *, offset: int = 0) -> HistoryPage:
+        """The page in ``data``, asked for at ``offset`` (its own ``offset`` field wins when sent).
+        ``totalCount`` may be missing (Adobe's older samples have none): ``total`` is then None."""
         items = data.get("items")
-        if not isinstance(items, list) or "totalCount" not in data:
-            raise ResponseShapeError("Order history answered without `items` and `totalCount`: "
+        if not isinstance(items, list):
+            raise ResponseShapeError("Order history answered without `items`: "
                                      f"got the fields {sorted(data)[:8]}")
         texts = getattr(data, "item_texts", None)
         if texts is None or len(texts) != len(items):
             texts = None
-        kept, kept_texts = [], []
-        for at, item in enumerate(items):
-            order_id = history_order_id(item)
-            if seen is not None:
-                if order_id in seen:
-                    continue
-                seen.add(order_id)
-            kept.append(item)
-            if texts is not None:
-                kept_texts.append(texts[at])
-        return cls(tuple(kept), _whole(data.get("totalCount")), _whole(data.get("offset")), len(items), info,
-                   None if texts is None else tuple(kept_texts))
+        total = _count(data.get("totalCount"))
+        if total is None and data.get("totalCount") is not None:
+            raise ResponseShapeError(f"Order history answered a totalCount of {str(data['totalCount'])[:40]!r}, "
+                                     "not a count")
+        sent = _count(data.get("offset"))
+        at = sent if sent is not None else offset
+        links = data.get("links")
+        more = isinstance(links, dict) and isinstance(links.get("next"), dict) and bool(links["next"].get("uri"))
+        return cls(tuple(items), total, at, len(items), info, None if texts is None else tuple(texts), more)
+
+
+def _check_page(page: HistoryPage, asked: int, total: int | None, seen: set[str], customer: str) -> None:
+    """The checks every page of one walk passes, or ``HistoryChangedError`` says which failed."""
+    if page.offset != asked:
+        raise HistoryChangedError(f"customer {customer}: asked for the page at offset {asked}, "
+                                  f"Adobe answered the one at {page.offset}")
+    if page.total != total:
+        raise HistoryChangedError(f"customer {customer}: Adobe's totalCount went from {total} to {page.total} "
+                                  "while the history was read (an order was created or left it)")
+    for item in page.items:
+        order_id = history_order_id(item)
+        if order_id in seen:
+            raise HistoryChangedError(f"customer {customer}: order {order_id} came on two pages "
+                                      "(the history shifted while it was read)")
+        seen.add(order_id)
 
 
 def history_order_id(item: Any) -> str:
@@ -432,11 +471,13 @@ def history_order_id(item: Any) -> str:
     return "" if value is None else value if type(value) is str else str(value)
 
 
-def _whole(value: object) -> int:
-    try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return 0
+def _count(value: object) -> int | None:
+    """A count as Adobe sends it (``252``, or ``"252"``), or None when it is none."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return None
 
 
 def _values(value: str | Iterable[str] | None, name: str) -> list[str]:

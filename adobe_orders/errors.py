@@ -140,6 +140,12 @@ class ResponseShapeError(AdobeOrdersError, ValueError):
     passed where an order belongs. Never silently read as an empty order."""
 
 
+class HistoryChangedError(AdobeOrdersError):
+    """A customer's order history moved while it was read (a renewal created meanwhile shifts every
+    offset, an order left a filter), or its pages disagree about it: what was read may miss an
+    order or hold one twice, so it is not used. Reading it again usually works."""
+
+
 class TransportError(AdobeOrdersError):
     """No answer came (connection refused or dropped, timeout).
 

@@ -182,6 +182,12 @@ def test_data_looks_like_adobes(sb) -> None:
             assert by_id[(o["customerId"], o["referenceOrderId"])]["orderType"] == "SWITCH"
         elif o["orderType"] == "SWITCH":
             assert o["cancellingItems"] and all(len(ci["subscriptionId"]) == 32 for ci in o["cancellingItems"])
+        elif o["orderType"] == "RENEWAL":
+            # A renewal names the order it renews: the term's first order or the renewal before it,
+            # of the same customer, older, and itself complete.
+            ref = by_id[(o["customerId"], o["referenceOrderId"])]
+            assert ref["orderType"] in ("NEW", "TRANSFER", "RENEWAL") and ref["status"] == "1000"
+            assert ref["creationDate"] < o["creationDate"]
         else:
             assert o["referenceOrderId"] == ""
     refs = [o["externalReferenceId"] for o in orders]

@@ -6,7 +6,9 @@ history returns up to 100 orders per call. So for every customer with several or
 the rows' workers read that customer's history pages once (newest first, from an early start date
 so older orders are not hidden by Adobe's current-term default) and take each order's value from
 there. Any order the pages did not return — older than the pages read, created meanwhile, a
-failed page — is read with its own GET, exactly as without bulk reads.
+failed page — is read with its own GET, exactly as without bulk reads. A walk that sees the
+history move (``HistoryChangedError``: a renewal created meanwhile shifts the offsets) keeps what
+it found — each order is taken by its ID, never by its place — and walks again for the rest.
 
 Paging stops as soon as it is no longer cheaper than GETs: after each page, if the pages still
 to read are not fewer than the orders still missing, the rest are read one by one. So a batch of
@@ -30,7 +32,8 @@ from dataclasses import dataclass, field
 from math import ceil
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from ..errors import AdobeOrdersError
+from ..errors import AdobeOrdersError, HistoryChangedError
+from ..paging import WALKS
 
 if TYPE_CHECKING:
     from ..client import CallInfo, Reply
@@ -49,7 +52,7 @@ class Page(Protocol):
     def items(self) -> Sequence[dict[str, Any]]: ...
 
     @property
-    def total(self) -> int: ...
+    def total(self) -> int | None: ...
 
     @property
     def offset(self) -> int: ...
@@ -65,9 +68,13 @@ PageReader = Callable[[str], Iterator[Page]]
 T = TypeVar("T")
 
 
-def pages_left(page: Page, page_size: int = PAGE_SIZE) -> int:
-    """History pages after this one (Adobe's ``totalCount`` minus what has been paged through)."""
-    return max(0, ceil((page.total - (page.offset + page.count)) / page_size))
+def pages_left(page: Page) -> int | None:
+    """History pages after this one: Adobe's ``totalCount`` less what has been paged through, in
+    pages of what this one held (a server may send fewer than ``limit``); None when the answer has
+    no ``totalCount``."""
+    if page.total is None:
+        return None
+    return max(0, ceil((page.total - (page.offset + page.count)) / max(page.count, 1)))
 
 
 @dataclass
@@ -86,14 +93,13 @@ class BulkReads:
     """
 
     def __init__(self, pairs: Iterable[tuple[str, str]], read_pages: PageReader, *,
-                 stopped: Callable[[], bool] = lambda: False, page_size: int = PAGE_SIZE) -> None:
+                 stopped: Callable[[], bool] = lambda: False) -> None:
         by_customer: dict[str, set[str]] = defaultdict(set)
         for customer, order in pairs:
             by_customer[customer].add(order)
         self._customers = {c: _Customer(set(o)) for c, o in by_customer.items() if len(o) >= MIN_ORDERS}
         self._read_pages = read_pages
         self._stopped = stopped
-        self._page_size = page_size
         self._lock = threading.Lock()
         self._found: dict[tuple[str, str], tuple[Order, CallInfo]] = {}
         self.pages_read = 0
@@ -120,30 +126,43 @@ class BulkReads:
             return self._found.pop((customer, order), None)
 
     def _read(self, customer: str, state: _Customer) -> None:
+        missing = set(state.wanted)
+        for _ in range(WALKS):
+            try:
+                self._walk(customer, missing)
+                return
+            except HistoryChangedError:
+                # The history moved under the walk (a renewal created meanwhile shifts every
+                # offset, so an order may have been skipped). What the pages gave is right: each
+                # order is taken by its ID, with the value it held when its page was read. Walk
+                # again for the rest, as long as that is cheaper than their GETs.
+                continue
+            except AdobeOrdersError:
+                # A page that failed after its retries (or came back in a shape that is not a
+                # page): those rows read their orders one by one, and a real problem (unknown
+                # customer, refused credentials) shows on each row as it does without bulk reads.
+                return
+
+    def _walk(self, customer: str, missing: set[str]) -> None:
         from ..client import history_order_id
         from ..models import Order
 
-        missing = set(state.wanted)
-        try:
-            for page in self._read_pages(customer):
-                # Only the orders this batch holds are parsed: a page of 100 may carry 3 of them.
-                found: dict[str, dict[str, Any]] = {}
-                for item in page.items:
-                    if (order_id := history_order_id(item)) in missing:
-                        found.setdefault(order_id, item)  # the first, as a page read in order gives it
-                parsed = [(order_id, Order.from_api(item)) for order_id, item in found.items()]
-                with self._lock:
-                    self.pages_read += 1
-                    for order_id, order in parsed:
-                        missing.discard(order_id)
-                        self._found[(customer, order_id)] = (order, page.info)
-                if not missing or pages_left(page, self._page_size) >= len(missing) or self._stopped():
-                    return
-        except AdobeOrdersError:
-            # A page that failed after its retries (or came back in a shape that is not a page):
-            # those rows read their orders one by one, and a real problem (unknown customer,
-            # refused credentials) shows on each row as it does without bulk reads.
-            return
+        for page in self._read_pages(customer):
+            # Only the orders this batch holds are parsed: a page of 100 may carry 3 of them.
+            found: dict[str, dict[str, Any]] = {}
+            for item in page.items:
+                if (order_id := history_order_id(item)) in missing:
+                    found.setdefault(order_id, item)
+            parsed = [(order_id, Order.from_api(item)) for order_id, item in found.items()]
+            with self._lock:
+                self.pages_read += 1
+                for order_id, order in parsed:
+                    missing.discard(order_id)
+                    self._found[(customer, order_id)] = (order, page.info)
+            left = pages_left(page)
+            # Without a totalCount, at least one more page (the link says there is one).
+            if not missing or (left if left is not None else 1) >= len(missing) or self._stopped():
+                return
 
 
 def interleave(items: Sequence[T], customer_of: Callable[[T], str | None]) -> list[T]:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .faults import FAULTS, Faults
+from .quirks import HistoryQuirks
 from .server import EmulatorServer
 from .state import EmulatorState
 
@@ -40,10 +41,15 @@ class Sandbox:
         client_secret: str | None = None,
         order_count: int | None = None,
         now: datetime | None = None,
+        page_cap: int | None = None,
+        omit_total_count: bool = False,
     ) -> None:
         # ``now`` fixes the emulator's clock (order history's "current term" default depends on it).
+        # ``page_cap`` / ``omit_total_count``: order history as a hostile but legal server sends it
+        # (quirks.py); ``sb.quirks.renew_after(customer, pages=N)`` shifts a history mid-read.
         self.state = EmulatorState(seed=seed, state_file=state_file, token_ttl=token_ttl, order_count=order_count,
                                    now=now)
+        self.state.quirks = HistoryQuirks(page_cap=page_cap, omit_total_count=omit_total_count)
         self.client_id = client_id
         self.client_secret = client_secret or "emu-secret-" + secrets.token_urlsafe(16)
         self.state.add_client(self.client_id, self.client_secret)
@@ -129,6 +135,12 @@ class Sandbox:
             f"ADOBE_VIPM_CLIENT_ID={self.client_id}",
             f"ADOBE_VIPM_CLIENT_SECRET={self.client_secret}",
         ]
+
+    @property
+    def quirks(self) -> HistoryQuirks:
+        """Order history's hostile variants (all off unless turned on): ``page_cap``,
+        ``omit_total_count``, ``renew_after(customer, pages=N)``."""
+        return self.state.quirks
 
     @property
     def orders(self) -> list[dict[str, Any]]:

@@ -2,7 +2,8 @@
 
 Each customer has a story, generated in date order: a first NEW (or TRANSFER) order that sets
 the anniversary date, an auto-renewal (``RENEWAL``, ``source: System``, usually with no
-reference yet — the orders partners most often tag afterwards) on every anniversary, mid-term
+reference yet — the orders partners most often tag afterwards; its ``referenceOrderId`` names the
+order it renews, the term's first order or the renewal before it) on every anniversary, mid-term
 add-on NEW orders, a RETURN within 14 days of the NEW/RENEWAL it returns (same customer), a
 SWITCH with ``cancellingItems``, a REVERT_SWITCH naming that SWITCH, failed orders, and pending
 orders (1002) at the end whose new subscriptions have no ``subscriptionId`` yet. Three customers
@@ -168,6 +169,7 @@ def _story(c: _Customer, end: datetime, extra_addons: int = 0) -> None:
                                       "result": "SUCCESS"}]
     first = c.add(c.start, first_type, items)
     first["externalReferenceId"] = c._tagged()  # the partner placed it, with their PO
+    term = first  # the order the next renewal renews
 
     anniversary = c.start.date()
     events: list[tuple[datetime, str]] = []
@@ -191,7 +193,11 @@ def _story(c: _Customer, end: datetime, extra_addons: int = 0) -> None:
         if kind == "RENEWAL":
             items = [_line(o, q, s) for o, (s, q) in sorted(c.subscriptions.items())]
             status = "1000" if rng.random() < 0.94 else "1004"
-            renewal = c.add(when, "RENEWAL", items, status=status, source="System")
+            # A renewal names the order it renews (Adobe's history samples): the term's order.
+            renewal = c.add(when, "RENEWAL", items, status=status, source="System",
+                            reference_order=_pending_ref(term))
+            if status == "1000":
+                term = renewal
             if status == "1000" and rng.random() < 0.12:  # part of a renewal returned within 14 days
                 _return(c, renewal, when + timedelta(days=rng.randint(1, 13), hours=rng.randint(0, 9)))
         elif kind == "ADDON":

@@ -13,6 +13,8 @@ Rules (api-contract.md, "Get order history", and Adobe's public docs where it is
 - ``offset`` past the total: 400 1133. A bad filter value: 400 1132. Unknown customer: 404 1116.
 - ``links.self`` always; ``links.next``/``links.prev`` only when those pages exist. Their
   ``uri`` keeps the request's filters, so following them pages through the same result.
+- Hostile but legal variants (a page cap below ``limit``, no ``totalCount``, a renewal created
+  between two page requests) are off by default and turned on through ``state.quirks`` (quirks.py).
 - ``fetch-price=true`` adds pricing (see data.pricing_for); without it no pricing field is sent.
 """
 
@@ -85,6 +87,9 @@ def history_page(state: EmulatorState, customer_id: str, query: str, path: str) 
         return _page(state, customer_id, query, path)
     except SearchError as err:
         return _error(err)
+    finally:
+        # After the answer is made and before it is sent: the next request sees the renewal.
+        state.quirks.page_served(state, customer_id)
 
 
 def _page(state: EmulatorState, customer_id: str, query: str, path: str) -> Reply:
@@ -104,6 +109,8 @@ def _page(state: EmulatorState, customer_id: str, query: str, path: str) -> Repl
                 raise _bad(name, value)
     last = {k: v for k, v in pairs}
     limit = min(_int("limit", last["limit"], 1), MAX_LIMIT) if "limit" in last else DEFAULT_LIMIT
+    if state.quirks.page_cap is not None:  # a server that caps below what was asked (quirks.py)
+        limit = min(limit, state.quirks.page_cap)
     offset = _int("offset", last["offset"], 0) if "offset" in last else 0
     priced = fetch_price(pairs)
     now = state.now()
@@ -153,8 +160,11 @@ def _page(state: EmulatorState, customer_id: str, query: str, path: str) -> Repl
         links["next"] = link(offset + limit)
     if offset > 0:
         links["prev"] = link(max(offset - limit, 0))
-    return 200, {"totalCount": total, "count": len(items), "offset": offset, "limit": limit, "items": items,
-                 "links": links}
+    answer = {"totalCount": total, "count": len(items), "offset": offset, "limit": limit, "items": items,
+              "links": links}
+    if state.quirks.omit_total_count:
+        del answer["totalCount"]
+    return 200, answer
 
 
 __all__ = ["RESELLER_ID", "SearchError", "fetch_price", "history_page"]

@@ -1,7 +1,8 @@
 """The emulator's HTTP side: Adobe's checks, in Adobe's order, with Adobe-shaped error bodies.
 
-The order of checks follows api-contract.md: API key, token, correlation ID, the replay store,
-duplicate request IDs, then the body, then the order itself. Faults are injected after the
+The order of checks follows api-contract.md: API key, token, correlation ID, the replay store
+(keyed by correlation ID, method and request target: "the same API"), duplicate request IDs,
+then the body, then the order itself. Faults are injected after the
 replay store, so a client that wrongly reuses a correlation ID gets the stored error back —
 exactly the trap the contract warns about.
 """
@@ -229,7 +230,10 @@ class Handler(BaseHTTPRequestHandler):
         if self.server.latency:
             time.sleep(self.server.latency / 2)
         fault: str | None = None
-        reply = self._checks(correlation_id, request_id, entry)
+        # Adobe replays a stored answer only to a call "to the same API": the same method and
+        # request target (path and query) with that correlation ID (api-contract.md).
+        replay_key = (correlation_id or "", method, f"{path}?{query}" if query else path)
+        reply = self._checks(correlation_id, request_id, replay_key, entry)
         if reply is None:
             fault = self.server.faults.roll()
             if fault == "drop_before":
@@ -246,7 +250,7 @@ class Handler(BaseHTTPRequestHandler):
             entry["fault"] = fault
             if correlation_id:
                 with state.lock:
-                    state.replies.setdefault(correlation_id, reply)
+                    state.replies.setdefault(replay_key, reply)
                     if request_id:
                         state.request_ids.setdefault(request_id, correlation_id)
         entry["status"] = reply[0]
@@ -260,9 +264,13 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(self.server.faults.slow_seconds)
         self._write(reply)
 
-    def _checks(self, correlation_id: str | None, request_id: str | None,
+    def _checks(self, correlation_id: str | None, request_id: str | None, replay_key: tuple[str, str, str],
                 entry: dict[str, Any]) -> tuple[int, dict[str, str], bytes] | None:
-        """Auth and header checks; a reply here is final and never injected with a fault."""
+        """Auth and header checks; a reply here is final and never injected with a fault.
+
+        A request ID seen before is a 4120 only with a *different* correlation ID (the contract's
+        rule): a client that sends one correlation ID and one request ID for every page of a
+        history read (SoftwareOne's) pages correctly at Adobe, so it does here."""
         state, h = self.server.state, self.headers
         api_key = h.get("X-Api-Key")
         if not api_key or api_key not in state.clients:
@@ -276,7 +284,7 @@ class Handler(BaseHTTPRequestHandler):
         if not correlation_id:
             return self._encode(400, error_body("4119", "Correlation ID is Invalid or Missing"))
         with state.lock:
-            stored = state.replies.get(correlation_id)
+            stored = state.replies.get(replay_key)
             if stored is not None:
                 entry["replayed"] = True
                 return stored
@@ -284,7 +292,7 @@ class Handler(BaseHTTPRequestHandler):
             if earlier is not None and earlier != correlation_id:
                 reply = self._encode(400, error_body(
                     "4120", "Duplicate request id, same requestId has already been processed"))
-                state.replies[correlation_id] = reply
+                state.replies[replay_key] = reply
                 return reply
         return None
 

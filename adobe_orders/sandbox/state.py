@@ -26,6 +26,7 @@ from typing import Any
 
 from ..errors import ConfigurationError
 from .data import DATA_END, customer_anniversaries, seed_orders
+from .quirks import HistoryQuirks
 
 try:  # POSIX; on Windows the lock file is locked with msvcrt instead
     import fcntl
@@ -44,9 +45,12 @@ class EmulatorState:
         self.tokens: dict[str, tuple[str, float]] = {}
         self.token_requests = 0  # POSTs to the token route, answered or refused
         # Adobe keeps the first answer to a correlation ID for 10 days; a test session is shorter.
-        self.replies: dict[str, tuple[int, dict[str, str], bytes]] = {}
+        # Keyed by (correlation ID, method, request target): "the same API" (api-contract.md,
+        # "Request headers"), so page 2 sent with page 1's ID is a new request, not a replay.
+        self.replies: dict[tuple[str, str, str], tuple[int, dict[str, str], bytes]] = {}
         self.request_ids: dict[str, str] = {}
         self.log: list[dict[str, Any]] = []
+        self.quirks = HistoryQuirks()  # order history's hostile variants, all off (quirks.py)
         self.orders: dict[tuple[str, str], dict[str, Any]] = {}
         self._seen: tuple[int, int, int] | None = None
         # Each customer's orders newest first, for history pages (see _by_customer).
