@@ -84,8 +84,8 @@ def read_history(client: OrdersClient, customer: str, *, page_size: int = 100, w
             reasons.append(str(exc))
             continue
         return History(items, texts, pages)
-    raise HistoryChangedError(f"{reasons[-1]}; read {len(reasons)} times and it changed each time — "
-                              "try again later")
+    raise HistoryChangedError(f"order history not read completely in {len(reasons)} tries: {reasons[-1]}. "
+                              "Try again later")
 
 
 @dataclass
@@ -243,7 +243,9 @@ def _plan(customer: str, history: _Customer, page: HistoryPage, items: list[tupl
     planned (no ``totalCount``, a page too small to overlap)."""
     history.pages[0] = items
     if not page.more or (page.total is not None and page.count >= page.total):
-        history.total, history.expected = page.count, 1
+        # One page. If it holds fewer than its totalCount says, the pages will not join and the
+        # chained read names the shortfall.
+        history.total, history.expected = page.count if page.total is None else page.total, 1
         return
     if page.total is None or page.count < MIN_PARALLEL_PAGE:
         history.expected = 1

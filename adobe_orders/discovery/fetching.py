@@ -2,9 +2,10 @@
 
 One row per order, newest first within each customer, customers in the order given. The
 histories are read page by page on ``workers`` threads (``paging.read_histories``: a customer's
-later pages in parallel, so no thread idles while one large customer finishes); a customer that
-fails (unknown ID, refused credentials, the API down) is reported in
-``frame.attrs["failed_customers"]`` and never stops the others.
+later pages in parallel, so no thread idles while one large customer finishes), every page
+checked. Each customer is complete — every order exactly once — or it is reported in
+``frame.attrs["failed_customers"]`` with the reason (unknown ID, refused credentials, the API
+down, a history that kept changing while it was read) and has no rows; it never stops the others.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ ORDER_COLUMNS: dict[str, str] = {
     "status_name": "the status in words, e.g. complete",
     "source": "API (placed by a partner) or System (Adobe, e.g. auto-renewals)",
     "external_reference_id": "the reference the order holds now (blank: none)",
-    "reference_order_id": "the order a RETURN / REVERT_SWITCH refers to (blank: none)",
+    "reference_order_id": "the order a RENEWAL renews, or a RETURN / REVERT_SWITCH refers to (blank: none)",
     "currency": "the order's currency code",
     "line_count": "number of line items (nullable int)",
     "total_quantity": "sum of line item quantities (nullable int)",
@@ -73,8 +74,10 @@ def fetch_orders(
     it is the exact instant. ``fetch_price=True`` asks Adobe for pricing and fills
     ``total_price`` for the orders Adobe prices.
 
-    A customer that fails is listed in ``frame.attrs["failed_customers"]`` (customer → reason)
-    and its rows are missing; the others are complete. The result's ``order_json`` column is
+    Each customer's orders are all there, each once, or the customer is listed in
+    ``frame.attrs["failed_customers"]`` (customer → reason) and has no rows: a history that
+    changed while it was read is read again, and one that kept changing is named, never returned
+    with an order missing or twice. The result's ``order_json`` column is
     the results-frame column of the same name, so ``line_items(frame)`` works on it.
     """
     from ..client import OrdersClient
