@@ -22,6 +22,9 @@ Two ways through, both checked:
   checks each page as it comes (same ``totalCount``, no order twice, each page where the last
   ended, as many orders as ``totalCount`` at the end); a walk that saw the history change is
   thrown away and read again, up to ``WALKS`` times, then the customer fails with the reason.
+  What a chain cannot see: between two of its pages, one order entering the *middle* of the
+  history (a pending order completing, under a status filter) while another leaves it —
+  ``totalCount`` stays and nothing repeats. The parallel read's overlap does see that.
 
 The unit of parallel work is a *page*, not a customer: a customer's later pages are taken before
 any new customer is started, so every worker stays busy until the last page and one large

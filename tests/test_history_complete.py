@@ -327,3 +327,32 @@ def test_a_server_that_stops_linking_before_its_total_names_the_customer(sb: San
         emulated._page = real  # type: ignore[assignment]
     assert "read 100 orders where Adobe's totalCount said 300" in frame.attrs["failed_customers"][BIG]
     assert BIG not in set(frame["customerId"]) and len(frame) == 300
+
+
+def test_the_sandbox_command_serves_capped_pages_without_total_count(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``adobe-orders sandbox --page-cap 50 --no-total-count``: the hostile history for other
+    clients, out of process; our own client still reads the demo's largest customer whole."""
+    import signal
+    import subprocess
+    import sys
+
+    from adobe_orders import OrdersClient, Settings
+
+    proc = subprocess.Popen([sys.executable, "-m", "adobe_orders.cli", "sandbox", "--page-cap", "50",
+                             "--no-total-count", "--state", str(tmp_path / "state.json")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = [proc.stdout.readline().strip() for _ in range(6)]  # type: ignore[union-attr]
+        values = dict(line.split("=", 1) for line in lines if line.startswith("ADOBE_VIPM_"))
+        with Sandbox() as reference:  # the same seeded demo data, served the ordinary way
+            counts = Counter(o["customerId"] for o in reference.orders)
+            customer = max(counts, key=lambda c: counts[c])
+            expected = [o.order_id for o in reference.client().list_orders(customer)]
+        client = OrdersClient(Settings.from_env(values))
+        page = next(iter(client.history_pages(customer, page_size=100)))
+        assert page.count == 50 and page.total is None and page.more
+        assert [o.order_id for o in client.list_orders(customer)] == expected and len(expected) > 100
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
+    assert proc.returncode == 0

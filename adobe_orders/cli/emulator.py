@@ -19,7 +19,8 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
     faults = dict(parse_fault(f) for f in args.fault)
     sb = Sandbox(port=args.port, seed=args.seed, latency=args.latency, faults=faults, fault_seed=args.seed,
-                 slow_seconds=args.slow_seconds, state_file=args.state)
+                 slow_seconds=args.slow_seconds, state_file=args.state, page_cap=args.page_cap,
+                 omit_total_count=args.no_total_count)
     sb.start()
     print("# adobe-orders local emulator — paste into .env (these credentials work only here)")
     for line in sb.env_lines():

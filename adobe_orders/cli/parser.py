@@ -104,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how long the 'slow' fault waits (default 2)")
     s.add_argument("--seed", type=int, default=2026, help="demo data seed (and fault seed)")
     s.add_argument("--state", help="persist the orders to this JSON file")
+    s.add_argument("--page-cap", type=positive_int, metavar="N",
+                   help="order history pages hold at most N orders, whatever limit asks (a hostile but legal server)")
+    s.add_argument("--no-total-count", action="store_true",
+                   help="order history answers without totalCount, as Adobe's older samples (links.next only)")
 
     lab = sub.add_parser("lab", help="start JupyterLab on the notebooks (needs the lab extra)")
     lab.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default 8888)")
