@@ -300,3 +300,111 @@ def test_an_order_with_odd_numbers_or_line_items_is_one_row_not_a_crash(sb) -> N
         model = _model_row(Order.from_api(json.loads(row["order_json"])))
         assert {c: _cell(row[c]) for c in model} == model
     assert len(line_items(frame[frame["customerId"] == "0007800000"])) == 3
+
+
+# -- matching never tags the wrong order ---------------------------------------------------------------
+
+def test_numeric_and_date_pos_are_refused_on_their_row(sb, tmp_path) -> None:
+    """An ERP export whose PO column is Number type (xlsx), or a CSV read without dtype=str: the PO arrives
+    as a number (leading zeros gone, 1.2E+17 rounded). read_updates refuses exactly this; so does matching."""
+    import openpyxl
+
+    from adobe_orders import read_source
+
+    frame = orders_frame(sb, (SMALL,))
+    blank = frame[frame["external_reference_id"].isna()]["orderId"].tolist()
+    assert len(blank) >= 5
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["customerId", "orderId", "PO"])
+    for order, po in zip(blank, [4500012345, 0.1 + 122.9, datetime(2026, 3, 1), "PO-TEXT-1", "2026-03-01 00:00:00"],
+                         strict=False):
+        sheet.append([SMALL, order, po])
+    sheet.cell(2, 1).number_format = sheet.cell(2, 2).number_format = "@"
+    book.save(tmp_path / "erp.xlsx")
+    updates = match_updates(frame, read_source(tmp_path / "erp.xlsx"), on=["customerId", "orderId"], value="PO")
+    problems = match_problems(updates).set_index("source_row")
+    assert list(updates["externalReferenceId"]) == ["PO-TEXT-1"]
+    assert {k: problems.loc[f"line {k}", "problem"] for k in (2, 3, 4, 6)} == dict.fromkeys((2, 3, 4, 6), "bad_value")
+    assert "PO 4500012345 arrived as a number" in problems.loc["line 2", "reason"]
+    assert "date cell" in problems.loc["line 4", "reason"] and "looks like a date" in problems.loc["line 6", "reason"]
+    # a CSV read by pandas without dtype=str (the ID columns as text, the PO column as pandas guessed it)
+    (tmp_path / "erp.csv").write_text("customerId,orderId,PO\n" + "".join(
+        f"{SMALL},{o},{po}\n" for o, po in zip(blank, ["0045000123", "1.2E+17", "123.0"], strict=False)))
+    guessed = pd.read_csv(tmp_path / "erp.csv", dtype={"customerId": str, "orderId": str})
+    assert pd.api.types.is_numeric_dtype(guessed["PO"])
+    updates = match_updates(frame, guessed, on=["customerId", "orderId"], value="PO")
+    problems = match_problems(updates)
+    assert updates.empty and list(problems["problem"]) == ["bad_value"] * 3
+    assert all("arrived as a number" in r and "dtype=str" in r for r in problems["reason"])
+    # read as text, the spreadsheet's damage is still named
+    as_text = pd.read_csv(tmp_path / "erp.csv", dtype=str)
+    problems = match_problems(match_updates(frame, as_text, on=["customerId", "orderId"], value="PO"))
+    assert list(problems["problem"]) == ["bad_value", "bad_value"] and "Excel reformatted" in problems["reason"][0]
+
+
+def _renewal_and_its_past(frame: pd.DataFrame) -> tuple[str, pd.Series, pd.DataFrame]:
+    """A subscription with one order left to tag and earlier orders holding POs."""
+    rows = frame.assign(sub=frame["subscription_ids"].str.split(", ")).explode("sub")
+    for sub, group in rows.groupby("sub"):
+        blank, held = group[group["external_reference_id"].isna()], group[group["external_reference_id"].notna()]
+        if len(blank) == 1 and len(held):
+            return str(sub), blank.iloc[0], held
+    raise AssertionError("no such subscription in the demo data")
+
+
+def test_a_po_already_on_an_order_hidden_by_the_filter_is_never_matched_to_another(sb) -> None:
+    """fetch_orders(..., missing_reference=True) hides the orders holding a PO. An ERP line whose PO is on last
+    year's order of the subscription then matched the renewal, the only order left: last year's PO on it."""
+    with sb.client() as client:
+        full = fetch_orders([SMALL], client, progress=False)
+        todo = fetch_orders([SMALL], client, missing_reference=True, progress=False)
+        assert full.attrs["filters"] == {} and todo.attrs["filters"] == {"missing_reference": True}
+        sub, renewal, held = _renewal_and_its_past(full)
+        old_po, old_order = held.iloc[0]["external_reference_id"], held.iloc[0]["orderId"]
+        erp = pd.DataFrame({"Customer": [SMALL], "Subscription": [sub], "PO": [old_po]}, dtype=str)
+        on = {"customerId": "Customer", "subscriptionId": "Subscription"}
+        with pytest.raises(ValueError, match=r"missing_reference=True.*client=.*references="):
+            match_updates(todo, erp, on=on, value="PO")  # it cannot see the orders holding POs: says so
+        updates = match_updates(todo, erp, on=on, value="PO", client=client)
+        with_references = match_updates(todo, erp, on=on, value="PO", references=full)
+        fresh = match_updates(todo, erp.assign(PO="PO-NEW-9"), on=on, value="PO", client=client)
+        # a frame cut with pandas after fetching hides orders the same way
+        cut = full[full["external_reference_id"].isna()]
+        with pytest.raises(ValueError, match=r"holds \d+ of the \d+ orders"):
+            match_updates(cut, erp, on=on, value="PO")
+    for result in (updates, with_references):
+        assert result.empty
+        (used,) = match_problems(result).itertuples()
+        assert used.problem == "po_already_used" and used.orderId == renewal["orderId"]
+        assert old_order in used.reason and repr(old_po) in used.reason
+    assert list(fresh["orderId"]) == [renewal["orderId"]] and match_problems(fresh).empty  # a new PO still matches
+
+
+def test_a_po_held_by_another_order_of_a_full_frame_is_not_set_twice(sb) -> None:
+    frame = orders_frame(sb, (SMALL,))
+    held = frame[frame["external_reference_id"].notna()].iloc[0]
+    blank = frame[frame["external_reference_id"].isna()].iloc[0]
+    erp = pd.DataFrame({"customerId": [SMALL], "orderId": [blank["orderId"]], "PO": [held["external_reference_id"]]},
+                       dtype=str)
+    updates = match_updates(frame, erp, on=["customerId", "orderId"], value="PO")
+    problems = match_problems(updates)
+    assert updates.empty and list(problems["problem"]) == ["po_already_used"]
+    assert held["orderId"] in problems["reason"][0]
+
+
+def test_no_match_says_when_the_customer_is_not_in_the_orders_frame(sb) -> None:
+    with sb.client() as client:
+        frame = fetch_orders(["NOPE1", SMALL], client, progress=False)
+        renewals = fetch_orders([OTHER], client, order_type="RETURN", start_date="2026-11-27", progress=False)
+        every = fetch_orders([OTHER], client, progress=False)
+    assert renewals.empty
+    erp = pd.DataFrame({"customerId": [OTHER, "NOPE1", SMALL], "orderId": ["0123", "0456", "0999999999"],
+                        "PO": ["P-1", "P-2", "P-3"]}, dtype=str)
+    reasons = list(match_problems(match_updates(frame, erp, on=["customerId", "orderId"], value="PO"))["reason"])
+    assert reasons[0].endswith(f"customer {OTHER} is not in the orders frame: fetch its orders first")
+    assert "customer NOPE1 could not be read (HTTP 404" in reasons[1] and "fetch its orders again" in reasons[1]
+    assert reasons[2] == f"no order matches customerId='{SMALL}', orderId='0999999999'"
+    again = match_problems(match_updates(renewals, erp.iloc[:1], on=["customerId", "orderId"], value="PO",
+                                         references=every))
+    assert "has no order in the orders frame with the filters used (order_type=['RETURN']" in again["reason"][0]

@@ -21,6 +21,10 @@ def test_readme_workflow_snippet_runs(tmp_path, monkeypatch) -> None:
     exec(compile(code, "README.md", "exec"), scope)  # the README's own code, as printed
     updates, results = scope["updates"], scope["results"]
     assert len(updates) >= 2 and set(results["status"]) == {"updated"}
-    assert {"no_match", "different_reference"} <= set(scope["ao"].match_problems(updates)["problem"])
+    problems = scope["ao"].match_problems(updates)
+    assert {"no_match", "different_reference"} <= set(problems["problem"])
+    # the snippet fetches every customer the PO list names: no row is unmatched for want of its orders
+    assert not problems["reason"].str.contains("not in the orders frame").any()
+    assert set(scope["erp"]["Customer"]) <= set(scope["orders"]["customerId"])
     assert (tmp_path / ".adobe-orders").is_dir()  # the journal went to the working folder
     ipywidgets.Widget.close_all()

@@ -77,8 +77,10 @@ def fetch_orders(
     Each customer's orders are all there, each once, or the customer is listed in
     ``frame.attrs["failed_customers"]`` (customer → reason) and has no rows: a history that
     changed while it was read is read again, and one that kept changing is named, never returned
-    with an order missing or twice. The result's ``order_json`` column is
-    the results-frame column of the same name, so ``line_items(frame)`` works on it.
+    with an order missing or twice. ``frame.attrs["filters"]`` holds the filters used (``{}``:
+    none, every order is in the frame) and ``frame.attrs["rows"]`` the row count. The result's
+    ``order_json`` column is the results-frame column of the same name, so ``line_items(frame)``
+    works on it.
     """
     from ..client import OrdersClient
 
@@ -112,7 +114,19 @@ def fetch_orders(
     frame.attrs["failed_customers"] = {c: failed[c] for c in wanted if c in failed}
     frame.attrs["customers"] = wanted
     frame.attrs["api"] = client.label
+    # What the frame leaves out: match_updates checks a PO against every order of a customer, and must know
+    # when orders it cannot see may hold one (``matching.hidden_orders``).
+    frame.attrs["filters"] = {k: v for k, v in (
+        ("order_type", _listed(order_type)), ("status", _listed(status)),
+        ("start_date", None if start_date is None else str(start_date)),
+        ("end_date", None if end_date is None else str(end_date)),
+        ("missing_reference", missing_reference or None)) if v is not None}
+    frame.attrs["rows"] = len(frame)
     return frame
+
+
+def _listed(values: str | Iterable[str] | None) -> list[str] | None:
+    return None if values is None else [values] if isinstance(values, str) else [str(v) for v in values]
 
 
 def _has_reference(item: dict[str, Any]) -> bool:

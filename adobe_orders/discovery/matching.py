@@ -11,8 +11,18 @@ updates. Everything else is reported with its reason and kept out of the updates
 - ``repeat``         a source row repeating another row's order and value (the first one is used);
 - ``different_reference`` an order that already holds a different non-empty reference;
 - ``already_set``    an order that already holds this very value (nothing to send);
+- ``po_already_used`` a value another order of the same customer already holds (that order is named): a PO
+                     tags one order, so it is never set on a second one;
+- ``po_unchecked``   the customer's other orders could not be read, so the value cannot be checked as unused;
 - ``no_value`` / ``no_key`` a source row whose value or a key is blank;
+- ``bad_value``      a value that is not the text typed: a number or date cell, ``1.2E+17``, ``123.0``, a
+                     formula… (the rules ``read_updates`` applies to an apply input, ``adobe_orders.validation``);
 - ``bad_date``       a source date that is not ``YYYY-MM-DD`` (``03/04/2026``: March or April?).
+
+"Already used" needs every order of the customer, also those a filtered ``fetch_orders`` frame leaves
+out (``missing_reference=True`` hides exactly the orders holding a PO). For such a frame
+``match_updates`` reads the customers' other orders itself when given ``client=`` (or takes them as
+``references=``), and refuses, saying why, when it has neither: it never matches blind.
 """
 
 from __future__ import annotations
@@ -21,12 +31,17 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..batch.columns import CUSTOMER, ORDER, VALUE
 from ..batch.schema import row_name
+from ..errors import ValidationError
+from ..validation import check_external_reference_id
+
+if TYPE_CHECKING:
+    from ..client import OrdersClient
 
 #: Friendly key names (the API's) for the columns of a fetch_orders frame.
 ORDER_KEYS = {"customerId": "customerId", "orderId": "orderId", "subscriptionId": "subscription_ids",
@@ -44,6 +59,8 @@ def match_updates(
     on: str | Sequence[str] | Mapping[str, str],
     value: str,
     window: timedelta | pd.Timedelta | None = None,
+    client: OrdersClient | None = None,
+    references: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The updates frame (``customerId, orderId, externalReferenceId``) for ``apply_updates``.
 
@@ -59,6 +76,11 @@ def match_updates(
     now, blank if none) and ``source_row``. Every source row and order that could not be matched
     one-to-one is in ``updates.attrs["problems"]`` (records; ``match_problems(updates)`` makes
     them a DataFrame) and never in the updates.
+
+    A value another order of the customer already holds is never matched to a second order. When
+    ``orders`` may hide such orders (``fetch_orders`` filters, or rows dropped since), their
+    references are read with ``client`` (one unfiltered read of the customers) or taken from
+    ``references`` (an unfiltered ``fetch_orders`` frame); with neither, ``ValueError`` says so.
     """
     keys = _keys(orders, source, on)
     if value not in source.columns:
@@ -67,6 +89,9 @@ def match_updates(
         if needed not in orders.columns:
             raise KeyError(f"orders has no {needed!r} column: pass the frame fetch_orders returned")
     current_col = "external_reference_id" if "external_reference_id" in orders.columns else None
+    held, unchecked = _held_references(orders, client, references)
+    customer_src = next((src for col, src in keys if col == "customerId"), None)
+    present = {c for c in (_text(v) for v in orders["customerId"].tolist()) if c is not None}
     problems: list[dict[str, Any]] = []
     claims: dict[int, list[tuple[Any, str]]] = {}  # order position -> [(source label, value)]
 
@@ -88,8 +113,14 @@ def match_updates(
         if target is None:
             problems.append(_problem("no_value", name, None, None, f"{value} is blank"))
             continue
+        refused = _value_problem(row[value], value)
+        if refused:
+            problems.append(_problem("bad_value", name, None, target, refused))
+            continue
         if not hits:
-            problems.append(_problem("no_match", name, None, target, "no order matches " + _describe(row, keys)))
+            why = _absent(_text(row[customer_src]), present, orders.attrs) if customer_src else None
+            problems.append(_problem("no_match", name, None, target,
+                                     "no order matches " + _describe(row, keys) + (f": {why}" if why else "")))
             continue
         if len(hits) > 1:
             named = ", ".join(f"{orders['customerId'].iloc[i]}/{orders['orderId'].iloc[i]}" for i in hits[:10])
@@ -126,6 +157,17 @@ def match_updates(
             problems.append(_problem("already_set", names[0], (cust, order), target,
                                      f"order {order} already holds this value"))
             continue
+        others = [o for o in held.get((cust, target), []) if o != order]
+        if others:
+            problems.append(_problem("po_already_used", names[0], (cust, order), target,
+                                     f"{value} {target!r} is already on order {', '.join(others)} of customer {cust}; "
+                                     f"not set on order {order} too (a PO tags one order)"))
+            continue
+        if cust in unchecked:
+            problems.append(_problem("po_unchecked", names[0], (cust, order), target,
+                                     f"customer {cust}'s other orders could not be read ({unchecked[cust]}), so "
+                                     f"{target!r} may already be on one of them; not set. Match again later"))
+            continue
         updates.append({CUSTOMER: cust, ORDER: order, VALUE: target, "current_reference": current,
                         "source_row": names[0]})
     frame = pd.DataFrame(updates, columns=[CUSTOMER, ORDER, VALUE, "current_reference", "source_row"],
@@ -134,6 +176,83 @@ def match_updates(
     frame.attrs["matched"] = len(frame)
     frame.attrs["source_rows"] = len(source)
     return frame
+
+
+def hidden_orders(orders: pd.DataFrame) -> str | None:
+    """Why ``orders`` may not hold every order of its customers (its filters, or rows dropped since
+    ``fetch_orders`` made it), or None when it holds them all (or its origin is unknown)."""
+    filters = orders.attrs.get("filters") or {}
+    if filters:
+        return "it was fetched with " + ", ".join(f"{k}={v!r}" for k, v in filters.items())
+    rows = orders.attrs.get("rows")
+    if isinstance(rows, int) and len(orders) < rows:
+        return f"it holds {len(orders)} of the {rows} orders fetch_orders read"
+    return None
+
+
+def _held_references(orders: pd.DataFrame, client: OrdersClient | None, references: pd.DataFrame | None
+                     ) -> tuple[dict[tuple[str, str], list[str]], dict[str, str]]:
+    """Every (customer, reference) → the orders holding it, and the customers whose orders could not be
+    read. From ``orders`` itself when it shows every order; else from ``references`` or a read with
+    ``client``; refused (ValueError) when neither is given."""
+    why = hidden_orders(orders)
+    unchecked: dict[str, str] = {}
+    frames = [orders]
+    if why is not None:
+        if references is None and client is None:
+            raise ValueError(
+                f"The orders frame may not show every order ({why}): an order it leaves out may already hold a PO of "
+                "the source, which would then be set on a second order. Pass client= (match_updates reads each "
+                "customer's references once) or references= (a fetch_orders frame without filters).")
+        if references is None:
+            from .fetching import fetch_orders
+
+            customers = orders.attrs.get("customers") or sorted({str(c) for c in orders["customerId"].dropna()})
+            references = fetch_orders(customers, client, progress=False) if customers else None
+        if references is not None:
+            also = hidden_orders(references)
+            if also is not None:
+                raise ValueError(f"references= must show every order, but {also}; fetch it without filters.")
+            unchecked = dict(references.attrs.get("failed_customers") or {})
+            frames.append(references)
+    held: dict[tuple[str, str], list[str]] = {}
+    for frame in frames:
+        if "external_reference_id" not in frame.columns:
+            continue
+        for cust, order, ref in zip(frame["customerId"].tolist(), frame["orderId"].tolist(),
+                                    frame["external_reference_id"].tolist(), strict=True):
+            ref_text, cust_text, order_text = _text(ref), _text(cust), _text(order)
+            if ref_text and cust_text and order_text:
+                holders = held.setdefault((cust_text, ref_text), [])
+                if order_text not in holders:
+                    holders.append(order_text)
+    return held, unchecked
+
+
+def _absent(customer: str | None, present: set[str], attrs: Mapping[Any, Any]) -> str | None:
+    """Why a source row's customer has no order in the frame at all, or None when it has some."""
+    if customer is None or customer in present:
+        return None
+    failed = attrs.get("failed_customers") or {}
+    if customer in failed:
+        return f"customer {customer} could not be read ({failed[customer]}): fetch its orders again"
+    if customer in (attrs.get("customers") or []):
+        filters = attrs.get("filters") or {}
+        with_filters = " with the filters used (" + ", ".join(f"{k}={v!r}" for k, v in filters.items()) + ")"
+        return f"customer {customer} has no order in the orders frame{with_filters if filters else ''}"
+    return f"customer {customer} is not in the orders frame: fetch its orders first"
+
+
+def _value_problem(raw: Any, column: str) -> str | None:
+    """Why a source value cannot be sent as it stands (the rules an apply input gets), or None.
+
+    A number cell has lost leading zeros and digits past the 15th, a date cell is no longer what was
+    typed, ``1.2E+17`` and ``123.0`` are what a spreadsheet made of a number: the true PO is unknown."""
+    try:
+        check_external_reference_id(raw)
+    except ValidationError as exc:
+        return exc.message.replace("External reference ID", column, 1)
+    return None
 
 
 def read_source(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -246,4 +365,4 @@ def _problem(kind: str, source_row: str, order: tuple[str, str] | None, value: s
             "reason": reason}
 
 
-__all__ = ["match_problems", "match_updates", "read_source"]
+__all__ = ["hidden_orders", "match_problems", "match_updates", "read_source"]
