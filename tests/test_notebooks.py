@@ -98,6 +98,18 @@ def test_find_and_tag_notebook_says_what_its_undo_did(tmp_path) -> None:
     assert "skipped" in nb.cells[at - 1].source  # the markdown above the undo cell
     everything = json.dumps(nb)  # the grid's rows live in the saved widget state
     assert "Adobe documents no way to clear it" in everything
+    assert "Adobe offers no way to clear a reference" in nb.cells[at - 1].source
+    assert "restores" not in nb.cells[at - 1].source
+
+
+def test_find_and_tag_notebook_shows_a_partly_filled_file(tmp_path) -> None:
+    """Filling only some rows is normal: the rows left blank are skipped, not invalid."""
+    nb = execute(tmp_path, "03_find_and_tag.ipynb", clean_env())
+    at = next(i for i, c in enumerate(nb.cells) if "sheet.iloc[0, 2]" in c.source)
+    assert "no new value given" in nb.cells[at - 1].source and "exit code 0" in nb.cells[at - 1].source
+    shown = json.dumps(nb.cells[at].outputs) + json.dumps(nb.metadata.get("widgets", {}))
+    assert "would_update" in shown and "no new value given" in shown and "invalid" not in json.dumps(
+        nb.cells[at].outputs)
 
 
 def test_frames_shown_as_a_cells_last_line_have_blanks_and_whole_reasons(tmp_path) -> None:

@@ -157,14 +157,27 @@ save("03_find_and_tag.ipynb", [
                       "journaled, one results row per update."),
     new_code_cell('dry = ao.apply_updates(updates, client, dry_run=True)\ndry["status"].value_counts()'),
     new_code_cell('results = ao.apply_updates(updates, client)\nao.report(results)'),
+    new_markdown_cell(
+        "### Or: a spreadsheet filled in by hand\n\n"
+        "From a terminal, `adobe-orders orders … --missing-reference --out todo.xlsx` writes the orders to tag, "
+        "their ID and reference columns formatted as Text (so `4500012345` typed in Excel stays text). "
+        "Fill in only the POs you have: a row left blank is `skipped` with \"no new value given\", nothing is "
+        "sent for it, and `apply` still ends with exit code 0. The same file as a frame:"),
+    new_code_cell('left = todo[~todo["orderId"].isin(updates["orderId"])]                # still without a PO\n'
+                  'sheet = left[["customerId", "orderId"]].assign(externalReferenceId="")  # what the export holds\n'
+                  'sheet.iloc[0, 2] = "4500099999"                                          # one PO typed in\n'
+                  'partly = ao.apply_updates(sheet, client, dry_run=True)\n'
+                  'ao.show(partly, columns=["customerId", "orderId", "status", "target_value", "reason"])'),
     new_markdown_cell("What Adobe returned, one row per line item — with Adobe's pricing when asked for "
                       "(`fetch_price=True`):"),
     new_code_cell('priced = ao.fetch_orders(customers[:1], client, order_type="RENEWAL", fetch_price=True)\n'
                   'ao.show(ao.line_items(priced))'),
     new_markdown_cell(
-        "## 4. Undo\n\nUndo puts back the value each order held before this batch. These renewals held "
-        "*no* reference before, and Adobe documents no way to clear one, so here undo sends nothing: each "
-        "order is `skipped`, with that reason. (An order that held another value gets it back, as in "
+        "## 4. Undo\n\nUndo puts back the reference each order held before this batch. These renewals held "
+        "*no* reference before, and Adobe offers no way to clear a reference, so undo cannot take them back: "
+        "it sends nothing, and each order is `skipped`, with that reason. `adobe-orders apply` says the same at "
+        "the end of its run (and prints no `Undo with` command), and so does the batch panel (its Undo stays off). "
+        "To correct such an order, set the right value. (An order that held another value gets it back, as in "
         "`02_bulk_update.ipynb`.)"),
     new_code_cell('undone = ao.undo(results.attrs["batch_id"], client)\n'
                   'ao.show(undone, columns=["customerId", "orderId", "status", "current_value", "reason"])'),
