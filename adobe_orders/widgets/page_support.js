@@ -42,11 +42,38 @@ function fix(root) {
       if (input.getAttribute("aria-describedby") !== id) input.setAttribute("aria-describedby", id);
     }
   }
-  // Grid rows announce whether they are selected (DataTables marks them with a class only).
-  for (const row of root.querySelectorAll("table.dataTable tbody tr")) {
-    const selected = String(row.classList.contains("selected"));
-    if (row.getAttribute("aria-selected") !== selected) row.setAttribute("aria-selected", selected);
+  // Grid rows announce whether they are selected (DataTables marks them with a class only), and a grid is one
+  // stop in the Tab order (roving tabindex): Select's keyboard mode makes every row a Tab stop, so getting past
+  // a grid of 178 orders took 178 presses. Arrows move between rows; Tab leaves the grid.
+  // Inside a grid the arrow keys, Enter and Space are the grid's: JupyterLab's notebook shortcuts (ArrowDown moves
+  // to the next cell) would take the focus out of it. Lumino skips shortcuts for a target carrying this
+  // attribute, and the target is the focused element itself (a row, a sort header), so each one carries it.
+  for (const item of root.querySelectorAll(".dt-container :is(tr, th, [tabindex], input, select, button, a)")) {
+    if (item.getAttribute("data-lm-suppress-shortcuts") !== "true") item.setAttribute("data-lm-suppress-shortcuts", "true");
   }
+  for (const body of root.querySelectorAll("table.dataTable tbody")) {
+    const rows = [...body.querySelectorAll(":scope > tr")];
+    const current = rows.find((r) => r.dataset.aoCurrent) || rows[0];
+    for (const row of rows) {
+      const selected = String(row.classList.contains("selected"));
+      if (row.getAttribute("aria-selected") !== selected) row.setAttribute("aria-selected", selected);
+      if (row.hasAttribute("tabindex")) {
+        const want = row === current ? "0" : "-1";
+        if (row.getAttribute("tabindex") !== want) row.setAttribute("tabindex", want);
+      }
+    }
+  }
+}
+
+function onFocusIn(event) {
+  // the row that had focus is where Tab comes back to
+  const row = event.target instanceof Element && event.target.closest("table.dataTable tbody > tr");
+  if (!row) return;
+  for (const other of row.parentElement.querySelectorAll(":scope > tr[data-ao-current]")) {
+    if (other !== row) { delete other.dataset.aoCurrent; other.setAttribute("tabindex", "-1"); }
+  }
+  row.dataset.aoCurrent = "1";
+  row.setAttribute("tabindex", "0");
 }
 
 function watch(root) {
@@ -64,8 +91,13 @@ function watch(root) {
     if (body && body.scrollLeft !== head.scrollLeft) body.scrollLeft = head.scrollLeft;
   };
   root.addEventListener("scroll", onScroll, true);
+  root.addEventListener("focusin", onFocusIn);
   fix(root);
-  return () => { observer.disconnect(); root.removeEventListener("scroll", onScroll, true); };
+  return () => {
+    observer.disconnect();
+    root.removeEventListener("scroll", onScroll, true);
+    root.removeEventListener("focusin", onFocusIn);
+  };
 }
 
 function render({ model, el }) {

@@ -294,3 +294,29 @@ def assert_readable(locator: Any) -> None:
     assert clipped == [], clipped
     checked, bad = contrast_failures(locator)
     assert checked > 5 and bad == [], bad
+
+
+# The focused element's focus indicator: its outline's width and the contrast of the outline's colour against
+# what is behind it (WCAG 2.2: at least 2 px and 3 : 1). A box-shadow or border ring does not count here.
+FOCUS_JS = r"""
+() => {
+  const el = document.activeElement;
+  const s = getComputedStyle(el);
+  const parse = (c) => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null;
+    const p = m[1].split(/[ ,/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  // what the ring is drawn on: outside the element (offset >= 0) its parents' background, inside its own
+  const inside = parseFloat(s.outlineOffset) < 0;
+  let bg = [255, 255, 255, 1];
+  for (let e = inside ? el : el.parentElement; e; e = e.parentElement) {
+    const c = parse(getComputedStyle(e).backgroundColor);
+    if (c && c[3] >= 1) { bg = c; break; }
+  }
+  const ring = parse(s.outlineColor) || [0, 0, 0, 0];
+  const l1 = lum(ring), l2 = lum(bg);
+  return {tag: el.tagName, style: s.outlineStyle, width: s.outlineStyle === 'none' ? 0 : parseFloat(s.outlineWidth),
+          colour: s.outlineColor, on: `rgb(${bg.slice(0, 3)})`,
+          contrast: (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05)};
+}
+"""
