@@ -203,6 +203,17 @@ class BatchBusy(AdobeOrdersError):
     """Another live process (or thread) is running this batch now; one owner at a time."""
 
 
+class OrderBusy(AdobeOrdersError):
+    """Another live run has this order pending right now (one order, one run at a time), or changed it
+    since this run read it. Raised by the pending mark, before anything is sent; the row waits or is
+    reported with the other batch and who runs it, and can be retried."""
+
+    def __init__(self, message: str, *, batch_id: str | None = None, changed: bool = False) -> None:
+        super().__init__(message)
+        self.batch_id = batch_id
+        self.changed = changed  # True: not held now, but changed by another batch after this run read it
+
+
 class JournalError(AdobeOrdersError):
     """The journal file cannot be opened, read or written; the message names the file and the fix."""
 

@@ -134,8 +134,10 @@ def history_text(frame: pd.DataFrame, *, last: int | None) -> str:
         first = rows[0]
         when = _cell(first.get("created_at") or first.get("updated_at"))[:16].replace("T", " ")
         parent = _cell(first.get("parent_batch"))
+        who = _cell(first.get("who")) + (f"@{_cell(first.get('host'))}" if _cell(first.get("host")) else "")
         about = " · ".join(x for x in (_cell(first.get("kind")), f"of {parent}" if parent else "",
-                                       _cell(first.get("environment")), f"{when} UTC" if when else "") if x)
+                                       _cell(first.get("environment")), f"{when} UTC" if when else "",
+                                       f"by {who}" if who else "") if x)
         table = fit_table([{"customer": r.get("customer_id"), "order": r.get("order_id"), "status": r.get("status"),
                             "previous → target": f"{_cell(r.get(previous))} → {_cell(r.get(target))}"}
                            for r in rows], ["customer", "order", "status", "previous → target"],

@@ -12,6 +12,7 @@ from ..errors import (
 from ..frame_display import register as register_frame_display
 from .checks import validate_updates
 from .journal import Journal
+from .journal_copy import copy_journal
 from .operations import history, line_items, orders, resume, retry_failed, undo, update_one
 from .reading import read_updates
 from .report import ResultsReport, report
@@ -31,6 +32,7 @@ __all__ = [
     "ResultsReport",
     "RowStatus",
     "apply_updates",
+    "copy_journal",
     "history",
     "line_items",
     "new_batch_id",

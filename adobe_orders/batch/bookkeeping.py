@@ -12,7 +12,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..errors import BatchMismatch
-from .journal import PENDING, QUEUED, Journal, Record, utc_now
+from .journal import PENDING, QUEUED, Record, utc_now
+from .journal_backends import JournalBackend
 from .outcome import RowResult
 from .plan import Plan, PlanRow
 from .preflight import binding_of, check_binding, refuse_if_undone
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from ..client import OrdersClient
 
 
-def start_or_resume(journal: Journal, plan: Plan, client: OrdersClient,
+def start_or_resume(journal: JournalBackend, plan: Plan, client: OrdersClient,
                      results: list[RowResult | None]) -> list[PlanRow]:
     """Record a new batch, or pick up an existing one: rows it holds as final are not sent again, and
     rows whose PATCH may have gone out keep their journaled previous value and are read first."""
@@ -44,7 +45,7 @@ def start_or_resume(journal: Journal, plan: Plan, client: OrdersClient,
     assert existing is not None
     if existing["fingerprint"] != plan.fingerprint():
         raise BatchMismatch(
-            f"Batch {plan.batch_id} in the journal {journal.path} holds other rows than these; nothing was sent. "
+            f"Batch {plan.batch_id} in the journal {journal.location} holds other rows than these; nothing was sent. "
             "Use a new batch ID (or none) for new data, or resume() to finish the journaled batch as it was.")
     rows = list(plan.rows)
     stored = journal.rows(plan.batch_id)

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import JournalError
 from ..retry import RetryBudget, Throttle
 from .bookkeeping import journal_outcome, start_or_resume
-from .journal import Journal, Lease, utc_now
+from .journal import Lease, utc_now
+from .journal_backends import JournalBackend
 from .outcome import RowResult
 from .plan import Plan, RunOptions
 from .prefetch import PAGE_SIZE, BulkReads, Page, PageReader, interleave
@@ -128,7 +129,7 @@ def _wait(run: Run, threads: list[threading.Thread]) -> None:
                 run.interrupted = True
 
 
-def execute(plan: Plan, client: OrdersClient, options: RunOptions, journal: Journal | None) -> Outcome:
+def execute(plan: Plan, client: OrdersClient, options: RunOptions, journal: JournalBackend | None) -> Outcome:
     """Run ``plan``; journaled unless ``journal`` is None (dry runs). Raises only before sending
     (BatchBusy, BatchMismatch, ApiMismatch, JournalError) or for a bug."""
     lease = None

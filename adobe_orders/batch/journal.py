@@ -44,14 +44,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..errors import BatchBusy, JournalError, JournalGone
+from ..errors import BatchBusy, JournalError, JournalGone, OrderBusy
 from ..workspace import dotenv_file, state_dir, workspace_root
 
 if TYPE_CHECKING:  # sqlite3 loads with the first journal opened: a dry run never needs it
     import sqlite3
 
+    from .journal_backends import JournalBackend
+
 JOURNAL_FILE = "journal.sqlite"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 3: lease epoch and beat; 4: who ran a batch, from which host; order claims
 HEARTBEAT_SECONDS = 2.0  # how often an owner bumps its lease's beat
 LEASE_SECONDS = 30.0  # how long another host's lease must stand still, watched, before it is taken
 JOURNAL_FILES = ("", "-wal", "-shm")  # the database and SQLite's files beside it: deleting any loses data
@@ -62,7 +64,7 @@ CREATE TABLE IF NOT EXISTS batch (
     batch_id TEXT PRIMARY KEY, created_at TEXT NOT NULL, kind TEXT NOT NULL, parent_batch TEXT,
     environment TEXT NOT NULL, base_url TEXT NOT NULL, client_hash TEXT NOT NULL,
     fingerprint TEXT NOT NULL, row_count INTEGER NOT NULL, columns_json TEXT NOT NULL,
-    index_name TEXT
+    index_name TEXT, who TEXT, host TEXT
 );
 CREATE TABLE IF NOT EXISTS batch_row (
     batch_id TEXT NOT NULL, batch_row INTEGER NOT NULL, label TEXT NOT NULL, label_json TEXT NOT NULL,
@@ -78,7 +80,14 @@ CREATE TABLE IF NOT EXISTS lease (
     batch_id TEXT PRIMARY KEY, token TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL,
     heartbeat REAL NOT NULL, epoch INTEGER NOT NULL DEFAULT 0, beat INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS order_claim (
+    customer_id TEXT NOT NULL, order_id TEXT NOT NULL, batch_id TEXT, batch_row INTEGER, token TEXT,
+    last_value TEXT, last_batch TEXT, claimed_at TEXT,
+    PRIMARY KEY (customer_id, order_id)
+);
 """
+# Columns added to tables of older journals (CREATE TABLE IF NOT EXISTS leaves an old table as it was).
+ADDED_COLUMNS = {"batch": {"who": "TEXT", "host": "TEXT"}}
 # The lease columns added by schema 3; ``heartbeat`` (a wall-clock time) is kept for people to read only.
 LEASE_COLUMNS = {"epoch": "INTEGER NOT NULL DEFAULT 0", "beat": "INTEGER NOT NULL DEFAULT 0"}
 FREE = ""  # the token of a lease nobody holds (its row stays, so the epoch only ever grows)
@@ -186,6 +195,7 @@ class Journal:
 
         self.path = Path(path) if path is not None else default_journal_path()
         self.lease_seconds, self.heartbeat_seconds, self._clock = lease_seconds, heartbeat_seconds, clock
+        self.who, self.host = _os_user(), socket.gethostname()
         self._lock = threading.RLock()
         self._sqlite = sqlite3
         try:
@@ -207,6 +217,14 @@ class Journal:
                 if self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                     self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
+                version = self._db.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise JournalError(
+                        f"The journal {self.path} has schema version {version}, newer than this adobe-orders "
+                        f"understands ({SCHEMA_VERSION}); it was written by a later version. Upgrade adobe-orders "
+                        "(pip install -U adobe-orders); nothing was changed.", path=str(self.path))
+                if version == SCHEMA_VERSION:
+                    return
                 self._db.executescript(SCHEMA)
                 self._add_lease_columns()
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -221,10 +239,11 @@ class Journal:
         processes upgrading one journal at once do not both add them)."""
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            have = {row[1] for row in self._db.execute("PRAGMA table_info(lease)")}
-            for name, kind in LEASE_COLUMNS.items():
-                if name not in have:
-                    self._db.execute(f"ALTER TABLE lease ADD COLUMN {name} {kind}")
+            for table, columns in {"lease": LEASE_COLUMNS, **ADDED_COLUMNS}.items():
+                have = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+                for name, kind in columns.items():
+                    if name not in have:
+                        self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
@@ -252,6 +271,11 @@ class Journal:
                 f"The journal {self.path} was {how} while this run used it ({', '.join(changed)}); what this run "
                 "did since then is in no journal, so it stopped sending and cannot be undone from the journal. "
                 "The results file keeps each changed order's previous value.", path=str(self.path))
+
+    @property
+    def location(self) -> str:
+        """What messages and results name: the file."""
+        return str(self.path)
 
     def __repr__(self) -> str:
         return f"<Journal {self.path}>"
@@ -296,24 +320,33 @@ class Journal:
                                                    (limit,))]
 
     def start_batch(self, batch_id: str, *, kind: str, parent: str | None, binding: Binding, fp: str,
-                    columns: dict[str, str], index_name: str | None, rows: list[dict[str, Any]]) -> bool:
+                    columns: dict[str, str], index_name: str | None, rows: list[dict[str, Any]],
+                    who: str | None = None, host: str | None = None, created_at: str | None = None) -> bool:
         """Record the batch and all its rows in one transaction. False if it exists already (another
-        process created it a moment ago); the caller then treats it as a resume."""
+        process created it a moment ago); the caller then treats it as a resume. ``who``, ``host`` and
+        ``created_at`` are given only when a batch is copied from another journal."""
         now = utc_now()
         with self._guard() as db:
             db.execute("BEGIN IMMEDIATE")
             if db.execute("SELECT 1 FROM batch WHERE batch_id = ?", (batch_id,)).fetchone():
                 db.execute("ROLLBACK")
                 return False
-            db.execute("INSERT INTO batch VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (batch_id, now, kind, parent, binding.environment, binding.base_url, binding.client_hash,
-                        fp, len(rows), json.dumps(columns), index_name))
+            db.execute("INSERT INTO batch (batch_id, created_at, kind, parent_batch, environment, base_url, "
+                       "client_hash, fingerprint, row_count, columns_json, index_name, who, host) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (batch_id, created_at or now, kind, parent, binding.environment, binding.base_url,
+                        binding.client_hash, fp, len(rows), json.dumps(columns), index_name, who or self.who,
+                        host or self.host))
             db.executemany(
                 "INSERT INTO batch_row (batch_id, batch_row, label, label_json, customer_id, order_id, target, "
-                "expected_json, previous, sent, status, reason, source_batch, source_row, updated_at) "
+                "expected_json, previous, sent, status, reason, source_batch, source_row, updated_at, current_value, "
+                "http_status, error_code, attempts, request_id, correlation_id) "
                 "VALUES (:batch_id, :batch_row, :label, :label_json, :customer_id, :order_id, :target, "
-                ":expected_json, :previous, 0, :status, :reason, :source_batch, :source_row, :updated_at)",
-                [{**r, "batch_id": batch_id, "updated_at": now} for r in rows])
+                ":expected_json, :previous, :sent, :status, :reason, :source_batch, :source_row, :updated_at, "
+                ":current_value, :http_status, :error_code, :attempts, :request_id, :correlation_id)",
+                [{"sent": 0, "current_value": None, "http_status": None, "error_code": None, "attempts": None,
+                  "request_id": None, "correlation_id": None, "updated_at": now, **r, "batch_id": batch_id}
+                 for r in rows])
             db.execute("COMMIT")
         return True
 
@@ -400,41 +433,111 @@ class Journal:
         return None if not held or held[0]["token"] == FREE else _where(held[0]["pid"], held[0]["host"])
 
     # -- row progress --------------------------------------------------------------------------
-    def mark_pending(self, fence: Fence, row: int, previous: str | None) -> bool:
+    def mark_pending(self, fence: Fence, row: int, previous: str | None, *, current: str | None = None,
+                     check_current: bool = False) -> bool:
         """Committed before the PATCH leaves: the previous value is on disk first, and only while
         this run holds the lease. False: the lease was lost, so the row must not be sent. Raises
-        ``JournalGone`` if the journal file was deleted or replaced."""
+        ``JournalGone`` if the journal file was deleted or replaced.
+
+        The order is claimed in the same transaction (one order, one run at a time): ``OrderBusy``
+        when another live run has it pending — or, with ``check_current``, when another batch changed
+        it after this run read ``current`` — and nothing is written."""
         self.check_identity()
         with self._guard() as db:
-            cur = db.execute(
+            db.execute("BEGIN IMMEDIATE")
+            target = db.execute(f"SELECT customer_id, order_id FROM batch_row WHERE batch_id = ? AND batch_row = ? "
+                                f"AND {_HOLDS}", (fence.batch_id, row, fence.batch_id, fence.token,
+                                                  fence.epoch)).fetchone()
+            if target is None:
+                db.execute("ROLLBACK")
+                return False
+            try:
+                self._claim(db, target[0], target[1], fence, row, current, check_current)
+            except OrderBusy:
+                db.execute("ROLLBACK")
+                raise
+            db.execute(
                 "UPDATE batch_row SET status = 'pending', previous = CASE WHEN sent = 1 THEN previous ELSE ? END, "
-                f"sent = 1, updated_at = ? WHERE batch_id = ? AND batch_row = ? AND {_HOLDS}",
-                (previous, utc_now(), fence.batch_id, row, fence.batch_id, fence.token, fence.epoch))
-            return cur.rowcount == 1
+                "sent = 1, updated_at = ? WHERE batch_id = ? AND batch_row = ?",
+                (previous, utc_now(), fence.batch_id, row))
+            db.execute("COMMIT")
+            return True
+
+    def _claim(self, db: sqlite3.Connection, customer: str, order: str, fence: Fence, row: int,
+               current: str | None, check_current: bool) -> None:
+        held = db.execute("SELECT c.batch_id, c.batch_row, c.token, c.last_value, c.last_batch, b.who, b.host "
+                          "FROM order_claim c LEFT JOIN batch b ON b.batch_id = c.batch_id "
+                          "WHERE c.customer_id = ? AND c.order_id = ?", (customer, order)).fetchone()
+        if held is not None and held[0] is not None and (held[0], held[1]) != (fence.batch_id, row) \
+                and self._claim_alive(db, held[0], held[2]):
+            raise OrderBusy(f"Not sent: order {order} of customer {customer} is being changed right now by batch "
+                            f"{held[0]} ({held[5]} on {held[6]}); one order is changed by one run at a time. Retry "
+                            "this row when that batch is done (retry_failed(results)).", batch_id=held[0])
+        if check_current and held is not None and held[4] not in (None, fence.batch_id) and held[3] != current:
+            raise OrderBusy(f"Order {order} of customer {customer} was changed by batch {held[4]} after this run "
+                            "read it.", batch_id=held[4], changed=True)
+        db.execute("INSERT INTO order_claim (customer_id, order_id, batch_id, batch_row, token, claimed_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (customer_id, order_id) DO UPDATE SET "
+                   "batch_id = excluded.batch_id, batch_row = excluded.batch_row, token = excluded.token, "
+                   "claimed_at = excluded.claimed_at", (customer, order, fence.batch_id, row, fence.token, utc_now()))
+
+    @staticmethod
+    def _claim_alive(db: sqlite3.Connection, batch_id: str, token: str | None) -> bool:
+        """A claim holds while the run that made it still holds its batch's lease: the lease keeps its
+        token and, on this machine, its process exists (as ``acquire`` judges a lease)."""
+        lease = db.execute("SELECT pid, host FROM lease WHERE batch_id = ? AND token = ?", (batch_id, token)).fetchone()
+        return lease is not None and (lease[1] != socket.gethostname() or _pid_alive(lease[0]))
+
+    def claim_holder(self, customer_id: str, order_id: str) -> str | None:
+        """The batch that has this order pending in a live run now, if any (a waiting row polls this)."""
+        with self._guard() as db:
+            held = db.execute("SELECT batch_id, token FROM order_claim WHERE customer_id = ? AND order_id = ? AND "
+                              "batch_id IS NOT NULL", (customer_id, order_id)).fetchone()
+            return held[0] if held is not None and self._claim_alive(db, held[0], held[1]) else None
 
     def record(self, fence: Fence, row: int, *, status: str, reason: str | None, previous: str | None,
                current: str | None, http_status: int | None, error_code: str | None, attempts: int | None,
                request_id: str | None, correlation_id: str | None, updated_at: str) -> bool:
-        """The row's outcome, only while this run holds the lease (False: another run took it over, and
-        the row stays as that run will find it). A previous value already on disk is kept."""
+        """The row's outcome and its order's claim freed, only while this run holds the lease (False:
+        another run took it over, and the row stays as that run will find it). A previous value
+        already on disk is kept."""
         self.check_identity()
         with self._guard() as db:
+            db.execute("BEGIN IMMEDIATE")
             cur = db.execute(
                 "UPDATE batch_row SET status = ?, reason = ?, previous = CASE WHEN sent = 1 THEN previous "
                 "ELSE ? END, current_value = ?, http_status = ?, error_code = ?, attempts = ?, request_id = ?, "
                 f"correlation_id = ?, updated_at = ? WHERE batch_id = ? AND batch_row = ? AND {_HOLDS}",
                 (status, reason, previous, current, http_status, error_code, attempts, request_id,
                  correlation_id, updated_at, fence.batch_id, row, fence.batch_id, fence.token, fence.epoch))
-            return cur.rowcount == 1
+            if cur.rowcount != 1:
+                db.execute("ROLLBACK")
+                return False
+            updated = status == "updated"
+            db.execute("UPDATE order_claim SET batch_id = NULL, batch_row = NULL, token = NULL, claimed_at = NULL, "
+                       "last_value = CASE WHEN ? THEN ? ELSE last_value END, "
+                       "last_batch = CASE WHEN ? THEN ? ELSE last_batch END "
+                       "WHERE batch_id = ? AND batch_row = ?",
+                       (updated, current, updated, fence.batch_id, fence.batch_id, row))
+            db.execute("COMMIT")
+            return True
+
+    HISTORY = ("SELECT b.batch_id, b.kind, b.parent_batch, b.environment, b.base_url, b.created_at, b.who, b.host, "
+               "r.batch_row, r.label, r.customer_id, r.order_id, r.previous, r.target, r.current_value, r.status, "
+               "r.reason, r.http_status, r.error_code, r.attempts, r.request_id, r.correlation_id, r.updated_at, "
+               "r.source_batch, r.source_row, r.sent FROM batch_row r JOIN batch b USING (batch_id) ")
 
     def history(self) -> list[sqlite3.Row]:
-        return self.query(
-            "SELECT b.batch_id, b.kind, b.parent_batch, b.environment, b.base_url, b.created_at, r.batch_row, "
-            "r.label, r.customer_id, r.order_id, r.previous, r.target, r.current_value, r.status, r.reason, "
-            "r.http_status, r.error_code, r.attempts, r.request_id, r.correlation_id, r.updated_at, "
-            "r.source_batch, r.source_row "
-            "FROM batch_row r JOIN batch b USING (batch_id) ORDER BY b.created_at, r.batch_row"
-        )
+        return self.query(self.HISTORY + "ORDER BY b.created_at, r.batch_row")
+
+    def order_history(self, order_id: str, customer_id: str | None = None) -> list[sqlite3.Row]:
+        """Every change this journal holds for one order (sent, or found done), newest first."""
+        return self.query(self.HISTORY + "WHERE r.order_id = ? AND (? IS NULL OR r.customer_id = ?) AND "
+                          "(r.sent = 1 OR r.status = 'updated') ORDER BY r.updated_at DESC, b.created_at DESC",
+                          (order_id, customer_id, customer_id))
+
+    def batches(self) -> list[sqlite3.Row]:
+        return self.query("SELECT * FROM batch ORDER BY created_at")
 
 
 # A run's write is one statement with this condition: it holds the lease (token and epoch) at that instant.
@@ -452,6 +555,16 @@ def _how_it_ends(host: str, lease_seconds: float) -> str:
         return "A run that died stops blocking at once; a paused one (stopped, in a debugger) keeps the batch."
     return (f"A run on another machine that died stops blocking once its heartbeat has stood still for "
             f"{lease_seconds:g} s while a new run watches it.")
+
+
+def _os_user() -> str:
+    """Who runs a batch on a file journal: the operating-system user."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container), no USER variable
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
 def _pid_alive(pid: int) -> bool:
@@ -472,7 +585,7 @@ class Lease:
     """Holds a batch's lease while it runs: a thread bumps its beat every ``heartbeat_seconds``;
     ``lost`` says another run took it over (then nothing more may be sent or written)."""
 
-    def __init__(self, journal: Journal, batch_id: str) -> None:
+    def __init__(self, journal: JournalBackend, batch_id: str) -> None:
         self.journal, self.batch_id = journal, batch_id
         self.fence = journal.acquire(batch_id)
         self.lost = threading.Event()

@@ -19,7 +19,8 @@ from .bookkeeping import stored_result
 from .checks import check_rows
 from .columns import CUSTOMER, ORDER, VALUE, resolve_columns, user_columns
 from .engine import execute
-from .journal import Journal, Record, default_journal_path
+from .journal import Record
+from .journal_backends import JournalBackend, open_journal_at
 from .outcome import RowResult, results_frame
 from .plan import Plan, PlanRow, RunOptions, label_of, text
 from .preflight import (
@@ -35,19 +36,18 @@ from .runner import finish, run_frame
 from .schema import FINAL, RESULT_COLUMNS, RowStatus, row_name
 
 if TYPE_CHECKING:
-    import sqlite3
 
     from ..client import OrdersClient
 
 
-def _require(book: Journal, batch_id: str) -> sqlite3.Row:
+def _require(book: JournalBackend, batch_id: str) -> Record:
     batch = book.batch(batch_id)
     if batch is None:
         if book.legacy_batch(batch_id):
-            raise KeyError(f"Batch {batch_id!r} was recorded in {book.path} by an earlier version of adobe-orders, "
+            raise KeyError(f"Batch {batch_id!r} was recorded in {book.location} by an earlier version of adobe-orders, "
                            "whose journal rows have no identity or API binding; it cannot be resumed or undone "
                            "safely by this version. Its rows are still in the file's 'rows' table.")
-        raise KeyError(f"No batch {batch_id!r} in the journal {book.path}. Recent batches: "
+        raise KeyError(f"No batch {batch_id!r} in the journal {book.location}. Recent batches: "
                        f"{', '.join(book.recent()) or 'none'}.")
     return batch
 
@@ -79,7 +79,7 @@ def _options(workers: int, progress: bool, max_rate: float | None, retry_budget:
                       stop_on_error=stop_on_error, cancel=cancel, on_row=on_row, tqdm_class=tqdm_class)
 
 
-def _run_stored(book: Journal, batch_id: str, client: OrdersClient, options: RunOptions) -> pd.DataFrame:
+def _run_stored(book: JournalBackend, batch_id: str, client: OrdersClient, options: RunOptions) -> pd.DataFrame:
     """Run (or finish) a batch exactly as the journal holds it."""
     batch = _require(book, batch_id)
     rows = list(book.rows(batch_id).values())
@@ -89,7 +89,7 @@ def _run_stored(book: Journal, batch_id: str, client: OrdersClient, options: Run
     return finish(inputs, plan, execute(plan, client, options, book), client, dry_run=False, journal=book)
 
 
-def resume(batch_id: str, client: OrdersClient | None = None, *, journal: Journal | str | None = None,
+def resume(batch_id: str, client: OrdersClient | None = None, *, journal: JournalBackend | str | None = None,
            workers: int = 4, progress: bool = True, max_rate: float | None = None,
            retry_budget: int | None = None, stop_on_error: bool = False, confirm: bool = False,
            cancel: threading.Event | None = None,
@@ -135,7 +135,7 @@ def _identities(results: pd.DataFrame, mask: np.ndarray) -> list[tuple[str, int]
 
 
 def retry_failed(results: pd.DataFrame, client: OrdersClient | None = None, *,
-                 journal: Journal | str | None = None, batch_id: str | None = None, workers: int = 4,
+                 journal: JournalBackend | str | None = None, batch_id: str | None = None, workers: int = 4,
                  progress: bool = True, max_rate: float | None = None, retry_budget: int | None = None,
                  stop_on_error: bool = False, confirm: bool = False, cancel: threading.Event | None = None,
                  on_row: Callable[[int, str], None] | None = None, tqdm_class: Any = None) -> pd.DataFrame:
@@ -176,7 +176,7 @@ def retry_failed(results: pd.DataFrame, client: OrdersClient | None = None, *,
         source = sources[parent].get(parent_row)
         here = row_name(inputs.index, label).capitalize()
         if source is None:
-            raise BatchMismatch(f"{here} names row {parent_row} of batch {parent}, which the journal {book.path} "
+            raise BatchMismatch(f"{here} names row {parent_row} of batch {parent}, which the journal {book.location} "
                                 "does not hold. Nothing was sent.")
         if (source["customer_id"], source["order_id"]) != (text(checked.customer[i]), text(checked.order[i])):
             raise BatchMismatch(
@@ -209,7 +209,7 @@ def retry_failed(results: pd.DataFrame, client: OrdersClient | None = None, *,
 
 
 # -- lineage and undo -----------------------------------------------------------------------------------
-def lineage(book: Journal, batch_id: str) -> list[sqlite3.Row]:
+def lineage(book: JournalBackend, batch_id: str) -> list[Record]:
     """The batch and every retry descending from it, oldest first."""
     found = [_require(book, batch_id)]
     queue = [batch_id]
@@ -221,7 +221,7 @@ def lineage(book: Journal, batch_id: str) -> list[sqlite3.Row]:
     return sorted(found, key=lambda b: b["created_at"])
 
 
-def _undo_rows(book: Journal, batches: list[sqlite3.Row]) -> list[PlanRow]:
+def _undo_rows(book: JournalBackend, batches: list[Record]) -> list[PlanRow]:
     """One row per order the lineage may have changed: restore the value it held before the first
     batch touched it, but only while it holds a value the lineage set."""
     per_order: dict[tuple[str, str], list[Record]] = {}
@@ -248,7 +248,7 @@ def _undo_rows(book: Journal, batches: list[sqlite3.Row]) -> list[PlanRow]:
     return rows
 
 
-def _origin(book: Journal, row: Record) -> Record:
+def _origin(book: JournalBackend, row: Record) -> Record:
     """The row of the first batch a retried row continues, so undo names it as the user knows it."""
     current = row
     for _ in range(100):
@@ -261,7 +261,7 @@ def _origin(book: Journal, row: Record) -> Record:
     return current
 
 
-def undo(batch: str | pd.DataFrame, client: OrdersClient | None = None, *, journal: Journal | str | None = None,
+def undo(batch: str | pd.DataFrame, client: OrdersClient | None = None, *, journal: JournalBackend | str | None = None,
          undo_batch_id: str | None = None, confirm: bool = False, workers: int = 4, progress: bool = True,
          max_rate: float | None = None, retry_budget: int | None = None, cancel: threading.Event | None = None,
          on_row: Callable[[int, str], None] | None = None) -> pd.DataFrame:
@@ -314,7 +314,7 @@ def undo(batch: str | pd.DataFrame, client: OrdersClient | None = None, *, journ
     return finish(inputs, plan, execute(plan, client, options, book), client, dry_run=False, journal=book)
 
 
-def _one_lineage(book: Journal, batch_ids: list[str], doing: str) -> None:
+def _one_lineage(book: JournalBackend, batch_ids: list[str], doing: str) -> None:
     """Rows of several unrelated batches (``pd.concat`` of two results) cannot be one retry or one
     undo: each belongs to its own batch's lineage, and undo finds changes through that lineage."""
     roots = list(dict.fromkeys(root_of(book, b) for b in dict.fromkeys(batch_ids)))
@@ -334,7 +334,7 @@ def _batch_of(batch: str | pd.DataFrame) -> str:
     return str(ids[0])
 
 
-def _already_undone(book: Journal, undo_batch: Record, stored: Sequence[Record],
+def _already_undone(book: JournalBackend, undo_batch: Record, stored: Sequence[Record],
                     client: OrdersClient) -> pd.DataFrame:
     when = undo_batch["created_at"][:19].replace("T", " ")
     results = [RowResult(RowStatus.SKIPPED, previous_value=r["previous"], target_value=r["target"],
@@ -345,30 +345,40 @@ def _already_undone(book: Journal, undo_batch: Record, stored: Sequence[Record],
     out = results_frame(inputs, results, batch_id=undo_batch["batch_id"], batch_rows=[r["batch_row"] for r in stored])
     out.attrs.update(batch_id=undo_batch["batch_id"], kind="undo", parent_batch=undo_batch["parent_batch"],
                      environment=client.label, dry_run=False, stopped=None, interrupted=False,
-                     already_undone=undo_batch["batch_id"], journal=str(book.path),
+                     already_undone=undo_batch["batch_id"], journal=book.location,
                      id_columns=[inputs.columns[0], inputs.columns[1]])
     return out
 
 
 # -- reading the journal --------------------------------------------------------------------------------
-HISTORY_COLUMNS = ["batch_id", "kind", "parent_batch", "environment", "base_url", "created_at", "batch_row", "row",
-                   "customer_id", "order_id", "status", "reason", "previous_value", "target_value", "current_value",
-                   "http_status", "error_code", "attempts", "request_id", "correlation_id", "updated_at"]
+HISTORY_COLUMNS = ["batch_id", "kind", "parent_batch", "environment", "base_url", "created_at", "who", "host",
+                   "batch_row", "row", "customer_id", "order_id", "status", "reason", "previous_value", "target_value",
+                   "current_value", "http_status", "error_code", "attempts", "request_id", "correlation_id",
+                   "updated_at"]
 
 
-def history(journal: Journal | str | None = None) -> pd.DataFrame:
-    """Every journaled row, oldest batch first: what was there before, what was set, by which batch.
+def history(journal: JournalBackend | str | None = None, *, order: str | None = None,
+            customer: str | None = None) -> pd.DataFrame:
+    """Every journaled row, oldest batch first: what was there before, what was set, by which batch,
+    who ran it (the database user on the team journal, the OS user on a file) and from which host.
 
-    Needs no credentials. ``parent_batch`` is the lineage (a retry names the batch it retried, an
-    undo the batch it undid); ``attrs["journal"]`` says which journal file was read.
+    With ``order`` (and optionally ``customer``): every change to that one order the journal holds —
+    the whole team's, on the team journal — newest first. Needs no credentials. ``parent_batch`` is
+    the lineage (a retry names the batch it retried, an undo the batch it undid);
+    ``attrs["journal"]`` says which journal was read (a URL's password masked).
     """
-    book = journal if isinstance(journal, Journal) else Journal(default_journal_path(journal))
+    book = journal if journal is not None and not isinstance(journal, str) else open_journal_at(journal)
+    if order is not None:
+        found = book.order_history(str(order).strip(), None if customer is None else str(customer).strip())
+    else:
+        found = book.history()
     records = []
-    for r in book.history():
+    for r in found:
         shown = stored_result(r) if r["status"] in ("queued", "pending") else None
         records.append({
             "batch_id": r["batch_id"], "kind": r["kind"], "parent_batch": r["parent_batch"],
             "environment": r["environment"], "base_url": r["base_url"], "created_at": r["created_at"],
+            "who": r["who"], "host": r["host"],
             "batch_row": r["batch_row"], "row": r["label"], "customer_id": r["customer_id"],
             "order_id": r["order_id"], "status": shown.status.value if shown else r["status"],
             "reason": shown.reason if shown else r["reason"], "previous_value": r["previous"],
@@ -378,7 +388,9 @@ def history(journal: Journal | str | None = None) -> pd.DataFrame:
     frame = pd.DataFrame(records, columns=HISTORY_COLUMNS, dtype=object)
     for name in ("batch_row", "http_status", "attempts"):
         frame[name] = pd.array(frame[name].tolist(), dtype="Int64")
-    frame.attrs["journal"] = str(book.path)
+    frame.attrs["journal"] = book.location
+    if order is not None:
+        frame.attrs["order"] = str(order).strip()
     return frame
 
 

@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from ..errors import ApiMismatch, BatchMismatch, ConfirmationRequired
-from .journal import Binding, Journal, default_journal_path
+from .journal import Binding
+from .journal_backends import JournalBackend, open_journal_at
 
 if TYPE_CHECKING:
     from ..client import OrdersClient
@@ -49,7 +50,7 @@ def binding_of(client: OrdersClient) -> Binding:
     return Binding(client.environment, str(base), client.client_id_sha256)
 
 
-def check_binding(journal: Journal, batch_id: str, client: OrdersClient, doing: str) -> None:
+def check_binding(journal: JournalBackend, batch_id: str, client: OrdersClient, doing: str) -> None:
     """Refuse, before anything is sent, to ``doing`` a batch with a client for another API."""
     row = journal.batch(batch_id)
     if row is None:
@@ -64,7 +65,7 @@ def check_binding(journal: Journal, batch_id: str, client: OrdersClient, doing: 
             "(check ADOBE_VIPM_ENV, ADOBE_VIPM_BASE_URL and ADOBE_VIPM_CLIENT_ID in .env).")
 
 
-def root_of(journal: Journal, batch_id: str) -> str:
+def root_of(journal: JournalBackend, batch_id: str) -> str:
     """The batch a retry chain started from (a retry's lineage belongs to its root)."""
     seen = set()
     current = batch_id
@@ -77,7 +78,7 @@ def root_of(journal: Journal, batch_id: str) -> str:
     return current
 
 
-def refuse_if_undone(journal: Journal, batch_id: str, doing: str) -> None:
+def refuse_if_undone(journal: JournalBackend, batch_id: str, doing: str) -> None:
     """An undone batch is closed: resuming or retrying it would re-apply changes that were undone,
     and a later undo would find the batch "already undone" and leave them in place."""
     root = root_of(journal, batch_id)
@@ -95,9 +96,10 @@ def require_confirmation(client: OrdersClient, count: int, *, dry_run: bool, con
             "pass confirm=True (CLI: --yes).")
 
 
-def open_journal(journal: Journal | str | None, client: OrdersClient | None) -> Journal:
-    """The journal named, else the client's setting, else the workspace's (see ``default_journal_path``)."""
-    if isinstance(journal, Journal):
+def open_journal(journal: JournalBackend | str | None, client: OrdersClient | None) -> JournalBackend:
+    """The journal named (a file, or a ``postgresql://`` URL for the team journal), else the client's
+    setting, else the workspace's (see ``journal_backends.open_journal_at``)."""
+    if journal is not None and not isinstance(journal, str):
         return journal
     configured = journal or (client.settings.journal_path if client is not None else None)
-    return Journal(default_journal_path(configured, dotenv=client is None))
+    return open_journal_at(configured, dotenv=client is None)

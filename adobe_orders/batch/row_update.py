@@ -6,10 +6,19 @@ exactly when the order really is at its target. An API problem is the row's outc
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ApiError, AuthenticationError, JournalError, PermissionDeniedError, TransportError, ValidationError
+from ..errors import (
+    ApiError,
+    AuthenticationError,
+    JournalError,
+    OrderBusy,
+    PermissionDeniedError,
+    TransportError,
+    ValidationError,
+)
 from .journal import utc_now
 from .outcome import RowResult
 from .prefetch import reply_of
@@ -43,8 +52,51 @@ def _api_failed(run: Run, job: Job, exc: ApiError | TransportError | ValidationE
     return _failure(exc, target_value=job.row.target, **fields)
 
 
+ORDER_WAIT_SECONDS = 15.0  # how long a row waits for another run to finish with its order
+ORDER_POLL_SECONDS = 0.1
+
+
 def process(run: Run, job: Job) -> RowResult:
-    """One row, start to end. An API problem is this row's outcome; a bug propagates."""
+    """One row, start to end. An API problem is this row's outcome; a bug propagates.
+
+    One order, one run at a time: when another live run has the order pending, the row waits for
+    it (briefly), then reads the order again — that run changed it — before its own pending mark. A
+    row whose order another batch changed after it was read is read again too, so the previous value
+    journaled is the one the order held just before this change. Still busy after the wait: the row
+    is ``failed`` with the other batch and who runs it, and ``retry_failed`` sends it later."""
+    reads, waited_until = 0, None
+    while True:
+        try:
+            return _attempt(run, job, reads)
+        except OrderBusy as busy:
+            if not busy.changed:
+                waited_until = waited_until or time.monotonic() + ORDER_WAIT_SECONDS
+                if not _wait_for_order(run, job, waited_until):
+                    known = job.row.previous if job.row.previous_known else None
+                    if run.stopped:
+                        return replace(run.not_run(), previous_value=known, target_value=job.row.target)
+                    return RowResult(RowStatus.FAILED, previous_value=known, target_value=job.row.target,
+                                     updated_at=utc_now(), reason=str(busy))
+            reads += 1
+
+
+def _wait_for_order(run: Run, job: Job, until: float) -> bool:
+    """Wait while a live run has the order pending; False when still held at ``until`` (or stopped)."""
+    assert run.journal is not None and job.row.customer_id is not None and job.row.order_id is not None
+    while not run.stopped and time.monotonic() < until:
+        try:
+            if run.journal.claim_holder(job.row.customer_id, job.row.order_id) is None:
+                return True
+        except JournalError:
+            return True  # the pending mark itself reports the journal's problem
+        time.sleep(ORDER_POLL_SECONDS)
+    return False
+
+
+def _attempt(run: Run, job: Job, reads: int) -> RowResult:
+    """One try at the row. ``reads`` > 0: the order changed hands since it was read, so it is read
+    again with its own GET; from the third read on, a value no batch set (someone changed the order
+    outside the journal) is taken as it is."""
     row, client = job.row, run.client
     assert row.customer_id is not None and row.order_id is not None and row.target is not None
     if run.stopped:
@@ -55,7 +107,8 @@ def process(run: Run, job: Job) -> RowResult:
                          reason="Not sent: the API kept failing and this batch's retry budget is spent. Run "
                                 "retry_failed(results) when the API is back.")
     try:
-        reply = _current(run, row.customer_id, row.order_id)
+        reply = _current(run, row.customer_id, row.order_id) if reads == 0 else \
+            client.read(row.customer_id, row.order_id, budget=run.budget, pace=run.pace)
     except (ApiError, TransportError, ValidationError) as exc:
         return _api_failed(run, job, exc, previous_value=known)
     current = reply.order.external_reference_id
@@ -80,7 +133,8 @@ def process(run: Run, job: Job) -> RowResult:
     if run.journal is not None:
         assert run.lease is not None
         try:
-            owned = run.journal.mark_pending(run.lease.fence, row.batch_row, previous)
+            owned = run.journal.mark_pending(run.lease.fence, row.batch_row, previous, current=current,
+                                             check_current=reads < 2)
         except JournalError as exc:
             run.journal_failed(exc, "be written")
             return replace(read, status=RowStatus.NOT_RUN, reason=run.stop_reason)

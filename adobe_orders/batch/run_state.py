@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from ..errors import JournalError, JournalGone
 from ..retry import RetryBudget, Throttle
-from .journal import Journal, Lease
+from .journal import Lease
+from .journal_backends import JournalBackend
 from .outcome import RowResult
 from .plan import Plan, PlanRow, RunOptions
 from .prefetch import BulkReads
@@ -32,7 +33,7 @@ class Run:
     client: OrdersClient
     plan: Plan
     options: RunOptions
-    journal: Journal | None
+    journal: JournalBackend | None
     lease: Lease | None
     budget: RetryBudget
     pace: Throttle | None

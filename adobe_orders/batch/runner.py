@@ -18,7 +18,7 @@ from ..errors import ConfirmationRequired
 from .bookkeeping import stored_result
 from .columns import CUSTOMER, ORDER, resolve_columns, user_columns
 from .engine import Outcome, execute
-from .journal import Journal
+from .journal_backends import JournalBackend
 from .outcome import results_frame
 from .plan import Plan, PlanRow, RunOptions, label_of, plan_rows, text
 from .preflight import (
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 
 def finish(inputs: pd.DataFrame, plan: Plan, outcome: Outcome, client: OrdersClient, *, dry_run: bool,
-           journal: Journal | None) -> pd.DataFrame:
+           journal: JournalBackend | None) -> pd.DataFrame:
     """The results frame of a run, with what a caller needs to say what happened in ``attrs``."""
     out = results_frame(inputs, outcome.results, batch_id=None if dry_run else plan.batch_id,
                         batch_rows=None if dry_run else [r.batch_row for r in plan.rows],
@@ -44,13 +44,13 @@ def finish(inputs: pd.DataFrame, plan: Plan, outcome: Outcome, client: OrdersCli
     out.attrs.update(batch_id=plan.batch_id, kind=plan.kind, parent_batch=plan.parent, environment=client.label,
                      dry_run=dry_run, stopped=outcome.stopped, interrupted=outcome.interrupted,
                      journal_lost=outcome.journal_lost,
-                     journal=None if journal is None else str(journal.path),
+                     journal=None if journal is None else journal.location,
                      id_columns=[plan.columns[CUSTOMER], plan.columns[ORDER]])
     return out
 
 
 def run_frame(frame: pd.DataFrame, client: OrdersClient | None, *, kind: str, columns: Mapping[str, str] | None,
-              batch_id: str | None, dry_run: bool, confirm: bool, journal: Journal | str | None,
+              batch_id: str | None, dry_run: bool, confirm: bool, journal: JournalBackend | str | None,
               options: RunOptions) -> pd.DataFrame:
     """Validate ``frame`` and run it as a batch of ``kind`` (apply_updates, update_one)."""
     from ..client import OrdersClient
@@ -80,7 +80,7 @@ def apply_updates(
     max_rate: float | None = None,
     retry_budget: int | None = None,
     confirm: bool = False,
-    journal: Journal | str | None = None,
+    journal: JournalBackend | str | None = None,
     progress: bool = True,
     tqdm_class: Any = None,
     cancel: threading.Event | None = None,

@@ -17,7 +17,7 @@ from .connection import connect, require_yes
 from .demo import cmd_demo
 from .emulator import cmd_reset_demo, cmd_sandbox
 from .exit_codes import EXIT_ERROR, EXIT_INTERRUPTED
-from .history import cmd_history
+from .history import cmd_history, cmd_journal
 from .jupyter_servers import cmd_app, cmd_lab
 from .one_order import print_order, update_order
 from .orders import cmd_orders
@@ -28,7 +28,8 @@ from .undo import cmd_undo
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {
-        "apply": cmd_apply, "undo": cmd_undo, "history": cmd_history, "sandbox": cmd_sandbox,
+        "apply": cmd_apply, "undo": cmd_undo, "history": cmd_history, "journal": cmd_journal,
+        "sandbox": cmd_sandbox,
         "orders": cmd_orders,
         "lab": cmd_lab, "app": cmd_app, "reset-demo": cmd_reset_demo, "demo": cmd_demo,
     }

@@ -1,15 +1,22 @@
-"""``history``: the changes journaled in this workspace, to find a batch to undo or audit.
+"""``history``: the changes journaled in this workspace (or the team journal), to find a batch to undo
+or audit; ``history --order``: every change to one order, newest first, with who made it; ``journal
+copy``: an analyst's journal file into the team journal.
 
-It reads only the local journal, so it works without credentials and without a network.
+They read only the journal, so they work without credentials and without a network to Adobe.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from ..export import check_output_path
+from .exit_codes import EXIT_OK, EXIT_ROWS
 from .output import save_table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -17,11 +24,15 @@ def cmd_history(args: argparse.Namespace) -> int:
 
     if args.out:
         check_output_path(args.out)
-    frame = history()
+    if args.customer and not args.order:
+        raise ValueError("--customer goes with --order ORDER (the order whose changes to list).")
+    frame = history(order=args.order, customer=args.customer)
     print(f"Journal: {frame.attrs['journal']}", file=sys.stderr)
     if args.out:
         save_table(frame, args.out)
         print(f"{len(frame)} journaled rows written to {args.out}")
+    elif args.order is not None:
+        print(order_text(frame, args.order))
     elif frame.empty:
         print("The journal is empty: no batch has been applied from this workspace yet.")
     else:
@@ -29,3 +40,31 @@ def cmd_history(args: argparse.Namespace) -> int:
 
         print(history_text(frame, last=None if args.all else args.last))
     return 0
+
+
+def order_text(frame: pd.DataFrame, order: str) -> str:
+    """One order's changes for a terminal, newest first: when, who, batch, previous → new, status."""
+    if frame.empty:
+        return f"The journal holds no change to order {order}."
+    from ..terminal import fit_table
+
+    def cell(value: object) -> str:
+        return "" if value is None or value != value else str(value)
+
+    rows: list[dict[str, object]] = [{"when (UTC)": cell(r["updated_at"])[:19].replace("T", " "),
+             "who": f"{cell(r['who'])}@{cell(r['host'])}" if cell(r["host"]) else cell(r["who"]),
+             "batch": f"{cell(r['batch_id'])} ({cell(r['kind'])})", "customer": cell(r["customer_id"]),
+             "previous → new": f"{cell(r['previous_value'])} → {cell(r['target_value'])}",
+             "status": cell(r["status"])} for r in frame.to_dict("records")]
+    columns = ["when (UTC)", "who", "batch", "customer", "previous → new", "status"]
+    return (f"{len(rows)} changes to order {order}, newest first:\n"
+            + fit_table(rows, columns, width=100, shrink=("previous → new", "batch")))
+
+
+def cmd_journal(args: argparse.Namespace) -> int:
+    from ..batch.journal_copy import copy_journal
+    from ..batch.journal_url import masked
+
+    report = copy_journal(args.to, args.source)
+    print(f"Journal copied into {masked(args.to)}: {report.summary()}")
+    return EXIT_OK if not report.conflicts else EXIT_ROWS

@@ -92,6 +92,18 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--out", help="write to .csv or .xlsx instead of printing")
     h.add_argument("--last", type=positive_int, default=30, metavar="N", help="how many rows to print (default 30)")
     h.add_argument("--all", action="store_true", help="print every journaled row")
+    h.add_argument("--order", metavar="ORDER", help="every change to this one order, newest first: previous and new "
+                                                    "value, batch, who and when (the whole team's on a team journal)")
+    h.add_argument("--customer", metavar="CUSTOMER", help="with --order: only this customer's order")
+
+    j = sub.add_parser("journal", help="manage the journal (copy a file journal into the team journal)")
+    js = j.add_subparsers(dest="journal_command", required=True, metavar="ACTION")
+    jc = js.add_parser("copy", help="copy this workspace's journal into another (the team journal), keeping batch "
+                                    "IDs, lineage and who ran each batch; batches already there are skipped")
+    jc.add_argument("--to", required=True, metavar="URL", help="the team journal, postgresql://USER@HOST[:PORT]/DB "
+                                                               "(a password here is never printed)")
+    jc.add_argument("--from", dest="source", metavar="FILE",
+                    help="the journal file to copy (default: this workspace's, .adobe-orders/journal.sqlite)")
 
     s = sub.add_parser("sandbox", help="serve the local emulator until interrupted")
     s.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
@@ -122,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--force", action="store_true", help="overwrite files that are already there")
 
     sub.add_parser("reset-demo", help="put the embedded emulator's demo orders back as they were at first")
+    jc.epilog, jc.formatter_class = EXIT_CODES, argparse.RawDescriptionHelpFormatter
     for command in sub.choices.values():  # every command's --help ends with the exit codes
         command.epilog, command.formatter_class = EXIT_CODES, argparse.RawDescriptionHelpFormatter
     o.epilog = ORDERS_EXIT_CODES

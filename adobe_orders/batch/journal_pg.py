@@ -1,0 +1,498 @@
+"""The team journal: the same journal in PostgreSQL (``ADOBE_VIPM_JOURNAL=postgresql://…``), so a
+finance team sees, audits and undoes each other's batches, and never changes one order twice at once.
+
+Where the database can decide something more soundly than the hosts, it does:
+
+- **Leases** are session advisory locks. A run holds its batch's lock on a connection of its own for
+  as long as it runs; the server drops it the moment that connection ends (the process died, was
+  killed, or lost the network), and never while the process lives, however long it is frozen. No
+  host clock judges staleness. The lock's key is also written to ``lease`` with a fresh token.
+- **Fencing**: every pending mark and every outcome is written only while the lease row holds this
+  run's token *and* the server still grants the advisory lock to that row's backend (``pg_locks``),
+  in the same transaction as the write. A run whose lock connection is gone writes nothing more.
+- **One order, one run**: the pending mark claims the order (``order_claim``, one row per order,
+  ``SELECT … FOR UPDATE``) in the transaction that marks the row; a claim held by a live run is
+  refused with that run's batch, user and host. The claim also remembers the value the journal last
+  set, so a run that read the order before another batch changed it reads it again first.
+- **Time** (``created_at``, the lease heartbeat) is the server's clock, one clock for the team.
+- **Who** is the database user (``session_user``), with the client's host name.
+
+The schema lives in its own PostgreSQL schema (``adobe_orders``), created on first use and
+versioned in ``journal_meta``; later connections only read the version, so a team member who does
+not own the tables never runs an owner-only statement. When the creator belongs to the role that
+owns the database (the team's group role), the tables are created as that role, so every member
+can use them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import socket
+import threading
+import uuid
+import weakref
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from ..errors import BatchBusy, JournalError, OrderBusy
+from .journal import HEARTBEAT_SECONDS, Binding, Fence, Record
+from .journal_url import masked, scrub
+
+if TYPE_CHECKING:  # psycopg loads with the first team journal opened
+    import psycopg
+
+SCHEMA_NAME = "adobe_orders"
+SCHEMA_VERSION = 1
+LOCK_NAMESPACE = 0x4A52  # first key of every advisory lock this journal takes ("JR")
+CREATE_LOCK = 0x7FFF_FF00  # second key of the lock serializing the schema's creation
+CONNECT_TIMEOUT_SECONDS = 10
+NOW_TEXT = """to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+
+S = SCHEMA_NAME
+SCHEMA = f"""
+CREATE SCHEMA IF NOT EXISTS {S};
+CREATE TABLE {S}.journal_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE {S}.batch (
+    batch_id TEXT PRIMARY KEY, created_at TEXT NOT NULL, kind TEXT NOT NULL, parent_batch TEXT,
+    environment TEXT NOT NULL, base_url TEXT NOT NULL, client_hash TEXT NOT NULL,
+    fingerprint TEXT NOT NULL, row_count INTEGER NOT NULL, columns_json TEXT NOT NULL,
+    index_name TEXT, who TEXT, host TEXT
+);
+CREATE TABLE {S}.batch_row (
+    batch_id TEXT NOT NULL REFERENCES {S}.batch, batch_row INTEGER NOT NULL, label TEXT NOT NULL,
+    label_json TEXT NOT NULL, customer_id TEXT, order_id TEXT, target TEXT, expected_json TEXT,
+    previous TEXT, sent INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL, reason TEXT,
+    current_value TEXT, http_status INTEGER, error_code TEXT, attempts INTEGER, request_id TEXT,
+    correlation_id TEXT, updated_at TEXT, source_batch TEXT, source_row INTEGER,
+    PRIMARY KEY (batch_id, batch_row)
+);
+CREATE INDEX batch_row_by_order ON {S}.batch_row (order_id, customer_id);
+CREATE INDEX batch_by_parent ON {S}.batch (parent_batch);
+CREATE TABLE {S}.lease (
+    batch_id TEXT PRIMARY KEY, token TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL,
+    who TEXT NOT NULL, backend_pid INTEGER NOT NULL, lock_key INTEGER NOT NULL,
+    heartbeat TIMESTAMPTZ NOT NULL, epoch INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE {S}.order_claim (
+    customer_id TEXT NOT NULL, order_id TEXT NOT NULL, batch_id TEXT, batch_row INTEGER, token TEXT,
+    last_value TEXT, last_batch TEXT, claimed_at TIMESTAMPTZ,
+    PRIMARY KEY (customer_id, order_id)
+);
+"""
+
+ROW_COLUMNS = ("batch_id", "batch_row", "label", "label_json", "customer_id", "order_id", "target", "expected_json",
+               "previous", "sent", "status", "reason", "source_batch", "source_row", "updated_at", "current_value",
+               "http_status", "error_code", "attempts", "request_id", "correlation_id")
+
+# The lease (batch, token, epoch) is held: its row names this token and epoch, and the server grants
+# the advisory lock to the backend the row names. Evaluated inside each write's own transaction.
+HELD = f"""EXISTS (SELECT 1 FROM {S}.lease l JOIN pg_locks k ON k.locktype = 'advisory' AND k.granted
+    AND k.pid = l.backend_pid AND k.classid = {LOCK_NAMESPACE}::oid AND k.objid = l.lock_key::oid AND k.objsubid = 2
+    WHERE l.batch_id = %(lease_batch)s AND l.token = %(lease_token)s AND l.epoch = %(lease_epoch)s)"""
+# The same for a claim, which knows its run by token only (a token is never reused).
+CLAIM_HELD = HELD.replace(" AND l.epoch = %(lease_epoch)s", "")
+# Anyone's run of a batch: the server grants the batch's lock to the session its lease row names.
+RUNNING = HELD.replace(" AND l.token = %(lease_token)s AND l.epoch = %(lease_epoch)s", "")
+FREE = ""  # the token of a lease nobody holds (the row stays, so the epoch only grows)
+
+
+def lock_key(batch_id: str) -> int:
+    """The advisory lock's second key for a batch: 31 bits of its SHA-256 (positive, so pg_locks shows it as is)."""
+    return int.from_bytes(hashlib.sha256(batch_id.encode("utf-8", "surrogatepass")).digest()[:4], "big") & 0x7FFFFFFF
+
+
+def _advice(exc: BaseException, url: str) -> str:
+    """One line naming the journal (password masked), what is wrong and what to do."""
+    import psycopg
+
+    where = masked(url)
+    detail = " ".join(scrub(str(exc), url).split()).rstrip(".:;, ") or type(exc).__name__
+    end = "" if detail[-1] in "?!" else "."
+    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return (f"The team journal {where} refused this database user: {detail}{end} Every member needs to be in "
+                "the team's group role that owns the database (see the Team journal setup in the docs).")
+    if isinstance(exc, psycopg.OperationalError):
+        return (f"The team journal {where} cannot be reached: {detail}{end} Check the server, host, port, user and "
+                "password in ADOBE_VIPM_JOURNAL.")
+    return f"The team journal {where} could not be used: {detail}{end}"
+
+
+class PgJournal:
+    """The journal in PostgreSQL. Same methods and records as the SQLite ``Journal``; thread-safe:
+    each call borrows a connection from a small pool (a batch's workers write at the same time)."""
+
+    def __init__(self, url: str) -> None:
+        try:
+            import psycopg
+        except ImportError:
+            raise JournalError(f"The team journal {masked(url)} needs psycopg: pip install 'adobe-orders[team]'.",
+                               path=masked(url)) from None
+        self._psycopg = psycopg
+        self._secret = _Hidden(url)
+        self.location = masked(url)
+        self._idle: list[psycopg.Connection[Any]] = []
+        self._pool_lock = threading.Lock()
+        self._leases: dict[Fence, psycopg.Connection[Any]] = {}
+        self.heartbeat_seconds = HEARTBEAT_SECONDS
+        self.host = socket.gethostname()
+        # A journal opened for one call (journal="postgresql://…") closes its connections when dropped.
+        weakref.finalize(self, _close_all, self._idle, self._leases)
+        with self._guard() as conn:
+            self.who = str(conn.execute("SELECT session_user AS who").fetchone()["who"])  # type: ignore[index]
+            self._ensure_schema(conn)
+
+    def __repr__(self) -> str:
+        return f"<PgJournal {self.location}>"
+
+    # -- connections ---------------------------------------------------------------------------
+    def _connect(self) -> psycopg.Connection[Any]:
+        from psycopg.conninfo import conninfo_to_dict
+        from psycopg.rows import dict_row
+
+        given = conninfo_to_dict(self._secret.url)
+        extra: dict[str, Any] = {}
+        if "connect_timeout" not in given:
+            extra["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+        if "application_name" not in given:
+            extra["application_name"] = "adobe-orders"
+        if "keepalives_idle" not in given:  # a peer that vanished without closing is noticed in about a minute
+            extra.update(keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3)
+        return self._psycopg.connect(self._secret.url, autocommit=True, row_factory=dict_row, **extra)
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled connection; any database problem leaves as a one-line JournalError (password masked)."""
+        conn = None
+        try:
+            with self._pool_lock:
+                conn = self._idle.pop() if self._idle else None
+            if conn is None:
+                conn = self._connect()
+            yield conn
+        except self._psycopg.Error as exc:
+            if conn is not None and (conn.closed or conn.broken or isinstance(exc, self._psycopg.OperationalError)):
+                with contextlib.suppress(Exception):
+                    conn.close()
+                conn = None
+            raise JournalError(_advice(exc, self._secret.url), path=self.location) from None
+        except BaseException:  # a refusal (OrderBusy) keeps the connection; one left mid-transaction is closed
+            if conn is not None and (conn.broken or conn.info.transaction_status
+                                     != self._psycopg.pq.TransactionStatus.IDLE):
+                with contextlib.suppress(Exception):
+                    conn.close()
+                conn = None
+            raise
+        finally:
+            if conn is not None:
+                with self._pool_lock:
+                    self._idle.append(conn)
+
+    def close(self) -> None:
+        with self._pool_lock:
+            _close_all(self._idle, self._leases)
+
+    def _ensure_schema(self, conn: psycopg.Connection[Any]) -> None:
+        """Create the schema on first use (once, under a lock); afterwards only read its version."""
+        version = self._version(conn)
+        if version is None:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_NAMESPACE, CREATE_LOCK))
+                if self._version(conn) is None:
+                    owner = conn.execute(
+                        "SELECT pg_get_userbyid(datdba) AS owner, pg_has_role(session_user, datdba, 'MEMBER') AS "
+                        "member FROM pg_database WHERE datname = current_database()").fetchone()
+                    if owner and owner["member"]:  # the team's group role owns what one member creates
+                        conn.execute(f'SET LOCAL ROLE "{owner["owner"]}"')
+                    conn.execute(SCHEMA.encode())
+                    conn.execute(f"INSERT INTO {S}.journal_meta VALUES ('schema_version', %s)", (str(SCHEMA_VERSION),))
+            version = SCHEMA_VERSION
+        if version > SCHEMA_VERSION:
+            raise JournalError(
+                f"The team journal {self.location} has schema version {version}, newer than this adobe-orders "
+                f"understands ({SCHEMA_VERSION}); it was written by a later version. Upgrade adobe-orders "
+                "(pip install -U adobe-orders); nothing was changed.", path=self.location)
+
+    @staticmethod
+    def _version(conn: psycopg.Connection[Any]) -> int | None:
+        # pg_class read as a table (this statement's snapshot), not to_regclass (the catalog cache, which
+        # can miss a schema another session created while this one waited for the creation lock)
+        found = conn.execute("SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                             f"WHERE n.nspname = '{S}' AND c.relname = 'journal_meta') AS present").fetchone()
+        if not found or not found["present"]:
+            return None
+        row = conn.execute(f"SELECT value FROM {S}.journal_meta WHERE key = 'schema_version'").fetchone()
+        return int(row["value"]) if row else None
+
+    def query(self, sql: str, params: Any = ()) -> list[Record]:
+        with self._guard() as conn:
+            return list(conn.execute(sql.encode(), params).fetchall())
+
+    # -- batches -------------------------------------------------------------------------------
+    def batch(self, batch_id: str) -> Record | None:
+        rows = self.query(f"SELECT * FROM {S}.batch WHERE batch_id = %s", (batch_id,))
+        return rows[0] if rows else None
+
+    def children(self, batch_id: str) -> list[Record]:
+        return self.query(f"SELECT * FROM {S}.batch WHERE parent_batch = %s ORDER BY created_at", (batch_id,))
+
+    def legacy_batch(self, batch_id: str) -> bool:
+        return False  # the team journal never held the pre-identity format
+
+    def recent(self, limit: int = 5) -> list[str]:
+        return [r["batch_id"] for r in self.query(f"SELECT batch_id FROM {S}.batch ORDER BY created_at DESC LIMIT %s",
+                                                   (limit,))]
+
+    def start_batch(self, batch_id: str, *, kind: str, parent: str | None, binding: Binding, fp: str,
+                    columns: dict[str, str], index_name: str | None, rows: list[dict[str, Any]],
+                    who: str | None = None, host: str | None = None, created_at: str | None = None) -> bool:
+        """Record the batch and all its rows in one transaction. False if it exists already. ``who``,
+        ``host`` and ``created_at`` are given only when copying a batch from another journal."""
+        import json
+
+        with self._guard() as conn, conn.transaction():
+            made = conn.execute(
+                f"INSERT INTO {S}.batch VALUES (%s, COALESCE(%s, {NOW_TEXT}), %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+                "COALESCE(%s, session_user), %s) ON CONFLICT (batch_id) DO NOTHING RETURNING 1",
+                (batch_id, created_at, kind, parent, binding.environment, binding.base_url, binding.client_hash, fp,
+                 len(rows), json.dumps(columns), index_name, who, host or self.host)).fetchone()
+            if made is None:
+                return False
+            now = conn.execute(f"SELECT {NOW_TEXT} AS now").fetchone()["now"]  # type: ignore[index]
+            with conn.cursor() as cur:
+                cur.executemany(
+                    f"INSERT INTO {S}.batch_row ({', '.join(ROW_COLUMNS)}) "
+                    f"VALUES ({', '.join(f'%({c})s' for c in ROW_COLUMNS)})",
+                    [{"sent": 0, "current_value": None, "http_status": None, "error_code": None, "attempts": None,
+                      "request_id": None, "correlation_id": None, "updated_at": now, **r, "batch_id": batch_id}
+                     for r in rows])
+        return True
+
+    def rows(self, batch_id: str) -> dict[int, Record]:
+        return {r["batch_row"]: r for r in self.query(
+            f"SELECT * FROM {S}.batch_row WHERE batch_id = %s ORDER BY batch_row", (batch_id,))}
+
+    # -- ownership -----------------------------------------------------------------------------
+    def acquire(self, batch_id: str) -> Fence:
+        """Take the batch's advisory lock on a connection kept for this run, or raise BatchBusy
+        naming who holds it. Returns the fence (token, epoch) every write of this run presents."""
+        token, key = uuid.uuid4().hex, lock_key(batch_id)
+        try:
+            conn = self._connect()
+        except self._psycopg.Error as exc:
+            raise JournalError(_advice(exc, self._secret.url), path=self.location) from None
+        try:
+            got = conn.execute("SELECT pg_try_advisory_lock(%s, %s) AS got", (LOCK_NAMESPACE, key)).fetchone()
+            if not got or not got["got"]:
+                holder = conn.execute(f"SELECT pid, host, who FROM {S}.lease WHERE batch_id = %s AND token <> ''",
+                                      (batch_id,)).fetchone()
+                conn.close()
+                raise BatchBusy(f"Batch {batch_id} is running now in {self._describe(holder)}; two runs of one "
+                                "batch would send its rows twice. Wait for it to finish (or stop it), then run "
+                                "again. The database frees the batch the moment that run's process ends.")
+            taken = conn.execute(
+                f"INSERT INTO {S}.lease VALUES (%s, %s, %s, %s, session_user, pg_backend_pid(), %s, now(), 1) "
+                "ON CONFLICT (batch_id) DO UPDATE SET token = EXCLUDED.token, pid = EXCLUDED.pid, "
+                "host = EXCLUDED.host, who = EXCLUDED.who, backend_pid = EXCLUDED.backend_pid, "
+                "lock_key = EXCLUDED.lock_key, heartbeat = EXCLUDED.heartbeat, epoch = lease.epoch + 1 "
+                "RETURNING epoch", (batch_id, token, os.getpid(), self.host, key)).fetchone()
+            assert taken is not None
+        except self._psycopg.Error as exc:
+            with contextlib.suppress(Exception):
+                conn.close()
+            raise JournalError(_advice(exc, self._secret.url), path=self.location) from None
+        fence = Fence(batch_id, token, int(taken["epoch"]))
+        with self._pool_lock:
+            self._leases[fence] = conn
+        return fence
+
+    def _describe(self, holder: Record | None) -> str:
+        if holder is None:
+            return "another run (starting up)"
+        if (holder["pid"], holder["host"]) == (os.getpid(), self.host):
+            return "this process (another thread)"
+        return f"process {holder['pid']} on {holder['host']} (database user {holder['who']})"
+
+    def heartbeat(self, fence: Fence) -> bool:
+        """Still ours? False when the lease row no longer holds our token and epoch on our lock's
+        session (another run holds the batch): this run must stop sending. JournalError when the
+        database is away (the writes' own fence then stops the run)."""
+        conn = self._leases.get(fence)
+        if conn is None:
+            return False
+        try:
+            cur = conn.execute(f"UPDATE {S}.lease SET heartbeat = now() WHERE batch_id = %s AND token = %s "
+                               "AND epoch = %s AND backend_pid = pg_backend_pid()",
+                               (fence.batch_id, fence.token, fence.epoch))
+            return cur.rowcount == 1
+        except self._psycopg.Error as exc:
+            raise JournalError(_advice(exc, self._secret.url), path=self.location) from None
+
+    def release(self, fence: Fence) -> None:
+        """Give the lease up (its row stays without owner, so the next epoch is higher) and end the
+        lock's session, which frees the advisory lock."""
+        with self._pool_lock:
+            conn = self._leases.pop(fence, None)
+        if conn is None:
+            return
+        with contextlib.suppress(self._psycopg.Error):
+            conn.execute(f"UPDATE {S}.lease SET token = %s, pid = 0 WHERE batch_id = %s AND token = %s AND epoch = %s",
+                         (FREE, fence.batch_id, fence.token, fence.epoch))
+        with contextlib.suppress(Exception):
+            conn.close()
+
+    def running_elsewhere(self, batch_id: str) -> str | None:
+        """Who runs this batch now: the server grants its advisory lock to a session (no clock involved)."""
+        held = self.query(f"SELECT pid, host, who FROM {S}.lease l WHERE batch_id = %(lease_batch)s AND {RUNNING}",
+                          {"lease_batch": batch_id})
+        return self._describe(held[0]) if held else None
+
+    def holder(self, batch_id: str) -> str | None:
+        """Who holds the batch's lease now, as written: for the message of a run displaced."""
+        held = self.query(f"SELECT pid, host, who FROM {S}.lease WHERE batch_id = %s AND token <> ''", (batch_id,))
+        return self._describe(held[0]) if held else None
+
+    # -- row progress --------------------------------------------------------------------------
+    def mark_pending(self, fence: Fence, row: int, previous: str | None, *, current: str | None = None,
+                     check_current: bool = False) -> bool:
+        """Committed before the PATCH leaves, in one transaction: this run still holds the lease,
+        the order is claimed for this row, and the row is pending with its previous value. False:
+        the lease is lost (send nothing). OrderBusy: another live run has the order pending — or,
+        with ``check_current``, changed it after this run read ``current`` — nothing was written."""
+        batch_id, token = fence.batch_id, fence.token
+        params = {**_fence(fence), "batch": batch_id, "row": row}
+        with self._guard() as conn, conn.transaction():
+            target = conn.execute(f"SELECT customer_id, order_id, {HELD} AS held FROM {S}.batch_row "
+                                  "WHERE batch_id = %(batch)s AND batch_row = %(row)s", params).fetchone()
+            if target is None or not target["held"]:
+                return False
+            key = {**params, "customer": target["customer_id"], "order": target["order_id"], "token": token}
+            claim = conn.execute(
+                f"INSERT INTO {S}.order_claim (customer_id, order_id, batch_id, batch_row, token, claimed_at) "
+                "VALUES (%(customer)s, %(order)s, %(batch)s, %(row)s, %(token)s, now()) "
+                "ON CONFLICT (customer_id, order_id) DO NOTHING RETURNING last_value, last_batch", key).fetchone()
+            if claim is None:  # the order has a claim row (held, or left by an earlier change)
+                claim = self._take_claim(conn, key)
+            if check_current and claim is not None and claim["last_batch"] not in (None, batch_id) \
+                    and claim["last_value"] != current:
+                raise OrderBusy(f"Order {key['order']} of customer {key['customer']} was changed by batch "
+                                f"{claim['last_batch']} after this run read it.", batch_id=claim["last_batch"],
+                                changed=True)
+            conn.execute(
+                f"UPDATE {S}.batch_row SET status = 'pending', previous = CASE WHEN sent = 1 THEN previous "
+                "ELSE %(previous)s END, sent = 1, updated_at = %(now)s WHERE batch_id = %(batch)s "
+                "AND batch_row = %(row)s",
+                {**params, "previous": previous, "now": _utc_now()})
+        return True
+
+    def _take_claim(self, conn: psycopg.Connection[Any], key: dict[str, Any]) -> Record:
+        """The order's claim row is there: take it if free or held by a run that is gone, else OrderBusy."""
+        held = conn.execute(
+            "SELECT c.batch_id, c.batch_row, c.token, c.last_value, c.last_batch, b.who, b.host "
+            f"FROM {S}.order_claim c LEFT JOIN {S}.batch b ON b.batch_id = c.batch_id "
+            "WHERE c.customer_id = %(customer)s AND c.order_id = %(order)s FOR UPDATE OF c", key).fetchone()
+        assert held is not None
+        if held["batch_id"] is not None and (held["batch_id"], held["batch_row"]) != (key["batch"], key["row"]):
+            alive = conn.execute(f"SELECT {CLAIM_HELD} AS held", {"lease_batch": held["batch_id"],
+                                                                  "lease_token": held["token"]}).fetchone()
+            if alive and alive["held"]:
+                who = f"{held['who']} on {held['host']}" if held["host"] else str(held["who"])
+                raise OrderBusy(f"Not sent: order {key['order']} of customer {key['customer']} is being changed "
+                                f"right now by batch {held['batch_id']} ({who}); one order is changed by one run at "
+                                "a time. Retry this row when that batch is done (retry_failed(results)).",
+                                batch_id=held["batch_id"])
+        conn.execute(f"UPDATE {S}.order_claim SET batch_id = %(batch)s, batch_row = %(row)s, token = %(token)s, "
+                     "claimed_at = now() WHERE customer_id = %(customer)s AND order_id = %(order)s", key)
+        return held
+
+    def claim_holder(self, customer_id: str, order_id: str) -> str | None:
+        """The batch that has this order pending in a live run now, if any (a waiting row polls this)."""
+        rows = self.query(f"SELECT c.batch_id, c.token FROM {S}.order_claim c WHERE customer_id = %s AND order_id = %s "
+                          "AND batch_id IS NOT NULL", (customer_id, order_id))
+        if not rows:
+            return None
+        alive = self.query(f"SELECT {CLAIM_HELD} AS held", {"lease_batch": rows[0]["batch_id"],
+                                                            "lease_token": rows[0]["token"]})
+        return rows[0]["batch_id"] if alive and alive[0]["held"] else None
+
+    def record(self, fence: Fence, row: int, *, status: str, reason: str | None, previous: str | None,
+               current: str | None, http_status: int | None, error_code: str | None, attempts: int | None,
+               request_id: str | None, correlation_id: str | None, updated_at: str) -> bool:
+        """The row's outcome, and the order's claim freed, in one transaction, only while this run
+        holds the lease: False when it does not, and nothing is written."""
+        batch_id = fence.batch_id
+        params = {**_fence(fence), "batch": batch_id, "row": row, "status": status,
+                  "reason": reason, "previous": previous, "current": current, "http_status": http_status,
+                  "error_code": error_code, "attempts": attempts, "request_id": request_id,
+                  "correlation_id": correlation_id, "updated_at": updated_at}
+        with self._guard() as conn, conn.transaction():
+            done = conn.execute(
+                f"UPDATE {S}.batch_row SET status = %(status)s, reason = %(reason)s, previous = CASE WHEN sent = 1 "
+                "THEN previous ELSE %(previous)s END, current_value = %(current)s, http_status = %(http_status)s, "
+                "error_code = %(error_code)s, attempts = %(attempts)s, request_id = %(request_id)s, "
+                "correlation_id = %(correlation_id)s, updated_at = %(updated_at)s WHERE batch_id = %(batch)s AND "
+                f"batch_row = %(row)s AND {HELD} RETURNING customer_id, order_id", params).fetchone()
+            if done is None:
+                return False
+            conn.execute(
+                f"UPDATE {S}.order_claim SET batch_id = NULL, batch_row = NULL, token = NULL, claimed_at = NULL, "
+                "last_value = CASE WHEN %(status)s = 'updated' THEN %(current)s ELSE last_value END, "
+                "last_batch = CASE WHEN %(status)s = 'updated' THEN %(batch)s ELSE last_batch END "
+                "WHERE customer_id = %(customer)s AND order_id = %(order)s AND batch_id = %(batch)s "
+                "AND batch_row = %(row)s", {**params, "customer": done["customer_id"], "order": done["order_id"]})
+        return True
+
+    # -- reading -------------------------------------------------------------------------------
+    HISTORY = (f"SELECT b.batch_id, b.kind, b.parent_batch, b.environment, b.base_url, b.created_at, b.who, b.host, "
+               "r.batch_row, r.label, r.customer_id, r.order_id, r.previous, r.target, r.current_value, r.status, "
+               "r.reason, r.http_status, r.error_code, r.attempts, r.request_id, r.correlation_id, r.updated_at, "
+               f"r.source_batch, r.source_row, r.sent FROM {S}.batch_row r JOIN {S}.batch b USING (batch_id) ")
+
+    def history(self) -> list[Record]:
+        return self.query(self.HISTORY + "ORDER BY b.created_at, r.batch_row")
+
+    def order_history(self, order_id: str, customer_id: str | None = None) -> list[Record]:
+        """Every change the team's journal holds for one order (sent, or found done), newest first."""
+        return self.query(self.HISTORY + "WHERE r.order_id = %(order)s AND (%(customer)s::text IS NULL OR "
+                          "r.customer_id = %(customer)s) AND (r.sent = 1 OR r.status = 'updated') "
+                          "ORDER BY r.updated_at DESC, b.created_at DESC",
+                          {"order": order_id, "customer": customer_id})
+
+    def batches(self) -> list[Record]:
+        return self.query(f"SELECT * FROM {S}.batch ORDER BY created_at")
+
+
+def _fence(fence: Fence) -> dict[str, Any]:
+    return {"lease_batch": fence.batch_id, "lease_token": fence.token, "lease_epoch": fence.epoch}
+
+
+class _Hidden:
+    """The URL with its password, kept out of repr/vars dumps: it shows masked."""
+
+    __slots__ = ("url",)
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __repr__(self) -> str:
+        return f"<{masked(self.url)}>"
+
+
+def _close_all(idle: list[Any], leases: dict[Any, Any]) -> None:
+    """Close the pool's connections and the leases' (ending a lease's session frees its advisory lock)."""
+    connections = [*idle, *leases.values()]
+    idle.clear()
+    leases.clear()
+    for conn in connections:
+        with contextlib.suppress(Exception):
+            conn.close()
+
+
+def _utc_now() -> str:
+    from .journal import utc_now
+
+    return utc_now()
+
+
+__all__ = ["PgJournal", "lock_key"]

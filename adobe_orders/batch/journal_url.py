@@ -1,0 +1,62 @@
+"""Where the journal lives, as a setting: a file (SQLite, the default) or a ``postgresql://`` URL
+(the team journal). The URL may carry a password, so it is only ever shown masked.
+
+``ADOBE_VIPM_JOURNAL`` (or ``journal=`` in Python, or the client's settings in the widgets) holds
+either; this module tells them apart and hides the secret part, nothing more.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+SCHEMES = ("postgresql", "postgres")
+MASK = "***"
+
+
+def is_database_url(setting: object) -> bool:
+    """True for ``postgresql://…`` / ``postgres://…``: the team journal, not a file name."""
+    return isinstance(setting, str) and setting.strip().lower().startswith(tuple(f"{s}://" for s in SCHEMES))
+
+
+def password_of(url: str) -> str | None:
+    """The password in the URL (percent-decoded), or the one given as ``password=`` in its query."""
+    try:
+        parts = urlsplit(url)
+        found = parts.password
+    except ValueError:
+        found = None
+    if found:
+        return unquote(found)
+    query = re.search(r"(?:^|[?&])password=([^&]*)", url)
+    return unquote(query.group(1)) if query and query.group(1) else None
+
+
+def masked(url: str) -> str:
+    """The URL as it may be shown: the password (in the user part or the query) replaced by ``***``."""
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        if "@" in netloc:
+            user_part, host_part = netloc.rsplit("@", 1)
+            if ":" in user_part:
+                user_part = user_part.split(":", 1)[0] + ":" + MASK
+            netloc = f"{user_part}@{host_part}"
+        query = re.sub(r"(^|&)password=[^&]*", rf"\1password={MASK}", parts.query)
+        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    except ValueError:
+        return re.sub(r"(//[^:/@]*:)[^@]*@", rf"\1{MASK}@", url.split("?", 1)[0])
+
+
+def scrub(text: str, url: str) -> str:
+    """``text`` (an error message from the driver) with the URL's password masked wherever it appears."""
+    secret = password_of(url)
+    if secret:
+        text = text.replace(secret, MASK)
+        raw = url.split("@", 1)[0].rsplit(":", 1)[-1] if "@" in url else None
+        if raw:
+            text = text.replace(raw, MASK)
+    return text.replace(url, masked(url))
+
+
+__all__ = ["is_database_url", "masked", "password_of", "scrub"]
