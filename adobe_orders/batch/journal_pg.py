@@ -32,7 +32,6 @@ import os
 import socket
 import threading
 import uuid
-import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -96,6 +95,53 @@ CLAIM_HELD = HELD.replace(" AND l.epoch = %(lease_epoch)s", "")
 # Anyone's run of a batch: the server grants the batch's lock to the session its lease row names.
 RUNNING = HELD.replace(" AND l.token = %(lease_token)s AND l.epoch = %(lease_epoch)s", "")
 FREE = ""  # the token of a lease nobody holds (the row stays, so the epoch only grows)
+# A claim row ``c`` is held by a live run: the lease of its batch keeps its token, and the lock is granted.
+CLAIM_HELD_BY_C = CLAIM_HELD.replace("%(lease_batch)s", "c.batch_id").replace("%(lease_token)s", "c.token")
+
+# The pending mark, one statement: the row (only while the lease is held), the order's claim (taken
+# if free, ours, or left by a run that is gone — and, with ``check``, only if no other batch changed
+# the order since it was read), then the row marked pending, only if the claim was taken.
+MARK = f"""
+WITH target AS (
+    SELECT customer_id, order_id FROM {S}.batch_row
+    WHERE batch_id = %(batch)s AND batch_row = %(row)s AND {HELD}),
+claim AS (
+    INSERT INTO {S}.order_claim AS c (customer_id, order_id, batch_id, batch_row, token, claimed_at)
+    SELECT customer_id, order_id, %(batch)s, %(row)s, %(lease_token)s, now() FROM target
+    ON CONFLICT (customer_id, order_id) DO UPDATE SET batch_id = EXCLUDED.batch_id,
+        batch_row = EXCLUDED.batch_row, token = EXCLUDED.token, claimed_at = EXCLUDED.claimed_at
+    WHERE (c.batch_id IS NULL OR (c.batch_id = EXCLUDED.batch_id AND c.batch_row = EXCLUDED.batch_row)
+           OR NOT {CLAIM_HELD_BY_C})
+      AND (NOT %(check)s OR c.last_batch IS NULL OR c.last_batch = EXCLUDED.batch_id
+           OR c.last_value IS NOT DISTINCT FROM %(current)s::text)
+    RETURNING 1),
+mark AS (
+    UPDATE {S}.batch_row SET status = 'pending', previous = CASE WHEN sent = 1 THEN previous
+        ELSE %(previous)s::text END, sent = 1, updated_at = %(now)s
+    WHERE batch_id = %(batch)s AND batch_row = %(row)s AND EXISTS (SELECT 1 FROM claim)
+    RETURNING 1)
+SELECT EXISTS (SELECT 1 FROM target) AS held, EXISTS (SELECT 1 FROM mark) AS marked
+"""
+
+# The outcome, one statement: written only while the lease is held; the order's claim freed, and
+# the value the journal last set remembered for the next run's check.
+RECORD = f"""
+WITH done AS (
+    UPDATE {S}.batch_row SET status = %(status)s, reason = %(reason)s, previous = CASE WHEN sent = 1
+        THEN previous ELSE %(previous)s::text END, current_value = %(current)s, http_status = %(http_status)s,
+        error_code = %(error_code)s, attempts = %(attempts)s, request_id = %(request_id)s,
+        correlation_id = %(correlation_id)s, updated_at = %(updated_at)s
+    WHERE batch_id = %(batch)s AND batch_row = %(row)s AND {HELD}
+    RETURNING customer_id, order_id),
+freed AS (
+    UPDATE {S}.order_claim c SET batch_id = NULL, batch_row = NULL, token = NULL, claimed_at = NULL,
+        last_value = CASE WHEN %(status)s = 'updated' THEN %(current)s::text ELSE c.last_value END,
+        last_batch = CASE WHEN %(status)s = 'updated' THEN %(batch)s ELSE c.last_batch END
+    FROM done WHERE c.customer_id = done.customer_id AND c.order_id = done.order_id
+        AND c.batch_id = %(batch)s AND c.batch_row = %(row)s
+    RETURNING 1)
+SELECT EXISTS (SELECT 1 FROM done) AS written
+"""
 
 
 def lock_key(batch_id: str) -> int:
@@ -119,9 +165,76 @@ def _advice(exc: BaseException, url: str) -> str:
     return f"The team journal {where} could not be used: {detail}{end}"
 
 
+class _Pool:
+    """The connections to one journal URL, shared by every ``PgJournal`` of this process (a notebook
+    or a script opens one per call): connecting costs tens of milliseconds (a process on the server,
+    password hashing), a batch's workers each need one, and a run should not pay that every time."""
+
+    MAX_IDLE = 32
+
+    def __init__(self, url: str) -> None:
+        self.secret = _Hidden(url)
+        self.idle: list[Any] = []
+        self.lock = threading.Lock()
+
+    def connect(self) -> psycopg.Connection[Any]:
+        import psycopg
+        from psycopg.conninfo import conninfo_to_dict
+        from psycopg.rows import dict_row
+
+        given = conninfo_to_dict(self.secret.url)
+        extra: dict[str, Any] = {}
+        if "connect_timeout" not in given:
+            extra["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+        if "application_name" not in given:
+            extra["application_name"] = "adobe-orders"
+        if "keepalives_idle" not in given:  # a peer that vanished without closing is noticed in about a minute
+            extra.update(keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3)
+        return psycopg.connect(self.secret.url, autocommit=True, row_factory=dict_row, **extra)
+
+    def take(self) -> tuple[psycopg.Connection[Any], bool]:
+        """A connection, and whether it was reused (a reused one may have died while idle)."""
+        with self.lock:
+            if self.idle:
+                return self.idle.pop(), True
+        return self.connect(), False
+
+    def give(self, conn: psycopg.Connection[Any]) -> None:
+        import psycopg
+
+        if conn.closed or conn.broken or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            with contextlib.suppress(Exception):
+                conn.close()
+            return
+        with self.lock:
+            if len(self.idle) < self.MAX_IDLE:
+                self.idle.append(conn)
+                return
+        conn.close()
+
+    def clear(self) -> None:
+        """Drop the idle connections (after the server restarted, they are all dead)."""
+        with self.lock:
+            idle, self.idle = self.idle, []
+        for conn in idle:
+            with contextlib.suppress(Exception):
+                conn.close()
+
+
+_POOLS: dict[str, _Pool] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def _pool_for(url: str) -> _Pool:
+    key = hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()  # no password kept as a key
+    with _POOLS_LOCK:
+        return _POOLS.setdefault(key, _Pool(url))
+
+
 class PgJournal:
     """The journal in PostgreSQL. Same methods and records as the SQLite ``Journal``; thread-safe:
-    each call borrows a connection from a small pool (a batch's workers write at the same time)."""
+    each call borrows a connection from the process's pool for this URL (a batch's workers write at
+    the same time)."""
 
     def __init__(self, url: str) -> None:
         try:
@@ -132,13 +245,20 @@ class PgJournal:
         self._psycopg = psycopg
         self._secret = _Hidden(url)
         self.location = masked(url)
-        self._idle: list[psycopg.Connection[Any]] = []
-        self._pool_lock = threading.Lock()
+        self._pool = _pool_for(url)
         self._leases: dict[Fence, psycopg.Connection[Any]] = {}
+        self._leases_lock = threading.Lock()
         self.heartbeat_seconds = HEARTBEAT_SECONDS
         self.host = socket.gethostname()
-        # A journal opened for one call (journal="postgresql://…") closes its connections when dropped.
-        weakref.finalize(self, _close_all, self._idle, self._leases)
+        try:
+            self._open()
+        except JournalError:
+            if not self._pool.idle:
+                raise
+            self._pool.clear()  # connections left from before a server restart: start afresh, once
+            self._open()
+
+    def _open(self) -> None:
         with self._guard() as conn:
             self.who = str(conn.execute("SELECT session_user AS who").fetchone()["who"])  # type: ignore[index]
             self._ensure_schema(conn)
@@ -147,51 +267,29 @@ class PgJournal:
         return f"<PgJournal {self.location}>"
 
     # -- connections ---------------------------------------------------------------------------
-    def _connect(self) -> psycopg.Connection[Any]:
-        from psycopg.conninfo import conninfo_to_dict
-        from psycopg.rows import dict_row
-
-        given = conninfo_to_dict(self._secret.url)
-        extra: dict[str, Any] = {}
-        if "connect_timeout" not in given:
-            extra["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
-        if "application_name" not in given:
-            extra["application_name"] = "adobe-orders"
-        if "keepalives_idle" not in given:  # a peer that vanished without closing is noticed in about a minute
-            extra.update(keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3)
-        return self._psycopg.connect(self._secret.url, autocommit=True, row_factory=dict_row, **extra)
-
     @contextlib.contextmanager
     def _guard(self) -> Iterator[psycopg.Connection[Any]]:
         """A pooled connection; any database problem leaves as a one-line JournalError (password masked)."""
         conn = None
         try:
-            with self._pool_lock:
-                conn = self._idle.pop() if self._idle else None
-            if conn is None:
-                conn = self._connect()
+            conn, _ = self._pool.take()
             yield conn
         except self._psycopg.Error as exc:
-            if conn is not None and (conn.closed or conn.broken or isinstance(exc, self._psycopg.OperationalError)):
+            if conn is not None and isinstance(exc, self._psycopg.OperationalError):
                 with contextlib.suppress(Exception):
                     conn.close()
-                conn = None
             raise JournalError(_advice(exc, self._secret.url), path=self.location) from None
-        except BaseException:  # a refusal (OrderBusy) keeps the connection; one left mid-transaction is closed
-            if conn is not None and (conn.broken or conn.info.transaction_status
-                                     != self._psycopg.pq.TransactionStatus.IDLE):
-                with contextlib.suppress(Exception):
-                    conn.close()
-                conn = None
-            raise
         finally:
             if conn is not None:
-                with self._pool_lock:
-                    self._idle.append(conn)
+                self._pool.give(conn)  # a broken one, or one left mid-transaction, is closed instead
 
     def close(self) -> None:
-        with self._pool_lock:
-            _close_all(self._idle, self._leases)
+        """End this journal's leases (their sessions); the pooled connections stay for the next call."""
+        with self._leases_lock:
+            leases, self._leases = list(self._leases.values()), {}
+        for conn in leases:
+            with contextlib.suppress(Exception):
+                conn.close()
 
     def _ensure_schema(self, conn: psycopg.Connection[Any]) -> None:
         """Create the schema on first use (once, under a lock); afterwards only read its version."""
@@ -260,13 +358,12 @@ class PgJournal:
             if made is None:
                 return False
             now = conn.execute(f"SELECT {NOW_TEXT} AS now").fetchone()["now"]  # type: ignore[index]
-            with conn.cursor() as cur:
-                cur.executemany(
-                    f"INSERT INTO {S}.batch_row ({', '.join(ROW_COLUMNS)}) "
-                    f"VALUES ({', '.join(f'%({c})s' for c in ROW_COLUMNS)})",
-                    [{"sent": 0, "current_value": None, "http_status": None, "error_code": None, "attempts": None,
-                      "request_id": None, "correlation_id": None, "updated_at": now, **r, "batch_id": batch_id}
-                     for r in rows])
+            defaults = {"sent": 0, "current_value": None, "http_status": None, "error_code": None, "attempts": None,
+                        "request_id": None, "correlation_id": None, "updated_at": now}
+            with conn.cursor().copy(f"COPY {S}.batch_row ({', '.join(ROW_COLUMNS)}) FROM STDIN") as copy:
+                for r in rows:  # COPY: one round trip for a batch's rows, however many
+                    record = {**defaults, **r, "batch_id": batch_id}
+                    copy.write_row([record[c] for c in ROW_COLUMNS])
         return True
 
     def rows(self, batch_id: str) -> dict[int, Record]:
@@ -279,7 +376,7 @@ class PgJournal:
         naming who holds it. Returns the fence (token, epoch) every write of this run presents."""
         token, key = uuid.uuid4().hex, lock_key(batch_id)
         try:
-            conn = self._connect()
+            conn, _ = self._pool.take()
         except self._psycopg.Error as exc:
             raise JournalError(_advice(exc, self._secret.url), path=self.location) from None
         try:
@@ -287,7 +384,7 @@ class PgJournal:
             if not got or not got["got"]:
                 holder = conn.execute(f"SELECT pid, host, who FROM {S}.lease WHERE batch_id = %s AND token <> ''",
                                       (batch_id,)).fetchone()
-                conn.close()
+                self._pool.give(conn)
                 raise BatchBusy(f"Batch {batch_id} is running now in {self._describe(holder)}; two runs of one "
                                 "batch would send its rows twice. Wait for it to finish (or stop it), then run "
                                 "again. The database frees the batch the moment that run's process ends.")
@@ -303,7 +400,7 @@ class PgJournal:
                 conn.close()
             raise JournalError(_advice(exc, self._secret.url), path=self.location) from None
         fence = Fence(batch_id, token, int(taken["epoch"]))
-        with self._pool_lock:
+        with self._leases_lock:
             self._leases[fence] = conn
         return fence
 
@@ -330,17 +427,20 @@ class PgJournal:
             raise JournalError(_advice(exc, self._secret.url), path=self.location) from None
 
     def release(self, fence: Fence) -> None:
-        """Give the lease up (its row stays without owner, so the next epoch is higher) and end the
-        lock's session, which frees the advisory lock."""
-        with self._pool_lock:
+        """Give the lease up (its row stays without owner, so the next epoch is higher) and free the
+        advisory lock; the connection goes back to the pool."""
+        with self._leases_lock:
             conn = self._leases.pop(fence, None)
         if conn is None:
             return
-        with contextlib.suppress(self._psycopg.Error):
+        try:
             conn.execute(f"UPDATE {S}.lease SET token = %s, pid = 0 WHERE batch_id = %s AND token = %s AND epoch = %s",
                          (FREE, fence.batch_id, fence.token, fence.epoch))
-        with contextlib.suppress(Exception):
-            conn.close()
+            conn.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_NAMESPACE, lock_key(fence.batch_id)))
+        except self._psycopg.Error:
+            with contextlib.suppress(Exception):
+                conn.close()  # ending the session frees the lock all the same
+        self._pool.give(conn)
 
     def running_elsewhere(self, batch_id: str) -> str | None:
         """Who runs this batch now: the server grants its advisory lock to a session (no clock involved)."""
@@ -356,55 +456,40 @@ class PgJournal:
     # -- row progress --------------------------------------------------------------------------
     def mark_pending(self, fence: Fence, row: int, previous: str | None, *, current: str | None = None,
                      check_current: bool = False) -> bool:
-        """Committed before the PATCH leaves, in one transaction: this run still holds the lease,
-        the order is claimed for this row, and the row is pending with its previous value. False:
-        the lease is lost (send nothing). OrderBusy: another live run has the order pending — or,
-        with ``check_current``, changed it after this run read ``current`` — nothing was written."""
-        batch_id, token = fence.batch_id, fence.token
-        params = {**_fence(fence), "batch": batch_id, "row": row}
-        with self._guard() as conn, conn.transaction():
-            target = conn.execute(f"SELECT customer_id, order_id, {HELD} AS held FROM {S}.batch_row "
-                                  "WHERE batch_id = %(batch)s AND batch_row = %(row)s", params).fetchone()
-            if target is None or not target["held"]:
+        """Committed before the PATCH leaves, in one statement (one transaction, one round trip): this
+        run still holds the lease, the order is claimed for this row, and the row is pending with its
+        previous value. False: the lease is lost (send nothing). OrderBusy: another live run has the
+        order pending — or, with ``check_current``, changed it after this run read ``current`` — and
+        nothing was written."""
+        params = {**_fence(fence), "batch": fence.batch_id, "row": row, "previous": previous, "now": _utc_now(),
+                  "check": check_current, "current": current}
+        with self._guard() as conn:
+            done = conn.execute(MARK, params).fetchone()
+            assert done is not None
+            if not done["held"]:
                 return False
-            key = {**params, "customer": target["customer_id"], "order": target["order_id"], "token": token}
-            claim = conn.execute(
-                f"INSERT INTO {S}.order_claim (customer_id, order_id, batch_id, batch_row, token, claimed_at) "
-                "VALUES (%(customer)s, %(order)s, %(batch)s, %(row)s, %(token)s, now()) "
-                "ON CONFLICT (customer_id, order_id) DO NOTHING RETURNING last_value, last_batch", key).fetchone()
-            if claim is None:  # the order has a claim row (held, or left by an earlier change)
-                claim = self._take_claim(conn, key)
-            if check_current and claim is not None and claim["last_batch"] not in (None, batch_id) \
-                    and claim["last_value"] != current:
-                raise OrderBusy(f"Order {key['order']} of customer {key['customer']} was changed by batch "
-                                f"{claim['last_batch']} after this run read it.", batch_id=claim["last_batch"],
-                                changed=True)
-            conn.execute(
-                f"UPDATE {S}.batch_row SET status = 'pending', previous = CASE WHEN sent = 1 THEN previous "
-                "ELSE %(previous)s END, sent = 1, updated_at = %(now)s WHERE batch_id = %(batch)s "
-                "AND batch_row = %(row)s",
-                {**params, "previous": previous, "now": _utc_now()})
-        return True
+            if done["marked"]:
+                return True
+            raise self._refusal(conn, fence, row)
 
-    def _take_claim(self, conn: psycopg.Connection[Any], key: dict[str, Any]) -> Record:
-        """The order's claim row is there: take it if free or held by a run that is gone, else OrderBusy."""
+    def _refusal(self, conn: psycopg.Connection[Any], fence: Fence, row: int) -> OrderBusy:
+        """Why the claim was refused, for the row's reason: a live run holds it, or another batch
+        changed the order since this run read it."""
         held = conn.execute(
-            "SELECT c.batch_id, c.batch_row, c.token, c.last_value, c.last_batch, b.who, b.host "
-            f"FROM {S}.order_claim c LEFT JOIN {S}.batch b ON b.batch_id = c.batch_id "
-            "WHERE c.customer_id = %(customer)s AND c.order_id = %(order)s FOR UPDATE OF c", key).fetchone()
-        assert held is not None
-        if held["batch_id"] is not None and (held["batch_id"], held["batch_row"]) != (key["batch"], key["row"]):
-            alive = conn.execute(f"SELECT {CLAIM_HELD} AS held", {"lease_batch": held["batch_id"],
-                                                                  "lease_token": held["token"]}).fetchone()
-            if alive and alive["held"]:
-                who = f"{held['who']} on {held['host']}" if held["host"] else str(held["who"])
-                raise OrderBusy(f"Not sent: order {key['order']} of customer {key['customer']} is being changed "
-                                f"right now by batch {held['batch_id']} ({who}); one order is changed by one run at "
-                                "a time. Retry this row when that batch is done (retry_failed(results)).",
-                                batch_id=held["batch_id"])
-        conn.execute(f"UPDATE {S}.order_claim SET batch_id = %(batch)s, batch_row = %(row)s, token = %(token)s, "
-                     "claimed_at = now() WHERE customer_id = %(customer)s AND order_id = %(order)s", key)
-        return held
+            f"SELECT r.customer_id, r.order_id, c.batch_id, c.last_batch, b.who, b.host, {CLAIM_HELD_BY_C} AS alive "
+            f"FROM {S}.batch_row r JOIN {S}.order_claim c USING (customer_id, order_id) "
+            f"LEFT JOIN {S}.batch b ON b.batch_id = c.batch_id WHERE r.batch_id = %s AND r.batch_row = %s",
+            (fence.batch_id, row)).fetchone()
+        if held is None:  # freed meanwhile: the row reads the order again and tries once more
+            return OrderBusy("The order changed hands while this run claimed it.", changed=True)
+        order, customer = held["order_id"], held["customer_id"]
+        if held["alive"] and held["batch_id"] not in (None, fence.batch_id):
+            who = f"{held['who']} on {held['host']}" if held["host"] else str(held["who"])
+            return OrderBusy(f"Not sent: order {order} of customer {customer} is being changed right now by batch "
+                             f"{held['batch_id']} ({who}); one order is changed by one run at a time. Retry this row "
+                             "when that batch is done (retry_failed(results)).", batch_id=held["batch_id"])
+        return OrderBusy(f"Order {order} of customer {customer} was changed by batch {held['last_batch']} after this "
+                         "run read it.", batch_id=held["last_batch"], changed=True)
 
     def claim_holder(self, customer_id: str, order_id: str) -> str | None:
         """The batch that has this order pending in a live run now, if any (a waiting row polls this)."""
@@ -427,20 +512,13 @@ class PgJournal:
                   "error_code": error_code, "attempts": attempts, "request_id": request_id,
                   "correlation_id": correlation_id, "updated_at": updated_at}
         with self._guard() as conn, conn.transaction():
-            done = conn.execute(
-                f"UPDATE {S}.batch_row SET status = %(status)s, reason = %(reason)s, previous = CASE WHEN sent = 1 "
-                "THEN previous ELSE %(previous)s END, current_value = %(current)s, http_status = %(http_status)s, "
-                "error_code = %(error_code)s, attempts = %(attempts)s, request_id = %(request_id)s, "
-                "correlation_id = %(correlation_id)s, updated_at = %(updated_at)s WHERE batch_id = %(batch)s AND "
-                f"batch_row = %(row)s AND {HELD} RETURNING customer_id, order_id", params).fetchone()
-            if done is None:
+            # The outcome need not wait for the disk: if the server lost it in a crash, the row stays
+            # pending (its pending mark was durable before the PATCH left), and resume reads the order
+            # and finishes it. The pending mark itself is always committed synchronously.
+            conn.execute("SET LOCAL synchronous_commit TO OFF")
+            done = conn.execute(RECORD, params).fetchone()
+            if done is None or not done["written"]:
                 return False
-            conn.execute(
-                f"UPDATE {S}.order_claim SET batch_id = NULL, batch_row = NULL, token = NULL, claimed_at = NULL, "
-                "last_value = CASE WHEN %(status)s = 'updated' THEN %(current)s ELSE last_value END, "
-                "last_batch = CASE WHEN %(status)s = 'updated' THEN %(batch)s ELSE last_batch END "
-                "WHERE customer_id = %(customer)s AND order_id = %(order)s AND batch_id = %(batch)s "
-                "AND batch_row = %(row)s", {**params, "customer": done["customer_id"], "order": done["order_id"]})
         return True
 
     # -- reading -------------------------------------------------------------------------------
@@ -477,16 +555,6 @@ class _Hidden:
 
     def __repr__(self) -> str:
         return f"<{masked(self.url)}>"
-
-
-def _close_all(idle: list[Any], leases: dict[Any, Any]) -> None:
-    """Close the pool's connections and the leases' (ending a lease's session frees its advisory lock)."""
-    connections = [*idle, *leases.values()]
-    idle.clear()
-    leases.clear()
-    for conn in connections:
-        with contextlib.suppress(Exception):
-            conn.close()
 
 
 def _utc_now() -> str:

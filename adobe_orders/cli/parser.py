@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--customer", metavar="CUSTOMER", help="with --order: only this customer's order")
 
     j = sub.add_parser("journal", help="manage the journal (copy a file journal into the team journal)")
-    js = j.add_subparsers(dest="journal_command", required=True, metavar="ACTION")
+    js = j.add_subparsers(dest="journal_command", required=True, metavar="ACTION", help="copy: see journal copy --help")
     jc = js.add_parser("copy", help="copy this workspace's journal into another (the team journal), keeping batch "
                                     "IDs, lineage and who ran each batch; batches already there are skipped")
     jc.add_argument("--to", required=True, metavar="URL", help="the team journal, postgresql://USER@HOST[:PORT]/DB "
