@@ -8,6 +8,7 @@ way to clear a reference.
 
 from __future__ import annotations
 
+import json
 import re
 
 import openpyxl
@@ -149,3 +150,16 @@ def test_write_table_keeps_text_columns_text(tmp_path, suffix) -> None:
         assert sheet["C2"].number_format == "General" and sheet.column_dimensions["B"].number_format == TEXT_FORMAT
     else:
         assert written.read_text(encoding="utf-8").splitlines()[1] == "0001000000,,3"
+
+
+def test_update_of_an_order_with_no_reference_offers_no_undo(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    first, second = BLANK[0], BLANK[1]
+    assert main(["update", first["customerId"], first["orderId"], "PO-ONE"]) == 0
+    out = capsys.readouterr().out
+    assert "Undo with" not in out and "Adobe offers no way to clear a reference" in out
+    assert main(["update", second["customerId"], second["orderId"], "PO-ONE", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["undo_command"] is None
+    # once it holds a reference, a change can be undone: the command is printed again
+    assert main(["update", first["customerId"], first["orderId"], "PO-TWO"]) == 0
+    assert "Undo with: " in capsys.readouterr().out

@@ -33,17 +33,23 @@ def update_order(client: OrdersClient, args: argparse.Namespace) -> int:
     if row["status"] in ("invalid", "failed", "not_run"):
         raise AdobeOrdersError(row["reason"])
     order = Order.from_api(json.loads(row["order_json"]))
-    undo = command("undo", row["batch_id"]) if row["status"] == "updated" else None
+    from ..render import is_blank
+
+    # Undo puts back the reference the order held; Adobe offers no way to clear one, so none is offered for an
+    # order that had none before.
+    had_none = row["status"] == "updated" and is_blank(row["previous_value"])
+    undo = command("undo", row["batch_id"]) if row["status"] == "updated" and not had_none else None
     if args.json:
         print(json_text(_update_json(row, order, undo)))
         return 0
-    from ..render import is_blank
-
     before, after = (("(empty)" if is_blank(row[k]) else repr(row[k])) for k in ("previous_value", "current_value"))
     print(f"externalReferenceId: {before} -> {after} ({row['status']}; batch {row['batch_id']})\n")
     print_order(order, False)
     if undo:
         print(f"\nUndo with: {undo}")
+    elif had_none:
+        print("\nUndo cannot take this back: the order had no reference before, and Adobe offers no way to clear a "
+              "reference. To correct it, set the right value.")
     return 0
 
 
