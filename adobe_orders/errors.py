@@ -47,6 +47,11 @@ class UsageError(AdobeOrdersError, ValueError):
     is sent, because a batch that half-runs on a bad option is worse than one that never starts."""
 
 
+def type_name(value: object) -> str:
+    """What a wrong argument is, as a message names it ("None", "str", "list")."""
+    return "None" if value is None else type(value).__name__
+
+
 class ValidationError(AdobeOrdersError, ValueError):
     """Input refused locally, before anything was sent."""
 

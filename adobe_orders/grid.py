@@ -63,8 +63,13 @@ def display_frame(frame: pd.DataFrame, *, columns: list[str] | None = None,
 def data_grid(frame: pd.DataFrame, *, columns: list[str] | None = None, caption: str | None = None,
               height: str = GRID_HEIGHT, headers: dict[str, str] | None = None) -> Any:
     """An ``ITable`` widget of ``frame`` (see the module docstring), or update-ready for ``grid.update``."""
+    import pandas as pd
     from itables.widget import ITable
 
+    from .errors import UsageError, type_name
+
+    if not isinstance(frame, pd.DataFrame):
+        raise UsageError(f"show() takes a DataFrame (results, a preview, history or orders), not {type_name(frame)}.")
     return ITable(display_frame(frame, columns=columns, headers=headers), caption=caption,
                   **grid_options(frame, columns, height))
 

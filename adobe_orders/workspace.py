@@ -41,3 +41,16 @@ def dotenv_file(start: str | os.PathLike[str] | None = None) -> Path | None:
 
 
 __all__ = ["MARKERS", "STATE_DIR", "dotenv_file", "state_dir", "workspace_root"]
+
+
+def expand_home(path: str | os.PathLike[str], variable: str) -> Path:
+    """``path`` with a leading ``~`` or ``~user`` expanded, or ConfigurationError naming ``variable``:
+    Python's own answer to an unknown ``~user`` is a bare RuntimeError, a traceback for a typo."""
+    from .errors import ConfigurationError
+
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:
+        first = os.fspath(path).replace("\\", "/").split("/")[0]
+        raise ConfigurationError(f"{variable}={os.fspath(path)!r}: {first!r} is not a home folder on this machine "
+                                 "(no such user); write the full path.") from None

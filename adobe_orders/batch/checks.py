@@ -64,7 +64,7 @@ def _surely_valid(column: pd.Series, pattern: str) -> np.ndarray:
 
 def _shared_keys(customers: np.ndarray, orders: np.ndarray) -> np.ndarray:
     """Rows whose (customer, order) pair occurs more than once."""
-    codes, uniques = pd.factorize(orders)
+    codes, uniques = pd.factorize(orders, use_na_sentinel=False)  # None/NaN/NA get a code too (never -1)
     if len(uniques) == len(orders):
         return np.zeros(len(orders), bool)
     candidates = np.bincount(codes)[codes] > 1

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ..errors import ColumnError
+from ..errors import ColumnError, UsageError, type_name
 from .schema import OPTIONAL_RESULT_COLUMNS, RESULT_COLUMNS
 
 CUSTOMER, ORDER, VALUE = "customerId", "orderId", "externalReferenceId"
@@ -57,6 +57,9 @@ def input_columns(frame: pd.DataFrame) -> list[str]:
 def user_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """The user's columns of ``frame``, selected by position: selecting by name would repeat a
     repeated header once per repeat (two 'PO' columns would become four)."""
+    if not isinstance(frame, pd.DataFrame):
+        raise UsageError(f"Expected the updates as a pandas DataFrame (customerId, orderId, externalReferenceId; "
+                         f"read_updates(path) reads a file), not {type_name(frame)}.")
     keep = set(input_columns(frame))
     return frame.loc[:, [c in keep for c in frame.columns]]
 

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import BatchBusy, JournalError, JournalGone, OrderBusy
-from ..workspace import dotenv_file, state_dir, workspace_root
+from ..workspace import dotenv_file, expand_home, state_dir, workspace_root
 
 if TYPE_CHECKING:  # sqlite3 loads with the first journal opened: a dry run never needs it
     import sqlite3
@@ -131,7 +131,7 @@ def default_journal_path(configured: str | os.PathLike[str] | None = None, *, do
             chosen = (read_dotenv(env).get("ADOBE_VIPM_JOURNAL") or "").strip() or None
     if chosen is None:
         return state_dir() / JOURNAL_FILE
-    path = Path(chosen).expanduser()
+    path = expand_home(chosen, "ADOBE_VIPM_JOURNAL")
     return path if path.is_absolute() else workspace_root() / path
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..errors import BatchBusy, BatchMismatch, ColumnError
+from ..errors import BatchBusy, BatchMismatch, ColumnError, UsageError, type_name
 from .bookkeeping import stored_result
 from .checks import check_rows
 from .columns import CUSTOMER, ORDER, VALUE, resolve_columns, user_columns
@@ -276,9 +276,10 @@ def undo(batch: str | pd.DataFrame, client: OrdersClient | None = None, *, journ
     """
     from ..client import OrdersClient
 
+    wanted = _batch_of(batch)  # a wrong argument is refused before a client or journal is opened
     client = client or OrdersClient.from_env()
     book = open_journal(journal, client)
-    root = root_of(book, _batch_of(batch))
+    root = root_of(book, wanted)
     if (root_batch := book.batch(root)) is not None and root_batch["kind"] == "undo":
         raise BatchMismatch(
             f"Batch {root} is an undo (of batch {root_batch['parent_batch']}). Undoing it would put that batch's "
@@ -326,6 +327,8 @@ def _one_lineage(book: JournalBackend, batch_ids: list[str], doing: str) -> None
 def _batch_of(batch: str | pd.DataFrame) -> str:
     if isinstance(batch, str):
         return batch
+    if not isinstance(batch, pd.DataFrame):
+        raise UsageError(f"undo() takes a batch ID (as apply printed it) or a results frame, not {type_name(batch)}.")
     if "batch_id" not in batch.columns:
         raise ColumnError("undo() takes a batch ID or a results frame with a batch_id column.")
     ids = [b for b in dict.fromkeys(batch["batch_id"]) if text(b) is not None]

@@ -35,7 +35,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from ..errors import InputFileError
+from ..errors import InputFileError, UsageError, type_name
 from ..export import restore_cell
 from ..validation import UnsavedFormula
 from .columns import ALIASES
@@ -87,6 +87,8 @@ def read_table(path_or_buffer: str | os.PathLike[str] | IO[bytes] | IO[str]) -> 
     """Any table an analyst's spreadsheet holds (a PO list, an ERP export), read by the same rules
     as ``read_updates`` — text exactly, typed Excel cells, line-number index, Excel's dialects —
     with its headers left as they are."""
+    if not isinstance(path_or_buffer, str | os.PathLike) and not hasattr(path_or_buffer, "read"):
+        raise UsageError(f"Expected a file path (.csv or .xlsx) or an open file, not {type_name(path_or_buffer)}.")
     name = _name(path_or_buffer)
     data = _load(path_or_buffer, name)
     if not data.strip():

@@ -20,6 +20,39 @@ def positive_int(text: str) -> int:
     return value
 
 
+def port(text: str) -> int:
+    """A TCP port, 1 to 65535 (a server whose address is printed before it starts needs a real one)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port; use 1 to 65535")
+    return value
+
+
+def port_or_any(text: str) -> int:
+    """A TCP port, or 0 for any free one."""
+    try:
+        return 0 if text.strip() == "0" else port(text)
+    except argparse.ArgumentTypeError as exc:
+        raise argparse.ArgumentTypeError(f"{exc} (or 0 for any free port)") from None
+
+
+MAX_SECONDS = 3600.0
+
+
+def seconds(text: str) -> float:
+    """A finite delay from 0 to an hour: nan or inf would be accepted, then fail inside every request."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= value <= MAX_SECONDS:  # also false for nan
+        raise argparse.ArgumentTypeError(f"{text!r}: use a number of seconds from 0 to {MAX_SECONDS:g}, e.g. 0.2")
+    return value
+
+
 ORDER_TYPE_NAMES = ("NEW", "RENEWAL", "RETURN", "TRANSFER", "SWITCH", "REVERT_SWITCH")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import textwrap
 
-from .argtypes import iso_day, order_types, positive_int, status_codes
+from .argtypes import iso_day, order_types, port, port_or_any, positive_int, seconds, status_codes
 from .exit_codes import EXIT_CODES, ORDERS_EXIT_CODES
 
 
@@ -106,13 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the journal file to copy (default: this workspace's, .adobe-orders/journal.sqlite)")
 
     s = sub.add_parser("sandbox", help="serve the local emulator until interrupted")
-    s.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
-    s.add_argument("--latency", type=float, default=0.0,
+    s.add_argument("--port", type=port_or_any, default=0, help="port on 127.0.0.1 (default: any free port)")
+    s.add_argument("--latency", type=seconds, default=0.0,
                    help="seconds every /v3 answer takes, as a network would: half before it is handled")
     s.add_argument("--fault", action="append", default=[], metavar="NAME=P",
                    help="inject a fault with probability P: error_500, error_503, gateway_504, rate_limit, "
                         "drop_before, drop_after, slow")
-    s.add_argument("--slow-seconds", type=float, default=2.0, metavar="S",
+    s.add_argument("--slow-seconds", type=seconds, default=2.0, metavar="S",
                    help="how long the 'slow' fault waits (default 2)")
     s.add_argument("--seed", type=int, default=2026, help="demo data seed (and fault seed)")
     s.add_argument("--state", help="persist the orders to this JSON file")
@@ -122,11 +122,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="order history answers without totalCount, as Adobe's older samples (links.next only)")
 
     lab = sub.add_parser("lab", help="start JupyterLab on the notebooks (needs the lab extra)")
-    lab.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default 8888)")
+    lab.add_argument("--port", type=port, default=8888, help="port on 127.0.0.1 (default 8888)")
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser; print the address only")
 
     app = sub.add_parser("app", help="serve the form and the batch panel as a web page (needs the app extra)")
-    app.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
+    app.add_argument("--port", type=port, default=8866, help="port on 127.0.0.1 (default 8866)")
     app.add_argument("--no-browser", action="store_true", help="do not open a browser; print the address only")
 
     demo = sub.add_parser("demo", help="write the example files and notebooks into a folder; name the demo customers")

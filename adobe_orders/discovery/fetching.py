@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -152,8 +152,7 @@ def _end_of_day(end: date | datetime | str | None) -> date | datetime | str | No
     day = end if isinstance(end, date) else _date_only(end)
     if day is None:
         return end
-    last = datetime(day.year, day.month, day.day) + timedelta(days=1) - timedelta(seconds=1)
-    return last
+    return datetime.combine(day, time(23, 59, 59))  # not day + 1 - 1 s: 9999-12-31 has no next day
 
 
 def _date_only(text: str) -> date | None:

@@ -85,6 +85,7 @@ def match_updates(
     keys = _keys(orders, source, on)
     if value not in source.columns:
         raise KeyError(f"value={value!r} is not a column of the source. Columns: {', '.join(map(str, source.columns))}")
+    _one_column_each(source, [value, *(src for _, src in keys)])
     for needed in ("customerId", "orderId"):
         if needed not in orders.columns:
             raise KeyError(f"orders has no {needed!r} column: pass the frame fetch_orders returned")
@@ -287,6 +288,14 @@ def _keys(orders: pd.DataFrame, source: pd.DataFrame, on: str | Sequence[str] | 
                             "file as text, e.g. pd.read_csv(path, dtype=str).")
         keys.append((col, src))
     return keys
+
+
+def _one_column_each(source: pd.DataFrame, used: list[str]) -> None:
+    """A header the match reads must name one column: of two named ``po`` neither is the obvious one."""
+    repeated = sorted({str(c) for c in used if (source.columns == c).sum() > 1})
+    if repeated:
+        raise ValueError(f"The source has more than one column named {', '.join(map(repr, repeated))}; rename the "
+                         "repeats so each header names one column, then match again.")
 
 
 class _OrderIndex:

@@ -1,0 +1,111 @@
+"""Mistakes a user makes get one clear line, never a traceback (each of these was one).
+
+Out-of-range options, a journal path under a user that does not exist, a date at the end of the
+calendar, a source with a repeated header, ``None`` where a frame belongs, empty IDs as ``None`` /
+NaN / ``pd.NA``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from adobe_orders import apply_updates, fetch_orders, match_updates, read_updates, show, undo, validate_updates
+from adobe_orders.cli import main
+from adobe_orders.errors import UsageError
+from tests.conftest import v3
+
+CUST, ORD = "0001000000", "0123456000"  # a real customer and order of the seeded data
+
+
+def one_line_usage_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith(f"adobe-orders {argv[0]}: error: argument ")
+    return last
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["sandbox", "--port", "70000"], "70000 is not a port"),
+    (["sandbox", "--port", "-1"], "-1 is not a port"),
+    (["sandbox", "--latency", "nan"], "'nan': use a number of seconds"),
+    (["sandbox", "--latency", "inf"], "'inf': use a number of seconds"),
+    (["sandbox", "--latency", "-0.5"], "'-0.5': use a number of seconds"),
+    (["sandbox", "--slow-seconds", "nan"], "'nan': use a number of seconds"),
+    (["app", "--port", "65536"], "65536 is not a port"),
+    (["lab", "--port", "0"], "0 is not a port"),
+])
+def test_out_of_range_server_options_are_usage_errors(capsys: pytest.CaptureFixture[str], argv: list[str],
+                                                      words: str) -> None:
+    assert words in one_line_usage_error(capsys, argv)
+
+
+def test_the_emulator_still_takes_port_zero_for_any_free_port() -> None:
+    from adobe_orders.cli import build_parser
+
+    assert build_parser().parse_args(["sandbox", "--port", "0"]).port == 0
+    assert build_parser().parse_args(["sandbox", "--port", "65535", "--latency", "0.2"]).latency == 0.2
+
+
+def test_a_journal_under_a_user_that_does_not_exist_is_named(monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("ADOBE_VIPM_JOURNAL", "~nouser-adobe-orders/j.sqlite")
+    assert main(["history"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "ADOBE_VIPM_JOURNAL='~nouser-adobe-orders/j.sqlite'" in err and "no such user" in err
+
+
+def test_the_last_day_of_the_calendar_is_a_valid_end_date(client, sandbox) -> None:  # type: ignore[no-untyped-def]
+    frame = fetch_orders(CUST, client, end_date=date(9999, 12, 31), progress=False)
+    assert len(frame) > 0 and frame.attrs["failed_customers"] == {}
+    assert len(frame) == len(fetch_orders(CUST, client, progress=False))
+
+
+def test_a_source_with_two_columns_of_one_name_is_refused_in_one_line(client) -> None:  # type: ignore[no-untyped-def]
+    orders = fetch_orders(CUST, client, progress=False)
+    source = pd.DataFrame([[CUST, "PO-1", "PO-2"]], columns=["customerId", "po", "po"])
+    with pytest.raises(ValueError, match=r"more than one column named 'po'; rename the repeats"):
+        match_updates(orders, source, on="customerId", value="po")
+    twice = pd.DataFrame([[CUST, CUST, "PO-1"]], columns=["customerId", "customerId", "po"])
+    with pytest.raises(ValueError, match=r"more than one column named 'customerId'"):
+        match_updates(orders, twice, on="customerId", value="po")
+    unused = pd.DataFrame([[CUST, "x", "y", "PO-1"]], columns=["customerId", "note", "note", "po"])
+    assert match_updates(orders, unused, on="customerId", value="po").attrs["source_rows"] == 1  # not read: fine
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: apply_updates(None), "Expected the updates as a pandas DataFrame"),
+    (lambda: validate_updates(None), "Expected the updates as a pandas DataFrame"),
+    (lambda: read_updates(None), "Expected a file path (.csv or .xlsx) or an open file"),
+    (lambda: undo(None), "undo() takes a batch ID"),
+    (lambda: show(None), "show() takes a DataFrame"),
+], ids=["apply_updates", "validate_updates", "read_updates", "undo", "show"])
+def test_none_instead_of_a_frame_is_a_usage_error_that_says_what_was_given(call, words: str,  # type: ignore[no-untyped-def]
+                                                                          sandbox) -> None:
+    with pytest.raises(UsageError) as refused:
+        call()
+    assert words in str(refused.value) and str(refused.value).endswith("not None.")
+    assert v3(sandbox) == []
+
+
+@pytest.mark.parametrize("empty", [None, np.nan, pd.NA], ids=["None", "NaN", "NA"])
+@pytest.mark.parametrize("column", ["customerId", "orderId"])
+def test_an_empty_id_as_none_nan_or_na_is_that_rows_problem(client, sandbox, empty: object,  # type: ignore[no-untyped-def]
+                                                            column: str) -> None:
+    ids = {"customerId": [CUST, CUST, CUST], "orderId": [ORD, ORD, "0123456001"]}
+    ids[column] = [ids[column][0], empty, empty]  # twice: two empty IDs are not "the same order" either
+    frame = pd.DataFrame({**ids, "externalReferenceId": ["PO-A", "PO-B", "PO-C"]}, dtype=object)
+    checked = validate_updates(frame)
+    assert list(checked["status"]) == ["ready", "invalid", "invalid"]
+    assert checked["reason"].iloc[1] == ("Customer ID is empty." if column == "customerId" else "Order ID is empty.")
+    results = apply_updates(frame, client, progress=False)
+    assert list(results["status"]) == ["updated", "invalid", "invalid"]
+    patches = [e for e in v3(sandbox) if e["method"] == "PATCH"]
+    assert len(patches) == 1 and patches[0]["path"].endswith(f"/{CUST}/orders/{ORD}")
