@@ -11,7 +11,9 @@ own settings:
 - ``allow_remote_access=False`` with ``local_hostnames=["localhost"]``: a ``Host`` header other than
   ``localhost`` or a loopback address (``127.0.0.1``, ``[::1]``) is refused with 403, so a rebound
   name reaches nothing;
-- ``allow_origin`` empty: a kernel websocket whose ``Origin`` is not the page's own host is refused.
+- ``allow_origin`` empty: a kernel websocket whose ``Origin`` is not the page's own host is refused;
+- Jupyter server's request logger, which hides ``token=`` in the addresses it logs: Voilà keeps
+  tornado's, which writes every refused or failed request's address, token included, to the log.
 
 Run as ``python -m adobe_orders.app.server NOTEBOOK [voila options]``; the token never appears on a
 command line (other users can read those), and it is taken out of the environment before any
@@ -47,7 +49,13 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     class LockedVoila(Voila):
         def start(self) -> None:
-            self.tornado_settings = {**self.tornado_settings, **LOCKED_SETTINGS}  # type: ignore[has-type]
+            from functools import partial
+
+            from jupyter_server.log import log_request
+
+            scrubbed_log = {"log_function": partial(log_request, record_prometheus_metrics=False)}
+            self.tornado_settings = {**self.tornado_settings, **LOCKED_SETTINGS,  # type: ignore[has-type]
+                                     **scrubbed_log}
             super().start()
 
         def launch_browser(self) -> None:

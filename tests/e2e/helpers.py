@@ -93,10 +93,11 @@ class App:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self._out = tmp / "app.out"
-        with self._out.open("wb") as out:
+        self.log = tmp / "app.err"  # the server's log, as the analyst's terminal shows it
+        with self._out.open("wb") as out, self.log.open("wb") as err:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "adobe_orders", "app", "--no-browser", "--port", str(self.port)],
-                cwd=self.work, env=jupyter_env(tmp), stdout=out, stderr=subprocess.DEVNULL)
+                cwd=self.work, env=jupyter_env(tmp), stdout=out, stderr=err)
 
     def printed_url(self, timeout: float = 60) -> str:
         """The address the command printed, once the server behind it answers."""

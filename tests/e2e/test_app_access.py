@@ -17,6 +17,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,24 @@ def test_a_rebound_name_reaches_nothing(app: tuple[App, str], page: Any) -> None
     for host in ("localhost", "127.0.0.1", "[::1]"):  # the local names still work
         reply = requests.get(url, headers={"Host": f"{host}:{server.port}"}, timeout=60)
         assert reply.status_code == 200, host
+
+
+def test_the_token_never_shows_in_the_server_log(app: tuple[App, str]) -> None:
+    """Refused and failed requests are logged with their address; the token in it is the key to the
+    app (a log kept in a file, or pasted into a ticket, must not hand it over)."""
+    server, url = app
+    token = re.search(r"[?&]token=([^&\s]+)", url)
+    assert token
+    refused = requests.get(url, headers={"Host": f"{EVIL}:{server.port}"}, timeout=30, allow_redirects=False)
+    missing = requests.get(f"{server.base}/voila/files/nothing-here.png?token={token.group(1)}", timeout=30,
+                           allow_redirects=False)
+    assert refused.status_code == 403 and missing.status_code >= 400
+    deadline = time.monotonic() + 30
+    while "nothing-here.png" not in server.log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.2)  # the log line is written after the answer is sent
+    log = server.log.read_text()
+    assert "nothing-here.png" in log and "403 GET" in log
+    assert token.group(1) not in log
 
 
 def test_a_kernel_websocket_from_another_origin_is_refused(app: tuple[App, str]) -> None:
