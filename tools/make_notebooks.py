@@ -66,7 +66,8 @@ save("02_bulk_update.ipynb", [
     new_markdown_cell(
         "## 2. Validate — nothing is sent\n\nYour columns come back unchanged, followed by the result columns "
         "(the README lists them). Each bad row gets one plain-words `reason`. Rows marked `invalid` are never "
-        "sent; exact repeats are `duplicate` (only the first is sent)."),
+        "sent; exact repeats are `duplicate` (only the first is sent); a row with no new value is `skipped` "
+        "(\"no new value given\"): filling only some rows is normal."),
     new_markdown_cell("`ao.show` draws any of these frames as a data grid: sortable, searchable, blank where a "
                       "value is missing and with every reason whole."),
     new_code_cell('checked = ao.validate_updates(updates)\nao.show(checked[checked["status"] != "ready"])'),
