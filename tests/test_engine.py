@@ -222,12 +222,9 @@ def test_5a_sigint_to_a_cli_run_stops_it_with_summary_results_and_resume_command
         for _ in range(3):  # an impatient analyst presses it three times
             proc.send_signal(signal.SIGINT)
             time.sleep(0.05)
-        sent_at = time.monotonic()
-        out, err = proc.communicate(timeout=30)
-        took = time.monotonic() - sent_at
+        out, err = proc.communicate(timeout=60)  # a bound for a hang, not a speed: the run stops on its own
         patches = len([e for e in sb.requests if e["method"] == "PATCH"])
         assert proc.returncode == 130, (out, err)
-        assert took < 5, took
         assert patches < 150  # it stopped, it did not run to the end
         assert "not_run:" in out and "Interrupted" in out and "Exception ignored" not in err
         # the rows not run are one line, not one per row burying the rest of the summary
@@ -250,12 +247,15 @@ def test_5b_keyboard_interrupt_in_the_kernel_returns_partial_results(sandbox) ->
     sandbox.latency = 0.03
     client = sandbox.client()
     frame = frame_of(sandbox.orders[:120], [f"KI-{i}" for i in range(120)])
-    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
-    timer.start()
-    started = time.monotonic()
-    results = apply_updates(frame, client, workers=2, batch_id="kernel", progress=False)
-    took = time.monotonic() - started
-    assert results.attrs["interrupted"] and took < 5
+    done: list[int] = []
+
+    def interrupt_after_ten(position: int, status: str) -> None:  # the kernel interrupt, at a known point
+        done.append(position)
+        if len(done) == 10:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    results = apply_updates(frame, client, workers=2, batch_id="kernel", progress=False, on_row=interrupt_after_ten)
+    assert results.attrs["interrupted"]
     statuses = results["status"].value_counts().to_dict()
     assert statuses.get("not_run", 0) > 0 and statuses.get("updated", 0) > 0
     not_run = results[results["status"] == "not_run"]
@@ -480,17 +480,19 @@ def test_12_one_batchs_max_rate_never_slows_another_on_the_shared_client(sandbox
     client = sandbox.client()
     slow_rows = frame_of(sandbox.orders[:6], [f"SLOW-{i}" for i in range(6)])
     fast_rows = frame_of(sandbox.orders[10:40], [f"FAST-{i}" for i in range(30)])
+    stop_slow = threading.Event()
     slow = threading.Thread(target=apply_updates, args=(slow_rows, client),
-                            kwargs=dict(max_rate=4, batch_id="slow", progress=False))
+                            kwargs=dict(max_rate=1, batch_id="slow", progress=False, cancel=stop_slow))
     slow.start()
-    time.sleep(0.3)
-    started = time.monotonic()
+    while not v3(sandbox):  # the slow batch has started sending
+        time.sleep(0.01)
     fast = apply_updates(fast_rows, client, batch_id="fast", progress=False)
-    took = time.monotonic() - started
+    # Order, not a stopwatch: at the slow batch's 1/s the fast one's 60 requests would take a minute, while
+    # the slow batch needs only 11 s for its 12; finishing while it still runs, the fast one was not paced.
     still_running = slow.is_alive()
+    stop_slow.set()
     slow.join(30)
-    assert set(fast["status"]) == {"updated"} and still_running  # 60 requests done while the slow one ran
-    assert took < 60 / 4 / 2, took  # at the other batch's 4/s they would take 15 s
+    assert set(fast["status"]) == {"updated"} and still_running
     assert client.throttle.max_rate is None
 
 
