@@ -115,8 +115,8 @@ class TokenProvider:
             resp = self._session.post(self._url, data=data, timeout=self._timeout,
                                       headers={"Accept": "application/json"}, allow_redirects=False)
         except requests.RequestException as exc:
-            raise TransportError(f"Could not reach the token service ({type(exc).__name__})",
-                                 may_have_been_applied=False) from None
+            raise TransportError(f"Could not reach the token service at {_host_and_port(self._url)} "
+                                 f"({type(exc).__name__})", may_have_been_applied=False) from None
         except OSError as exc:  # requests' own, no requests exception: a CA bundle path that does not exist
             raise ConfigurationError(f"Could not reach the token service: {exc} (check REQUESTS_CA_BUNDLE / "
                                      "CURL_CA_BUNDLE).") from None
@@ -154,6 +154,14 @@ TOKEN_ADVICE = ("Get a new access token and put it in ADOBE_VIPM_ACCESS_TOKEN, o
                 "instead so tokens are fetched and renewed automatically.")
 IMS_URL_ADVICE = ("Check ADOBE_VIPM_IMS_URL (or ADOBE_VIPM_ENV): it should be Adobe's IMS, e.g. "
                   "https://ims-na1.adobelogin.com; nothing was sent to the API.")
+
+
+def _host_and_port(url: str) -> str:
+    """``host:port`` of ``url`` (the scheme's port when none is written), as a network error names it."""
+    from urllib3.util import parse_url
+
+    parts = parse_url(url)
+    return f"{parts.host}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
 
 
 def read_token(resp: requests.Response) -> tuple[str | None, float, str | None]:

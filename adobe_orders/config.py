@@ -13,7 +13,7 @@ import ipaddress
 import math
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -42,6 +42,46 @@ DEFAULT_SCOPES = "openid,AdobeID,read_organizations"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RETRIES = 4
 PREFIX = "ADOBE_VIPM_"
+
+
+#: Every ``ADOBE_VIPM_*`` variable the package reads; any other is a typo, and a typo is silently ignored.
+KNOWN_VARIABLES = tuple(PREFIX + name for name in (
+    "ENV", "BASE_URL", "IMS_URL", "CLIENT_ID", "CLIENT_SECRET", "SCOPES", "ACCESS_TOKEN", "TIMEOUT", "MAX_RETRIES",
+    "JOURNAL", "RECON_CUTOFF_DAY", "EMULATOR_STATE"))
+
+
+class SettingsWarning(UserWarning):
+    """A setting that is probably not what was meant (a misspelled variable name); nothing stops."""
+
+
+def unknown_variables(names: Iterable[str], where: str) -> list[str]:
+    """One sentence per ``ADOBE_VIPM_*`` name in ``names`` that the package does not read, naming the
+    known one it resembles. ``…_ENVIRONMENT=sandbox`` (for ``…_ENV``) would otherwise run against the local
+    emulator without a word. Only names: a value may be a secret."""
+    import difflib
+
+    found = []
+    for name in sorted({n for n in names if n.upper().startswith(PREFIX) and n not in KNOWN_VARIABLES}):
+        close = difflib.get_close_matches(name.upper(), KNOWN_VARIABLES, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}?" if close else f"the names it reads are {', '.join(KNOWN_VARIABLES)}."
+        found.append(f"{name} ({where}) is not a setting adobe-orders reads, so it is ignored; {hint}")
+    return found
+
+
+def warn_unknown_variables(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> None:
+    """Warn (:class:`SettingsWarning`) about every misspelled ``ADOBE_VIPM_*`` name in the environment and
+    in the workspace's ``.env`` (``dotenv``, or the one found when None and ``environ`` is None)."""
+    import warnings
+
+    if dotenv is None and environ is None:
+        from .workspace import dotenv_file
+
+        dotenv = dotenv_file()
+    messages = unknown_variables(os.environ if environ is None else environ, "in the environment")
+    if dotenv is not None:
+        messages += unknown_variables(read_dotenv(dotenv), f"in {dotenv}")
+    for message in messages:
+        warnings.warn(message, SettingsWarning, stacklevel=2)
 
 
 def mask(secret: str | None) -> str:
@@ -223,17 +263,30 @@ class Settings:
             check_credential(value, PREFIX + name)
 
     def _require_credentials(self) -> None:
-        where = ENVIRONMENT_LABELS[self.environment]
+        where = self._whose_credentials()
         if not self.client_id:
             raise ConfigurationError(
-                f"ADOBE_VIPM_CLIENT_ID is not set; the {where} needs your integration's client ID "
+                f"ADOBE_VIPM_CLIENT_ID is not set; {where} needs your integration's client ID "
                 f"(it is also sent as X-Api-Key). Put it in {_dotenv_path()}."
             )
         if not (self.client_secret or self.access_token):
             raise ConfigurationError(
-                f"Neither ADOBE_VIPM_CLIENT_SECRET nor ADOBE_VIPM_ACCESS_TOKEN is set; the {where} "
+                f"Neither ADOBE_VIPM_CLIENT_SECRET nor ADOBE_VIPM_ACCESS_TOKEN is set; {where} "
                 f"needs one of them. Put the client secret in {_dotenv_path()}."
             )
+
+    def _whose_credentials(self) -> str:
+        """Who asks for the credentials, in a sentence: decided by where requests go, not by the label
+        (``ADOBE_VIPM_ENV=local`` with an https URL is no emulator)."""
+        host = (parse_url(self.base_url).host or "") if self.base_url else ""
+        where = destination(self.base_url)
+        if where == "local":
+            return f"the local API at {self.base_url}"
+        if where == "sandbox":
+            return f"Adobe's sandbox API ({host})"
+        if host == PRODUCTION_HOST:
+            return f"Adobe's production API ({host})"
+        return f"the API at {self.base_url} (treated as production)"
 
     @property
     def uses_embedded_emulator(self) -> bool:
@@ -286,6 +339,7 @@ class Settings:
         over the file, as python-dotenv does by default.
         """
         values: dict[str, str] = {}
+        path = None
         if dotenv and environ is None:
             from .workspace import dotenv_file
 
@@ -293,6 +347,7 @@ class Settings:
             if path is not None:
                 values.update(read_dotenv(path))
         values.update(os.environ if environ is None else environ)
+        warn_unknown_variables(os.environ if environ is None else environ, path)
 
         def get(name: str) -> str | None:
             raw = values.get(PREFIX + name)

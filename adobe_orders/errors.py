@@ -168,7 +168,8 @@ class TransportError(AdobeOrdersError):
             if may_have_been_applied
             else "Nothing was sent."
         )
-        super().__init__(f"{message}. {maybe} [correlation {correlation_id}]")
+        ids = f" [correlation {correlation_id}]" if correlation_id else ""  # none before a request is made
+        super().__init__(f"{message}. {maybe}{ids}")
 
 
 class RetryBudgetExhausted(AdobeOrdersError):

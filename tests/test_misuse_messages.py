@@ -8,6 +8,7 @@ NaN / ``pd.NA``.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -109,3 +110,95 @@ def test_an_empty_id_as_none_nan_or_na_is_that_rows_problem(client, sandbox, emp
     assert list(results["status"]) == ["updated", "invalid", "invalid"]
     patches = [e for e in v3(sandbox) if e["method"] == "PATCH"]
     assert len(patches) == 1 and patches[0]["path"].endswith(f"/{CUST}/orders/{ORD}")
+
+
+# -- a misspelled variable is named, with the one it resembles; never its value ----------------------------
+SECRET_LOOKING = "value-that-must-not-show-7f3a"
+
+
+@pytest.mark.parametrize("wrong, meant", [("ADOBE_VIPM_ENVIRONMENT", "ADOBE_VIPM_ENV"),
+                                          ("ADOBE_VIPM_CLIENTID", "ADOBE_VIPM_CLIENT_ID"),
+                                          ("ADOBE_VIPM_CLIENT_SECERT", "ADOBE_VIPM_CLIENT_SECRET")])
+@pytest.mark.parametrize("where", ["dotenv", "environment"])
+def test_a_misspelled_variable_is_named_in_python(monkeypatch: pytest.MonkeyPatch, isolated: Path, wrong: str,
+                                                  meant: str, where: str) -> None:
+    from adobe_orders import OrdersClient
+    from adobe_orders.config import SettingsWarning
+
+    if where == "dotenv":
+        (isolated / ".env").write_text(f"{wrong}={SECRET_LOOKING}\n")
+    else:
+        monkeypatch.setenv(wrong, SECRET_LOOKING)
+    with pytest.warns(SettingsWarning) as caught:
+        OrdersClient.from_env().close()
+    (message,) = [str(w.message) for w in caught if issubclass(w.category, SettingsWarning)]
+    assert message.startswith(f"{wrong} (in ") and f"did you mean {meant}?" in message
+    assert (str(isolated / ".env") in message) == (where == "dotenv") and SECRET_LOOKING not in message
+
+
+def test_a_misspelled_variable_is_named_by_every_cli_command_once(monkeypatch: pytest.MonkeyPatch, isolated: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    (isolated / ".env").write_text(f"ADOBE_VIPM_ENVIRONMENT=sandbox\nADOBE_VIPM_CLIENTID={SECRET_LOOKING}\n")
+    monkeypatch.setenv("ADOBE_VIPM_JOURNAL_PATH", SECRET_LOOKING)
+    for argv in (["history"], ["get", CUST, ORD]):
+        assert main(argv) == 0
+        err = capsys.readouterr().err
+        warned = [line for line in err.splitlines() if line.startswith("adobe-orders: warning: ")]
+        assert len(warned) == 3 and SECRET_LOOKING not in err and "Traceback" not in err, err
+        assert "ADOBE_VIPM_ENVIRONMENT" in warned[-1] and "did you mean ADOBE_VIPM_ENV?" in warned[-1]
+        assert any("ADOBE_VIPM_CLIENTID" in w and "did you mean ADOBE_VIPM_CLIENT_ID?" in w for w in warned)
+        assert any("ADOBE_VIPM_JOURNAL_PATH (in the environment)" in w and "ADOBE_VIPM_JOURNAL?" in w for w in warned)
+        assert "SettingsWarning" not in err  # a line for a person, not Python's warning format
+
+
+def test_every_variable_the_package_reads_is_known(monkeypatch: pytest.MonkeyPatch, recwarn) -> None:  # type: ignore[no-untyped-def]
+    """A variable added to the code but not to KNOWN_VARIABLES would be called a typo."""
+    import re
+
+    import adobe_orders
+    from adobe_orders.config import KNOWN_VARIABLES, SettingsWarning, warn_unknown_variables
+
+    package = Path(adobe_orders.__file__).parent
+    read = {name for f in package.rglob("*.py") for name in re.findall(r"ADOBE_VIPM_[A-Z_]*[A-Z]", f.read_text())}
+    assert read and read <= set(KNOWN_VARIABLES), read - set(KNOWN_VARIABLES)
+    warn_unknown_variables({name: "x" for name in KNOWN_VARIABLES})
+    assert not [w for w in recwarn if issubclass(w.category, SettingsWarning)]
+
+
+# -- which API asks for credentials, and where the token service could not be reached ----------------------
+@pytest.mark.parametrize("settings, words", [
+    (dict(environment="production"), "Adobe's production API (partners.adobe.io) needs"),
+    (dict(environment="sandbox"), "Adobe's sandbox API (partnersandbox-stage.adobe.io) needs"),
+    (dict(base_url="https://orders.example.com"),
+     "the API at https://orders.example.com (treated as production) needs"),
+    (dict(environment="local", base_url="https://partners.adobe.io"), "Adobe's production API (partners.adobe.io)"),
+    (dict(base_url="http://127.0.0.1:9"), "the local API at http://127.0.0.1:9 needs"),
+])
+def test_missing_credentials_name_the_api_that_needs_them(settings: dict[str, str], words: str) -> None:
+    from adobe_orders.config import Settings
+    from adobe_orders.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError) as refused:
+        Settings(**settings)  # type: ignore[arg-type]
+    assert words in str(refused.value)
+    assert "the PRODUCTION" not in str(refused.value) and "emulator needs" not in str(refused.value)
+
+
+def test_an_unreachable_token_service_is_named_by_host_and_port() -> None:
+    import socket
+
+    from adobe_orders import OrdersClient
+    from adobe_orders.config import Settings
+    from adobe_orders.errors import TransportError
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    client = OrdersClient(Settings(base_url=f"http://127.0.0.1:{port}", ims_url=f"http://127.0.0.1:{port}",
+                                   client_id="an-id", client_secret=SECRET_LOOKING, max_retries=0))
+    with pytest.raises(TransportError) as failed:
+        client.get_order(CUST, ORD)
+    client.close()
+    message = str(failed.value)
+    assert f"Could not reach the token service at 127.0.0.1:{port} (ConnectionError). Nothing was sent." in message
+    assert "correlation" not in message and SECRET_LOOKING not in message

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import sys
 import threading
+import warnings
 from collections.abc import Sequence
+from typing import TextIO
 
 from ..errors import AdobeOrdersError
 from ..terminal import PrintableStream
@@ -25,6 +27,32 @@ from .parser import build_parser
 from .undo import cmd_undo
 
 
+def settings_warnings_as_lines() -> None:
+    """A misspelled ``ADOBE_VIPM_*`` name is said once, as ``adobe-orders: warning: …`` (not Python's
+    ``file:line: SettingsWarning``), whichever command runs: ``history`` or ``sandbox`` never read the
+    settings, and a misspelled journal variable matters to them too."""
+    from ..config import SettingsWarning, warn_unknown_variables
+    from ..errors import ConfigurationError
+
+    shown: set[str] = set()
+    python_way = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: TextIO | None = None, line: str | None = None) -> None:
+        if not issubclass(category, SettingsWarning):
+            python_way(message, category, filename, lineno, file, line)
+        elif str(message) not in shown:
+            shown.add(str(message))
+            print(f"adobe-orders: warning: {message}", file=sys.stderr)
+
+    warnings.showwarning = show
+    warnings.simplefilter("always", SettingsWarning)  # said by this call and again by the settings: shown once
+    try:
+        warn_unknown_variables()
+    except ConfigurationError:  # an unreadable .env: the command that reads it says so
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {
@@ -36,9 +64,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     import signal
 
     interrupts = signal.getsignal(signal.SIGINT)
+    python_warnings = warnings.catch_warnings()  # the filter and printer below last this run only
+    python_warnings.__enter__()
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = PrintableStream(sys.stdout), PrintableStream(sys.stderr)
     try:
+        settings_warnings_as_lines()
         if args.command in handlers:
             return handlers[args.command](args)
         client = connect()
@@ -55,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("adobe-orders: interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
+        python_warnings.__exit__(None, None, None)
         sys.stdout, sys.stderr = streams
         if threading.current_thread() is threading.main_thread():
             # in-process (main([...])): leave no trace; as a program: the process is ending, and a late
