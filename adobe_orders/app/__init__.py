@@ -3,7 +3,8 @@
 Voilà (Jupyter's own way to turn widgets into an app: no code cells shown) runs ``app.ipynb``
 from this folder, whose one cell calls :func:`build_app`. The page holds the update form, the
 batch panel and, where this version has it, the order browser, each with the environment
-banner and the production confirmation of the notebook widgets. It listens on 127.0.0.1 only.
+banner and the production confirmation of the notebook widgets. It listens on 127.0.0.1 only, behind a
+token, a Host check and same-origin websockets (``server``).
 """
 
 from __future__ import annotations
