@@ -15,7 +15,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Any
@@ -239,8 +239,10 @@ class OrdersClient:
         not where the last page ended — or at its end when it read fewer or more orders than
         ``totalCount``. The next page is asked for where the last one *ended* (its offset plus
         the orders it held), not where a link computed from ``limit`` points: a server that sends
-        50 where 100 were asked leaves no gap. What to do about a change is the caller's choice
-        (``paging.read_history`` reads again)."""
+        50 where 100 were asked leaves no gap. Without a ``totalCount``, the next page is asked for
+        one order back and must start with the order this one ended with (else the walk raises
+        ``HistoryChangedError``): an order that left the history meanwhile is seen. What to do about
+        a change is the caller's choice (``paging.read_history`` reads again)."""
         customer = check_customer_id(customer_id)
         if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be a whole number from 1 to {MAX_PAGE_SIZE}, not {page_size!r}")
@@ -260,16 +262,20 @@ class OrdersClient:
         seen: set[str] = set()
         total: int | None = None
         at = offset
+        last: str | None = None  # the order this page must start with (the one the page before ended with)
         while True:
             data, info = self._call("GET", path, None, budget, params=params, pace=pace, decode=decode_page)
-            page = HistoryPage.from_api(data, info, offset=at)
+            page = HistoryPage.from_api(data, info, offset=at if last is None else at - 1)
+            sent = page.count
+            if last is not None:
+                page = _after_overlap(page, last, customer)
             if at == offset:
                 total = page.total
             _check_page(page, at, total, seen, customer)
             yield page
             at += page.count
             nxt = ((data.get("links") or {}).get("next") or {}).get("uri")
-            if not nxt or page.count == 0:
+            if not nxt or sent == 0:
                 if offset == 0 and total is not None and len(seen) != total:
                     raise HistoryChangedError(
                         f"customer {customer}: read {len(seen)} orders where Adobe's totalCount said {total} "
@@ -278,7 +284,12 @@ class OrdersClient:
             path, params = _next_link(nxt, customer)
             # Where the last page ended, whatever offset the link says: a link computed from the
             # asked-for ``limit`` skips orders when the server sent fewer.
-            params = [(k, v) for k, v in params if k != "offset"] + [("offset", str(at))]
+            # Without a totalCount nothing shows an order that left the history (a pending order
+            # completing, under a status filter) before this point: every later order moved up one
+            # place, and the one at the boundary would fall between two pages. So each next page
+            # starts one order back, and must start with the order this one ended with.
+            last = history_order_id(page.items[-1]) if total is None and sent >= 2 and page.items else None
+            params = [(k, v) for k, v in params if k != "offset"] + [("offset", str(at if last is None else at - 1))]
             if total is not None and at >= total:
                 raise HistoryChangedError(f"customer {customer}: Adobe links to a page after all {total} orders "
                                           "(the history changed while it was read)")
@@ -460,6 +471,16 @@ def _check_page(page: HistoryPage, asked: int, total: int | None, seen: set[str]
             raise HistoryChangedError(f"customer {customer}: order {order_id} came on two pages "
                                       "(the history shifted while it was read)")
         seen.add(order_id)
+
+
+def _after_overlap(page: HistoryPage, last: str, customer: str) -> HistoryPage:
+    """A page asked for one order back, without that order, once it is the one expected there."""
+    first = history_order_id(page.items[0]) if page.items else None
+    if first != last:
+        raise HistoryChangedError(f"customer {customer}: the page after order {last} did not start with it "
+                                  "(an order entered or left the history while it was read)")
+    return replace(page, items=page.items[1:], texts=None if page.texts is None else page.texts[1:],
+                   offset=page.offset + 1, count=page.count - 1)
 
 
 def history_order_id(item: Any) -> str:

@@ -20,7 +20,9 @@ Two ways through, both checked:
 - **In a chain** through ``links.next`` (``read_history``): when the parallel pages disagree
   in any way, when there is no ``totalCount``, for ``list_orders``. ``client.history_pages``
   checks each page as it comes (same ``totalCount``, no order twice, each page where the last
-  ended, as many orders as ``totalCount`` at the end); a walk that saw the history change is
+  ended, as many orders as ``totalCount`` at the end; without a ``totalCount``, each page asked
+  for one order back, starting with the order the last one ended with, since nothing else shows an
+  order that *left* the history before that point); a walk that saw the history change is
   thrown away and read again, up to ``WALKS`` times, then the customer fails with the reason.
   What a chain cannot see: between two of its pages, one order entering the *middle* of the
   history (a pending order completing, under a status filter) while another leaves it —

@@ -225,7 +225,7 @@ def test_a_dry_run_without_total_count_still_reads_pages_not_one_get_per_order()
         result = apply_updates(frame, sb.client(), dry_run=True, workers=4, progress=False)
         assert set(result["status"]) == {"would_update"}
         assert_current_values(sb, result)
-        assert calls(sb) == {"page": 3}
+        assert calls(sb) == {"page": 4}  # each page one order back (no totalCount): 0, 99, 198, 297
 
 
 # -- the emulator serves other clients as Adobe would ---------------------------------------------
@@ -356,3 +356,39 @@ def test_the_sandbox_command_serves_capped_pages_without_total_count(tmp_path) -
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=10)
     assert proc.returncode == 0
+
+
+# -- an order leaving a filtered history while it is read ------------------------------------------
+
+def complete_after(sb: Sandbox, customer: str, order_id: str, *, pages: int) -> None:
+    """Right after the customer's ``pages``-th history page is answered, ``order_id`` (pending, on the
+    first page) completes: it leaves a ``status=1002`` history and every later order moves up one place."""
+    quirks, served = sb.state.quirks, sb.state.quirks.page_served
+    seen: list[bool] = []
+
+    def page_served(state, customer_id):  # type: ignore[no-untyped-def]
+        served(state, customer_id)
+        if customer_id == customer:
+            seen.append(True)
+            if len(seen) == pages:
+                state.add_orders([{**state.get(customer, order_id), "status": "1000"}])
+
+    quirks.page_served = page_served  # type: ignore[method-assign]
+
+
+@pytest.mark.parametrize("read, after", [("fetch_orders", 1), ("fetch_orders", 2), ("list_orders", 1)])
+def test_an_order_completing_mid_read_without_total_count_loses_no_pending_order(read: str, after: int) -> None:
+    """No ``totalCount`` to compare with, and an order already read leaves the filter: every later
+    offset moves up one, and the order at the first page boundary would fall between two pages."""
+    with hostile(page_cap=50, omit_total_count=True) as sb:
+        sb.state.add_orders([{**o, "status": "1002"} for o in sb.orders if o["customerId"] == BIG])
+        first = stored_ids(sb, BIG)[0]
+        complete_after(sb, BIG, first, pages=after)  # fetch_orders' chained walk starts at its 2nd page
+        if read == "fetch_orders":
+            frame = fetch_orders([BIG], sb.client(), status="1002", workers=4, progress=False)
+            assert frame.attrs["failed_customers"] == {}
+            got = list(frame["orderId"])
+        else:
+            got = [o.order_id for o in sb.client().list_orders(BIG, status="1002")]
+        pending = [o for o in stored_ids(sb, BIG) if sb.order(BIG, o)["status"] == "1002"]  # type: ignore[index]
+        assert len(pending) == 299 and [o for o in got if o != first] == pending
