@@ -93,6 +93,41 @@ def test_a_stopped_process_keeps_its_lease_however_old_its_heartbeat(sandbox) ->
     assert list(done["status"]) == ["updated"] * 3
 
 
+def unused_pid() -> int:
+    """A pid no process of this machine's namespace has now."""
+    pid = 200_000 + os.getpid() % 50_000
+    while Path(f"/proc/{pid}").exists():
+        pid += 1
+    return pid
+
+
+def test_a_run_in_another_pid_namespace_with_the_same_host_name_keeps_its_lease(sandbox) -> None:
+    """A container with host networking has the host's name but its own pids (a Jupyter container and a
+    terminal sharing the workspace): its owner's pid means nothing here, and must not free its lease."""
+    probe = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("cannot make a pid namespace here (needs unshare and the right to use it)")
+    JOURNAL.parent.mkdir()
+    pid = unused_pid()
+    owner_code = ("import os, sys, time\nfrom adobe_orders.batch.journal import Journal, Lease\n"
+                  "lease = Lease(Journal(sys.argv[1], heartbeat_seconds=0.05), 'boxed')\n"
+                  "print(os.getpid(), flush=True)\ntime.sleep(600)\n")
+    # Inside the namespace the owner gets ``pid``, which no process has out here.
+    script = f'echo {pid - 1} > /proc/sys/kernel/ns_last_pid; {sys.executable} -c "$0" "$1"'
+    owner = subprocess.Popen(["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "sh", "-c", script,
+                              owner_code, str(JOURNAL.resolve())], stdout=subprocess.PIPE, text=True)
+    try:
+        assert owner.stdout is not None and owner.stdout.readline().strip() == str(pid)
+        assert not Path(f"/proc/{pid}").exists()
+        with pytest.raises(BatchBusy):
+            apply_updates(frame_of(sandbox.orders[:2], ["BOX-0", "BOX-1"]), sandbox.client(), batch_id="boxed",
+                          journal=Journal(JOURNAL, heartbeat_seconds=0.04), progress=False)
+        assert patches(sandbox) == []
+    finally:
+        owner.kill()
+        owner.wait(30)
+
+
 # -- across hosts: the taker's own monotonic clock, never two machines' wall clocks ---------------------------
 def test_another_hosts_lease_whose_heartbeat_moves_is_never_taken_even_with_a_clock_31_s_ahead(sandbox) -> None:
     # Our wall clock is 31 s ahead of the owner's: its fresh heartbeat looks 31 s old here.

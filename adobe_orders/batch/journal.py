@@ -12,9 +12,10 @@ journal backend must keep exactly:
 
 - **Taking it** (``acquire``) increments the lease's ``epoch``; the run's ``Fence`` is
   ``(batch_id, token, epoch)``. A lease with no owner is taken at once.
-- **Same host**: the owner's pid decides. A process that exists — even stopped (``SIGSTOP``, a
-  debugger, a suspended laptop) — keeps its lease however old its heartbeat; a pid that is gone
-  loses it at once. Age never overrides a live pid.
+- **Same host** (same name, and the same kernel and pid namespace: a container with the host's name
+  has pids of its own, which mean nothing outside it): the owner's pid decides. A process that
+  exists — even stopped (``SIGSTOP``, a debugger, a suspended laptop) — keeps its lease however old
+  its heartbeat; a pid that is gone loses it at once. Age never overrides a live pid.
 - **Another host**: wall clocks of two machines are never compared. The owner bumps a counter
   (``beat``) every ``heartbeat_seconds``; the taker watches ``(token, epoch, beat)`` on its *own*
   monotonic clock and takes the lease only if it did not change for a whole ``lease_seconds``
@@ -31,6 +32,7 @@ Every SQLite problem leaves this module as a one-line ``JournalError`` naming th
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -89,7 +91,8 @@ CREATE TABLE IF NOT EXISTS order_claim (
 # Columns added to tables of older journals (CREATE TABLE IF NOT EXISTS leaves an old table as it was).
 ADDED_COLUMNS = {"batch": {"who": "TEXT", "host": "TEXT"}}
 # The lease columns added by schema 3; ``heartbeat`` (a wall-clock time) is kept for people to read only.
-LEASE_COLUMNS = {"epoch": "INTEGER NOT NULL DEFAULT 0", "beat": "INTEGER NOT NULL DEFAULT 0"}
+LEASE_COLUMNS = {"epoch": "INTEGER NOT NULL DEFAULT 0", "beat": "INTEGER NOT NULL DEFAULT 0",
+                 "machine": "TEXT NOT NULL DEFAULT ''"}
 FREE = ""  # the token of a lease nobody holds (its row stays, so the epoch only ever grows)
 QUEUED, PENDING = "queued", "pending"
 
@@ -364,14 +367,14 @@ class Journal:
             now = self._clock()  # read outside the transaction: a test's clock may write the journal
             with self._guard() as db:
                 db.execute("BEGIN IMMEDIATE")
-                held = db.execute("SELECT token, pid, host, epoch, beat FROM lease WHERE batch_id = ?",
+                held = db.execute("SELECT token, pid, host, epoch, beat, machine FROM lease WHERE batch_id = ?",
                                   (batch_id,)).fetchone()
                 verdict, seen = self._verdict(held, seen, now)
                 if verdict == "free":
                     epoch = (held[3] if held is not None else 0) + 1
-                    db.execute("INSERT OR REPLACE INTO lease (batch_id, token, pid, host, heartbeat, epoch, beat) "
-                               "VALUES (?, ?, ?, ?, ?, ?, 0)",
-                               (batch_id, token, os.getpid(), socket.gethostname(), time.time(), epoch))
+                    db.execute("INSERT OR REPLACE INTO lease (batch_id, token, pid, host, heartbeat, epoch, beat, "
+                               "machine) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
+                               (batch_id, token, os.getpid(), socket.gethostname(), time.time(), epoch, _machine()))
                     db.execute("COMMIT")
                     return Fence(batch_id, token, epoch)
                 db.execute("ROLLBACK")
@@ -389,8 +392,8 @@ class Journal:
         """"free", "busy" or "watch" (another host's lease, not yet still for a whole lease period)."""
         if held is None or held[0] == FREE:
             return "free", None
-        token, pid, host, epoch, beat = held
-        if host == socket.gethostname():
+        token, pid, host, epoch, beat, machine = held
+        if _this_machine(host, machine):
             return ("busy" if pid == os.getpid() or _pid_alive(pid) else "free"), None
         state = (token, epoch, beat)
         if seen is None:
@@ -419,7 +422,8 @@ class Journal:
         seen: _Seen | None = None
         while True:
             now = self._clock()
-            held = self.query("SELECT token, pid, host, epoch, beat FROM lease WHERE batch_id = ?", (batch_id,))
+            held = self.query("SELECT token, pid, host, epoch, beat, machine FROM lease WHERE batch_id = ?",
+                              (batch_id,))
             verdict, seen = self._verdict(tuple(held[0]) if held else None, seen, now)
             if verdict == "free":
                 return None
@@ -485,8 +489,9 @@ class Journal:
     def _claim_alive(db: sqlite3.Connection, batch_id: str, token: str | None) -> bool:
         """A claim holds while the run that made it still holds its batch's lease: the lease keeps its
         token and, on this machine, its process exists (as ``acquire`` judges a lease)."""
-        lease = db.execute("SELECT pid, host FROM lease WHERE batch_id = ? AND token = ?", (batch_id, token)).fetchone()
-        return lease is not None and (lease[1] != socket.gethostname() or _pid_alive(lease[0]))
+        lease = db.execute("SELECT pid, host, machine FROM lease WHERE batch_id = ? AND token = ?",
+                           (batch_id, token)).fetchone()
+        return lease is not None and (not _this_machine(lease[1], lease[2]) or _pid_alive(lease[0]))
 
     def claim_holder(self, customer_id: str, order_id: str) -> str | None:
         """The batch that has this order pending in a live run now, if any (a waiting row polls this)."""
@@ -565,6 +570,23 @@ def _os_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no name for this uid (a container), no USER variable
         return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+@functools.cache
+def _machine() -> str:
+    """Which kernel and pid namespace this process runs in ("" where that cannot be known): two
+    processes with one host name see each other's pids only when these are the same too."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        return f"{boot}/{os.readlink('/proc/self/ns/pid')}"
+    except OSError:
+        return ""
+
+
+def _this_machine(host: str, machine: str) -> bool:
+    """A lease written here, where its pid can be checked (a lease from before the machine was
+    recorded, "", is judged by its host name alone, as it was then)."""
+    return host == socket.gethostname() and machine in ("", _machine())
 
 
 def _pid_alive(pid: int) -> bool:
