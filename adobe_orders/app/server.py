@@ -16,8 +16,9 @@ own settings:
   tornado's, which writes every refused or failed request's address, token included, to the log.
 
 Run as ``python -m adobe_orders.app.server NOTEBOOK [voila options]``; the token never appears on a
-command line (other users can read those), and it is taken out of the environment before any
-kernel starts, so the notebook's code cannot print it.
+command line (other users can read those). It is taken out of the server's environment at once
+(a kernel still sees the page's query string, which Voilà passes it as ``QUERY_STRING``; only this
+user can read a process's environment).
 """
 
 from __future__ import annotations

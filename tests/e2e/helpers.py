@@ -107,7 +107,7 @@ class App:
                 pytest.fail(f"adobe-orders app printed no address: {self._out.read_text()!r}")
             time.sleep(0.2)
         url = found.group(0)
-        wait_http(url, self.proc, "the app")
+        wait_http(url, self.proc, "the app", timeout=180)  # Voilà starts slowly on a busy machine
         return url
 
     def stop(self) -> None:
