@@ -393,6 +393,23 @@ def test_a_po_held_by_another_order_of_a_full_frame_is_not_set_twice(sb) -> None
     assert held["orderId"] in problems["reason"][0]
 
 
+def test_one_po_matched_to_two_orders_of_a_customer_sets_it_on_neither(sb) -> None:
+    """An ERP export that names one PO on two lines (a copied line, a PO typed twice): each line matches
+    its own order, but a PO tags one order, and which one is wrong is not known. Neither is set."""
+    frame = orders_frame(sb, (SMALL,))
+    blank = frame[frame["external_reference_id"].isna()]
+    first, second = blank.iloc[0]["orderId"], blank.iloc[1]["orderId"]
+    erp = pd.DataFrame({"customerId": [SMALL] * 3, "orderId": [first, second, blank.iloc[2]["orderId"]],
+                        "PO": ["4500099999", "4500099999", "4500088888"]}, dtype=str)
+    updates = match_updates(frame, erp, on=["customerId", "orderId"], value="PO")
+    assert list(updates["orderId"]) == [blank.iloc[2]["orderId"]]
+    problems = match_problems(updates)
+    assert sorted(problems["orderId"]) == sorted([first, second])
+    assert set(problems["problem"]) == {"po_already_used"}
+    for reason, other in zip(problems["reason"], list(problems["orderId"])[::-1], strict=True):
+        assert other in reason and "4500099999" in reason
+
+
 def test_no_match_says_when_the_customer_is_not_in_the_orders_frame(sb) -> None:
     with sb.client() as client:
         frame = fetch_orders(["NOPE1", SMALL], client, progress=False)

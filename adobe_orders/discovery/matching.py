@@ -11,8 +11,9 @@ updates. Everything else is reported with its reason and kept out of the updates
 - ``repeat``         a source row repeating another row's order and value (the first one is used);
 - ``different_reference`` an order that already holds a different non-empty reference;
 - ``already_set``    an order that already holds this very value (nothing to send);
-- ``po_already_used`` a value another order of the same customer already holds (that order is named): a PO
-                     tags one order, so it is never set on a second one;
+- ``po_already_used`` a value another order of the same customer already holds, or is matched to by another
+                     source row (that order is named): a PO tags one order, so it is never set on a second
+                     one (and when two orders are matched to it, on neither: which one is right is unknown);
 - ``po_unchecked``   the customer's other orders could not be read, so the value cannot be checked as unused;
 - ``no_value`` / ``no_key`` a source row whose value or a key is blank;
 - ``bad_value``      a value that is not the text typed: a number or date cell, ``1.2E+17``, ``123.0``, a
@@ -171,12 +172,32 @@ def match_updates(
             continue
         updates.append({CUSTOMER: cust, ORDER: order, VALUE: target, "current_reference": current,
                         "source_row": names[0]})
+    updates = _one_order_per_po(updates, problems, value)
     frame = pd.DataFrame(updates, columns=[CUSTOMER, ORDER, VALUE, "current_reference", "source_row"],
                          dtype="string")
     frame.attrs["problems"] = problems
     frame.attrs["matched"] = len(frame)
     frame.attrs["source_rows"] = len(source)
     return frame
+
+
+def _one_order_per_po(updates: list[dict[str, Any]], problems: list[dict[str, Any]], value: str
+                      ) -> list[dict[str, Any]]:
+    """The updates whose PO no other update of the customer sets; the others are problems, all of them."""
+    orders_of: dict[tuple[str, str], list[str]] = {}
+    for update in updates:
+        orders_of.setdefault((update[CUSTOMER], update[VALUE]), []).append(update[ORDER])
+    kept = []
+    for update in updates:
+        cust, order, target = update[CUSTOMER], update[ORDER], update[VALUE]
+        others = [o for o in orders_of[(cust, target)] if o != order]
+        if not others:
+            kept.append(update)
+            continue
+        problems.append(_problem("po_already_used", update["source_row"], (cust, order), target,
+                                 f"{value} {target!r} is matched to order {', '.join(others)} of customer {cust} "
+                                 f"too; set on neither (a PO tags one order, and which one is right is unknown)"))
+    return kept
 
 
 def hidden_orders(orders: pd.DataFrame) -> str | None:
