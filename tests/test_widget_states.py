@@ -101,12 +101,32 @@ def test_during_a_run_nothing_says_preview_and_only_cancel_is_offered(client, sa
     not_run = int((panel.results["status"] == "not_run").sum())
     assert not_run > 0 and "cancelled" in panel.message.value
     assert buttons(panel) == {"Dry run": True, "Apply (12 rows)": False, "Cancel": False,
-                              f"Resume ({not_run} not run)": True, "Retry failed": False, "Undo": True}
+                              f"Resume ({not_run} rows)": True, "Retry failed": False, "Undo": True}
     panel.resume_button.click()
     panel.wait(30)
     assert set(panel.results["status"]) == {"updated"}
     assert buttons(panel) == {"Dry run": True, "Apply (12 rows)": False, "Cancel": False, "Resume": False,
                               "Retry failed": False, "Undo": True}
+
+
+def test_after_a_cancel_resume_sends_the_failed_rows_too_so_retry_waits(sandbox) -> None:
+    client = sandbox.client(max_retries=0)
+    panel = BatchUpdatePanel(client, frame_of(sandbox.orders[:10]), workers=1)
+    sandbox.faults.queue("error_500", 1)  # the first read fails: a failed row a retry could fix
+    reached, release = hold_after_rows(panel, 3)
+    panel.apply_button.click()
+    assert reached.wait(30)
+    panel.cancel_button.click()
+    release.set()
+    panel.wait(30)
+    statuses = list(panel.results["status"])
+    assert statuses[0] == "failed" and "not_run" in statuses
+    left = statuses.count("failed") + statuses.count("not_run")
+    assert buttons(panel)[f"Resume ({left} rows)"] and panel.retry_button.disabled
+    panel.resume_button.click()
+    assert f"/ {left}</b>" in panel.progress.text.value  # the progress counts what Resume sends
+    panel.wait(30)
+    assert set(panel.results["status"]) == {"updated"} and panel.retry_button.disabled
 
 
 def test_finished_lines_do_not_repeat_the_address_the_banner_shows(client, sandbox) -> None:

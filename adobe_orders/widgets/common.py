@@ -59,8 +59,8 @@ STYLESHEET = """<style>
 .adobe-orders { --ao-focus: #1565c0; }
 body[data-jp-theme-light="false"] .adobe-orders { --ao-focus: #90caf9; }
 .adobe-orders :is(button, input, select, textarea, a, [tabindex]):focus-visible,
-.adobe-orders .widget-text input:focus, .adobe-orders .widget-textarea textarea:focus,
-.adobe-orders .widget-dropdown select:focus {
+.adobe-orders .jupyter-button:focus, .adobe-orders .widget-text input:focus,
+.adobe-orders .widget-textarea textarea:focus, .adobe-orders .widget-dropdown select:focus {
   outline: 2px solid var(--ao-focus) !important; outline-offset: 1px; }
 .adobe-orders table.dataTable tbody tr:focus, .adobe-orders table.dataTable tbody tr:focus-visible,
 .adobe-orders table.dataTable tbody td:focus {

@@ -199,6 +199,14 @@ class BatchUpdatePanel(w.VBox):
     def _count(self, status: str) -> int:
         return 0 if self.results is None else int((self.results["status"].astype(str) == status).sum())
 
+    def _rows_left(self) -> int:
+        """Rows a resume sends: every row not final for its batch (not run, and failed ones again)."""
+        from ..batch.schema import FINAL
+
+        if self.results is None:
+            return 0
+        return int((~self.results["status"].astype(str).isin({str(s) for s in FINAL})).sum())
+
     def _retryable_rows(self) -> int:
         """Failed rows a retry could fix: journaled (a dry run's are not) and not refused for good."""
         if self.results is None or "batch_row" not in self.results:
@@ -224,11 +232,11 @@ class BatchUpdatePanel(w.VBox):
         cancelling = not idle and self._cancel.is_set()
         self.cancel_button.disabled = idle or cancelling
         self.cancel_button.description = "Cancelling…" if cancelling else "Cancel"
-        not_run = self._count(NOT_RUN)
+        left = self._rows_left()
         self.resume_button.disabled = needs_confirm or not idle or self.stopped_batch is None
-        self.resume_button.description = (f"Resume ({not_run} not run)" if idle and self.stopped_batch and not_run
-                                          else "Resume")
-        retryable = self._retryable_rows() if idle else 0
+        self.resume_button.description = f"Resume ({left} rows)" if idle and self.stopped_batch and left else "Resume"
+        # after a cancel, Resume also sends the failed rows again: a separate retry would run them twice
+        retryable = self._retryable_rows() if idle and self.stopped_batch is None else 0
         self.retry_button.disabled = needs_confirm or not retryable or undone
         self.retry_button.description = f"Retry {retryable} failed" if retryable and not undone else "Retry failed"
         # Undo restores the whole lineage (the batch and its retries), also after a cancel (the rows that ran),
@@ -250,7 +258,7 @@ class BatchUpdatePanel(w.VBox):
         if resume:
             assert self.results is not None and self.stopped_batch is not None
             batch_id, verb = self.stopped_batch, "Resuming"
-            total = int((self.results["status"] == NOT_RUN).sum()) or self.progress.total - self.progress.done
+            total = self._rows_left() or self.progress.total - self.progress.done
         elif undo:
             assert self.root_batch is not None and self.results is not None
             # undo restores the rows that changed (or may have: failed), never invalid or duplicate ones
