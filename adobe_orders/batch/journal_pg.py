@@ -7,13 +7,20 @@ Where the database can decide something more soundly than the hosts, it does:
   as long as it runs; the server drops it the moment that connection ends (the process died, was
   killed, or lost the network), and never while the process lives, however long it is frozen. No
   host clock judges staleness. The lock's key is also written to ``lease`` with a fresh token.
-- **Fencing**: every pending mark and every outcome is written only while the lease row holds this
-  run's token *and* the server still grants the advisory lock to that row's backend (``pg_locks``),
-  in the same transaction as the write. A run whose lock connection is gone writes nothing more.
+- **Fencing**: every pending mark and every outcome is one statement that writes only while the
+  lease row holds this run's token and epoch *and* the session that took the lock still exists on
+  the server (``pg_stat_get_activity``; a run unlocks only when it releases, after giving up its
+  token, so its session existing means the lock is held). A run whose lock session is gone writes
+  and sends nothing more. ``running_elsewhere`` asks ``pg_locks`` itself (exact, but it locks the
+  lock table while it reads it, so the per-row writes do not use it).
 - **One order, one run**: the pending mark claims the order (``order_claim``, one row per order,
-  ``SELECT … FOR UPDATE``) in the transaction that marks the row; a claim held by a live run is
-  refused with that run's batch, user and host. The claim also remembers the value the journal last
-  set, so a run that read the order before another batch changed it reads it again first.
+  ``INSERT … ON CONFLICT DO UPDATE … WHERE``, which locks the row and re-checks the condition) in
+  the statement that marks the row; a claim held by a live run is refused, and the row is told
+  which batch, user and host hold it. The claim also remembers the value the journal last set, so a
+  run that read the order before another batch changed it reads it again first.
+- **Durability**: the pending mark commits synchronously (on disk before the PATCH leaves); the
+  outcome is written by the run's outcome writer (``journal_outbox``) without waiting for the disk —
+  lost, it leaves the row pending, and resume reads the order and finishes it.
 - **Time** (``created_at``, the lease heartbeat) is the server's clock, one clock for the team.
 - **Who** is the database user (``session_user``), with the client's host name.
 
@@ -27,7 +34,6 @@ can use them.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import socket
 import threading
@@ -37,198 +43,28 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import BatchBusy, JournalError, OrderBusy
 from .journal import HEARTBEAT_SECONDS, Binding, Fence, Record
-from .journal_url import masked, scrub
+from .journal_outbox import OutcomeWriter
+from .journal_pg_pool import Hidden, advice, pool_for
+from .journal_pg_sql import (
+    CLAIM_HELD,
+    CLAIM_HELD_BY_C,
+    CREATE_LOCK,
+    FREE,
+    LOCK_NAMESPACE,
+    MARK,
+    NOW_TEXT,
+    RECORD,
+    ROW_COLUMNS,
+    RUNNING,
+    SCHEMA,
+    SCHEMA_VERSION,
+    S,
+    lock_key,
+)
+from .journal_url import masked
 
 if TYPE_CHECKING:  # psycopg loads with the first team journal opened
     import psycopg
-
-SCHEMA_NAME = "adobe_orders"
-SCHEMA_VERSION = 1
-LOCK_NAMESPACE = 0x4A52  # first key of every advisory lock this journal takes ("JR")
-CREATE_LOCK = 0x7FFF_FF00  # second key of the lock serializing the schema's creation
-CONNECT_TIMEOUT_SECONDS = 10
-NOW_TEXT = """to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
-
-S = SCHEMA_NAME
-SCHEMA = f"""
-CREATE SCHEMA IF NOT EXISTS {S};
-CREATE TABLE {S}.journal_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE {S}.batch (
-    batch_id TEXT PRIMARY KEY, created_at TEXT NOT NULL, kind TEXT NOT NULL, parent_batch TEXT,
-    environment TEXT NOT NULL, base_url TEXT NOT NULL, client_hash TEXT NOT NULL,
-    fingerprint TEXT NOT NULL, row_count INTEGER NOT NULL, columns_json TEXT NOT NULL,
-    index_name TEXT, who TEXT, host TEXT
-);
-CREATE TABLE {S}.batch_row (
-    batch_id TEXT NOT NULL REFERENCES {S}.batch, batch_row INTEGER NOT NULL, label TEXT NOT NULL,
-    label_json TEXT NOT NULL, customer_id TEXT, order_id TEXT, target TEXT, expected_json TEXT,
-    previous TEXT, sent INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL, reason TEXT,
-    current_value TEXT, http_status INTEGER, error_code TEXT, attempts INTEGER, request_id TEXT,
-    correlation_id TEXT, updated_at TEXT, source_batch TEXT, source_row INTEGER,
-    PRIMARY KEY (batch_id, batch_row)
-);
-CREATE INDEX batch_row_by_order ON {S}.batch_row (order_id, customer_id);
-CREATE INDEX batch_by_parent ON {S}.batch (parent_batch);
-CREATE TABLE {S}.lease (
-    batch_id TEXT PRIMARY KEY, token TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL,
-    who TEXT NOT NULL, backend_pid INTEGER NOT NULL, lock_key INTEGER NOT NULL,
-    heartbeat TIMESTAMPTZ NOT NULL, epoch INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE {S}.order_claim (
-    customer_id TEXT NOT NULL, order_id TEXT NOT NULL, batch_id TEXT, batch_row INTEGER, token TEXT,
-    last_value TEXT, last_batch TEXT, claimed_at TIMESTAMPTZ,
-    PRIMARY KEY (customer_id, order_id)
-);
-"""
-
-ROW_COLUMNS = ("batch_id", "batch_row", "label", "label_json", "customer_id", "order_id", "target", "expected_json",
-               "previous", "sent", "status", "reason", "source_batch", "source_row", "updated_at", "current_value",
-               "http_status", "error_code", "attempts", "request_id", "correlation_id")
-
-# The lease (batch, token, epoch) is held: its row names this token and epoch, and the server grants
-# the advisory lock to the backend the row names. Evaluated inside each write's own transaction.
-HELD = f"""EXISTS (SELECT 1 FROM {S}.lease l JOIN pg_locks k ON k.locktype = 'advisory' AND k.granted
-    AND k.pid = l.backend_pid AND k.classid = {LOCK_NAMESPACE}::oid AND k.objid = l.lock_key::oid AND k.objsubid = 2
-    WHERE l.batch_id = %(lease_batch)s AND l.token = %(lease_token)s AND l.epoch = %(lease_epoch)s)"""
-# The same for a claim, which knows its run by token only (a token is never reused).
-CLAIM_HELD = HELD.replace(" AND l.epoch = %(lease_epoch)s", "")
-# Anyone's run of a batch: the server grants the batch's lock to the session its lease row names.
-RUNNING = HELD.replace(" AND l.token = %(lease_token)s AND l.epoch = %(lease_epoch)s", "")
-FREE = ""  # the token of a lease nobody holds (the row stays, so the epoch only grows)
-# A claim row ``c`` is held by a live run: the lease of its batch keeps its token, and the lock is granted.
-CLAIM_HELD_BY_C = CLAIM_HELD.replace("%(lease_batch)s", "c.batch_id").replace("%(lease_token)s", "c.token")
-
-# The pending mark, one statement: the row (only while the lease is held), the order's claim (taken
-# if free, ours, or left by a run that is gone — and, with ``check``, only if no other batch changed
-# the order since it was read), then the row marked pending, only if the claim was taken.
-MARK = f"""
-WITH target AS (
-    SELECT customer_id, order_id FROM {S}.batch_row
-    WHERE batch_id = %(batch)s AND batch_row = %(row)s AND {HELD}),
-claim AS (
-    INSERT INTO {S}.order_claim AS c (customer_id, order_id, batch_id, batch_row, token, claimed_at)
-    SELECT customer_id, order_id, %(batch)s, %(row)s, %(lease_token)s, now() FROM target
-    ON CONFLICT (customer_id, order_id) DO UPDATE SET batch_id = EXCLUDED.batch_id,
-        batch_row = EXCLUDED.batch_row, token = EXCLUDED.token, claimed_at = EXCLUDED.claimed_at
-    WHERE (c.batch_id IS NULL OR (c.batch_id = EXCLUDED.batch_id AND c.batch_row = EXCLUDED.batch_row)
-           OR NOT {CLAIM_HELD_BY_C})
-      AND (NOT %(check)s OR c.last_batch IS NULL OR c.last_batch = EXCLUDED.batch_id
-           OR c.last_value IS NOT DISTINCT FROM %(current)s::text)
-    RETURNING 1),
-mark AS (
-    UPDATE {S}.batch_row SET status = 'pending', previous = CASE WHEN sent = 1 THEN previous
-        ELSE %(previous)s::text END, sent = 1, updated_at = %(now)s
-    WHERE batch_id = %(batch)s AND batch_row = %(row)s AND EXISTS (SELECT 1 FROM claim)
-    RETURNING 1)
-SELECT EXISTS (SELECT 1 FROM target) AS held, EXISTS (SELECT 1 FROM mark) AS marked
-"""
-
-# The outcome, one statement: written only while the lease is held; the order's claim freed, and
-# the value the journal last set remembered for the next run's check.
-RECORD = f"""
-WITH done AS (
-    UPDATE {S}.batch_row SET status = %(status)s, reason = %(reason)s, previous = CASE WHEN sent = 1
-        THEN previous ELSE %(previous)s::text END, current_value = %(current)s, http_status = %(http_status)s,
-        error_code = %(error_code)s, attempts = %(attempts)s, request_id = %(request_id)s,
-        correlation_id = %(correlation_id)s, updated_at = %(updated_at)s
-    WHERE batch_id = %(batch)s AND batch_row = %(row)s AND {HELD}
-    RETURNING customer_id, order_id),
-freed AS (
-    UPDATE {S}.order_claim c SET batch_id = NULL, batch_row = NULL, token = NULL, claimed_at = NULL,
-        last_value = CASE WHEN %(status)s = 'updated' THEN %(current)s::text ELSE c.last_value END,
-        last_batch = CASE WHEN %(status)s = 'updated' THEN %(batch)s ELSE c.last_batch END
-    FROM done WHERE c.customer_id = done.customer_id AND c.order_id = done.order_id
-        AND c.batch_id = %(batch)s AND c.batch_row = %(row)s
-    RETURNING 1)
-SELECT EXISTS (SELECT 1 FROM done) AS written
-"""
-
-
-def lock_key(batch_id: str) -> int:
-    """The advisory lock's second key for a batch: 31 bits of its SHA-256 (positive, so pg_locks shows it as is)."""
-    return int.from_bytes(hashlib.sha256(batch_id.encode("utf-8", "surrogatepass")).digest()[:4], "big") & 0x7FFFFFFF
-
-
-def _advice(exc: BaseException, url: str) -> str:
-    """One line naming the journal (password masked), what is wrong and what to do."""
-    import psycopg
-
-    where = masked(url)
-    detail = " ".join(scrub(str(exc), url).split()).rstrip(".:;, ") or type(exc).__name__
-    end = "" if detail[-1] in "?!" else "."
-    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
-        return (f"The team journal {where} refused this database user: {detail}{end} Every member needs to be in "
-                "the team's group role that owns the database (see the Team journal setup in the docs).")
-    if isinstance(exc, psycopg.OperationalError):
-        return (f"The team journal {where} cannot be reached: {detail}{end} Check the server, host, port, user and "
-                "password in ADOBE_VIPM_JOURNAL.")
-    return f"The team journal {where} could not be used: {detail}{end}"
-
-
-class _Pool:
-    """The connections to one journal URL, shared by every ``PgJournal`` of this process (a notebook
-    or a script opens one per call): connecting costs tens of milliseconds (a process on the server,
-    password hashing), a batch's workers each need one, and a run should not pay that every time."""
-
-    MAX_IDLE = 32
-
-    def __init__(self, url: str) -> None:
-        self.secret = _Hidden(url)
-        self.idle: list[Any] = []
-        self.lock = threading.Lock()
-
-    def connect(self) -> psycopg.Connection[Any]:
-        import psycopg
-        from psycopg.conninfo import conninfo_to_dict
-        from psycopg.rows import dict_row
-
-        given = conninfo_to_dict(self.secret.url)
-        extra: dict[str, Any] = {}
-        if "connect_timeout" not in given:
-            extra["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
-        if "application_name" not in given:
-            extra["application_name"] = "adobe-orders"
-        if "keepalives_idle" not in given:  # a peer that vanished without closing is noticed in about a minute
-            extra.update(keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3)
-        return psycopg.connect(self.secret.url, autocommit=True, row_factory=dict_row, **extra)
-
-    def take(self) -> tuple[psycopg.Connection[Any], bool]:
-        """A connection, and whether it was reused (a reused one may have died while idle)."""
-        with self.lock:
-            if self.idle:
-                return self.idle.pop(), True
-        return self.connect(), False
-
-    def give(self, conn: psycopg.Connection[Any]) -> None:
-        import psycopg
-
-        if conn.closed or conn.broken or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-            with contextlib.suppress(Exception):
-                conn.close()
-            return
-        with self.lock:
-            if len(self.idle) < self.MAX_IDLE:
-                self.idle.append(conn)
-                return
-        conn.close()
-
-    def clear(self) -> None:
-        """Drop the idle connections (after the server restarted, they are all dead)."""
-        with self.lock:
-            idle, self.idle = self.idle, []
-        for conn in idle:
-            with contextlib.suppress(Exception):
-                conn.close()
-
-
-_POOLS: dict[str, _Pool] = {}
-_POOLS_LOCK = threading.Lock()
-
-
-def _pool_for(url: str) -> _Pool:
-    key = hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()  # no password kept as a key
-    with _POOLS_LOCK:
-        return _POOLS.setdefault(key, _Pool(url))
 
 
 class PgJournal:
@@ -243,17 +79,19 @@ class PgJournal:
             raise JournalError(f"The team journal {masked(url)} needs psycopg: pip install 'adobe-orders[team]'.",
                                path=masked(url)) from None
         self._psycopg = psycopg
-        self._secret = _Hidden(url)
+        self._secret = Hidden(url)
         self.location = masked(url)
-        self._pool = _pool_for(url)
+        self._pool = pool_for(url)
         self._leases: dict[Fence, psycopg.Connection[Any]] = {}
+        self._writers: dict[Fence, OutcomeWriter] = {}
         self._leases_lock = threading.Lock()
         self.heartbeat_seconds = HEARTBEAT_SECONDS
         self.host = socket.gethostname()
+        reused = bool(self._pool.idle)
         try:
             self._open()
         except JournalError:
-            if not self._pool.idle:
+            if not reused:
                 raise
             self._pool.clear()  # connections left from before a server restart: start afresh, once
             self._open()
@@ -278,7 +116,7 @@ class PgJournal:
             if conn is not None and isinstance(exc, self._psycopg.OperationalError):
                 with contextlib.suppress(Exception):
                     conn.close()
-            raise JournalError(_advice(exc, self._secret.url), path=self.location) from None
+            raise JournalError(advice(exc, self._secret.url), path=self.location) from None
         finally:
             if conn is not None:
                 self._pool.give(conn)  # a broken one, or one left mid-transaction, is closed instead
@@ -378,7 +216,7 @@ class PgJournal:
         try:
             conn, _ = self._pool.take()
         except self._psycopg.Error as exc:
-            raise JournalError(_advice(exc, self._secret.url), path=self.location) from None
+            raise JournalError(advice(exc, self._secret.url), path=self.location) from None
         try:
             got = conn.execute("SELECT pg_try_advisory_lock(%s, %s) AS got", (LOCK_NAMESPACE, key)).fetchone()
             if not got or not got["got"]:
@@ -398,10 +236,11 @@ class PgJournal:
         except self._psycopg.Error as exc:
             with contextlib.suppress(Exception):
                 conn.close()
-            raise JournalError(_advice(exc, self._secret.url), path=self.location) from None
+            raise JournalError(advice(exc, self._secret.url), path=self.location) from None
         fence = Fence(batch_id, token, int(taken["epoch"]))
         with self._leases_lock:
             self._leases[fence] = conn
+            self._writers[fence] = OutcomeWriter(self._write_outcomes, name=f"adobe-orders-outcomes-{batch_id}")
         return fence
 
     def _describe(self, holder: Record | None) -> str:
@@ -424,11 +263,15 @@ class PgJournal:
                                (fence.batch_id, fence.token, fence.epoch))
             return cur.rowcount == 1
         except self._psycopg.Error as exc:
-            raise JournalError(_advice(exc, self._secret.url), path=self.location) from None
+            raise JournalError(advice(exc, self._secret.url), path=self.location) from None
 
     def release(self, fence: Fence) -> None:
         """Give the lease up (its row stays without owner, so the next epoch is higher) and free the
         advisory lock; the connection goes back to the pool."""
+        with self._leases_lock:
+            writer = self._writers.pop(fence, None)
+        if writer is not None:
+            writer.close()  # every outcome handed over is written (or the journal's failure kept) first
         with self._leases_lock:
             conn = self._leases.pop(fence, None)
         if conn is None:
@@ -461,6 +304,11 @@ class PgJournal:
         previous value. False: the lease is lost (send nothing). OrderBusy: another live run has the
         order pending — or, with ``check_current``, changed it after this run read ``current`` — and
         nothing was written."""
+        writer = self._writers.get(fence)
+        if writer is not None:
+            writer.check()  # the journal failed under an earlier outcome: no new change goes out
+            if writer.fenced_out:
+                return False
         params = {**_fence(fence), "batch": fence.batch_id, "row": row, "previous": previous, "now": _utc_now(),
                   "check": check_current, "current": current}
         with self._guard() as conn:
@@ -504,22 +352,30 @@ class PgJournal:
     def record(self, fence: Fence, row: int, *, status: str, reason: str | None, previous: str | None,
                current: str | None, http_status: int | None, error_code: str | None, attempts: int | None,
                request_id: str | None, correlation_id: str | None, updated_at: str) -> bool:
-        """The row's outcome, and the order's claim freed, in one transaction, only while this run
-        holds the lease: False when it does not, and nothing is written."""
-        batch_id = fence.batch_id
-        params = {**_fence(fence), "batch": batch_id, "row": row, "status": status,
-                  "reason": reason, "previous": previous, "current": current, "http_status": http_status,
-                  "error_code": error_code, "attempts": attempts, "request_id": request_id,
-                  "correlation_id": correlation_id, "updated_at": updated_at}
-        with self._guard() as conn, conn.transaction():
-            # The outcome need not wait for the disk: if the server lost it in a crash, the row stays
-            # pending (its pending mark was durable before the PATCH left), and resume reads the order
-            # and finishes it. The pending mark itself is always committed synchronously.
-            conn.execute("SET LOCAL synchronous_commit TO OFF")
-            done = conn.execute(RECORD, params).fetchone()
-            if done is None or not done["written"]:
-                return False
+        """The row's outcome, and the order's claim freed, only while this run holds the lease.
+
+        Handed to the run's outcome writer (``journal_outbox``), which writes it moments later, off the
+        worker's path: the worker goes on to its next row while it is written. False when an earlier
+        outcome of this run found the lease taken over (nothing more is written or sent); a writer
+        that could not write raises its JournalError here and at the next pending mark."""
+        writer = self._writers.get(fence)
+        if writer is None:
+            raise JournalError(f"The team journal {self.location}: this run no longer holds batch {fence.batch_id}.",
+                               path=self.location)
+        writer.check()
+        if writer.fenced_out:
+            return False
+        writer.put({**_fence(fence), "batch": fence.batch_id, "row": row, "status": status, "reason": reason,
+                    "previous": previous, "current": current, "http_status": http_status, "error_code": error_code,
+                    "attempts": attempts, "request_id": request_id, "correlation_id": correlation_id,
+                    "updated_at": updated_at})
         return True
+
+    def _write_outcomes(self, batch: list[dict[str, Any]]) -> bool:
+        """Write outcomes in one transaction (the writer's thread); False if the lease was lost."""
+        with self._guard() as conn, conn.transaction():
+            written = [conn.execute(RECORD, params).fetchone() for params in batch]
+        return all(w is not None and w["written"] for w in written)
 
     # -- reading -------------------------------------------------------------------------------
     HISTORY = (f"SELECT b.batch_id, b.kind, b.parent_batch, b.environment, b.base_url, b.created_at, b.who, b.host, "
@@ -545,22 +401,10 @@ def _fence(fence: Fence) -> dict[str, Any]:
     return {"lease_batch": fence.batch_id, "lease_token": fence.token, "lease_epoch": fence.epoch}
 
 
-class _Hidden:
-    """The URL with its password, kept out of repr/vars dumps: it shows masked."""
-
-    __slots__ = ("url",)
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-    def __repr__(self) -> str:
-        return f"<{masked(self.url)}>"
-
-
 def _utc_now() -> str:
     from .journal import utc_now
 
     return utc_now()
 
 
-__all__ = ["PgJournal", "lock_key"]
+__all__ = ["PgJournal"]

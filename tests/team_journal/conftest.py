@@ -19,6 +19,15 @@ def pg_server() -> Iterator[PostgresServer]:
         server.destroy()
 
 
+@pytest.fixture(autouse=True)
+def no_idle_connections_left() -> Iterator[None]:
+    """Each test's databases are its own: the process's pooled connections to them end with it."""
+    yield
+    from adobe_orders.batch.journal_pg_pool import close_idle_connections
+
+    close_idle_connections()
+
+
 @pytest.fixture
 def pg_url(pg_server: PostgresServer) -> str:
     """A journal URL for a database of its own, as its owner (the superuser)."""

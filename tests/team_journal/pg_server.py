@@ -66,7 +66,15 @@ class PostgresServer:
         self._run("initdb", "-D", str(self.data), "-U", SUPERUSER, f"--pwfile={pwfile}", "--auth-local=trust",
                   "--auth-host=scram-sha-256", "-E", "UTF8", "--no-sync")
         pwfile.unlink()
-        self.start()
+        for attempt in range(5):  # the free port may be taken by another program before the server binds it
+            try:
+                self.start()
+                return
+            except RuntimeError:
+                if attempt == 4:
+                    shutil.rmtree(self.root, ignore_errors=True)
+                    raise
+                self.port = free_port()
 
     def _run(self, tool: str, *args: str) -> None:
         command = [str(self.bin / tool), *args]
@@ -115,7 +123,8 @@ class PostgresServer:
         existing = {r[0] for r in self.admin("SELECT rolname FROM pg_roles")}
         if "team_rw" not in existing:
             self.admin("CREATE ROLE team_rw NOLOGIN")
-        for user, password in members.items():
-            if user not in existing:
-                self.admin(f"CREATE ROLE \"{user}\" LOGIN PASSWORD '{password}' IN ROLE team_rw")
+        for user, password in members.items():  # tests share the server: a role may exist from another test
+            verb = "ALTER" if user in existing else "CREATE"
+            self.admin(f"{verb} ROLE \"{user}\" LOGIN PASSWORD '{password}'")
+            self.admin(f'GRANT team_rw TO "{user}"')
         return self.fresh_database(owner="team_rw")

@@ -15,13 +15,23 @@ from tests.team_journal.helpers import PatchWatch, order_path, updates
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def journal_setting(request: pytest.FixtureRequest) -> str | None:
-    """None: the workspace's SQLite file (the default); else a team journal URL."""
-    return None if request.param == "sqlite" else request.getfixturevalue("pg_url")
+def journals(request: pytest.FixtureRequest) -> dict[str, str | None]:
+    """Each analyst's journal setting: None for both is the workspace's SQLite file (the default); on
+    PostgreSQL, two database users of one team, so each sees the other's runs only as the server shows them."""
+    if request.param == "sqlite":
+        return {"alice": None, "bob": None}
+    server = request.getfixturevalue("pg_server")
+    db = server.team({"alice": "alice-pw", "bob": "bob-pw"})
+    return {name: server.url(name, f"{name}-pw", db) for name in ("alice", "bob")}
+
+
+@pytest.fixture
+def journal_setting(journals: dict[str, str | None]) -> str | None:
+    return journals["alice"]
 
 
 def test_two_batches_over_the_same_orders_never_patch_one_order_twice_at_once(
-        journal_setting: str | None, sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+        journals: dict[str, str | None], sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     watch = PatchWatch(delay=0.15)
     monkeypatch.setattr(Handler, "_handle", watch.wrap(Handler._handle))
     orders = sandbox.orders[:8]
@@ -31,7 +41,7 @@ def test_two_batches_over_the_same_orders_never_patch_one_order_twice_at_once(
     def run(name: str) -> None:
         client = sandbox.client(timeout=10)
         start.wait()
-        results[name] = apply_updates(updates(orders, name), client, journal=journal_setting, workers=4,
+        results[name] = apply_updates(updates(orders, name), client, journal=journals[name], workers=4,
                                       progress=False, batch_id=name)
 
     threads = [threading.Thread(target=run, args=(name,)) for name in ("alice", "bob")]
@@ -46,13 +56,15 @@ def test_two_batches_over_the_same_orders_never_patch_one_order_twice_at_once(
         assert list(results[name]["status"]) == ["updated"] * 8, results[name][["status", "reason"]]
     final = {order_path(o): sandbox.order(o["customerId"], o["orderId"])["externalReferenceId"] for o in orders}
     for i, order in enumerate(orders):
-        changes = history(journal_setting, order=order["orderId"], customer=order["customerId"])
+        changes = history(journals["bob"], order=order["orderId"], customer=order["customerId"])
         assert list(changes["status"]) == ["updated", "updated"]
         newer, older = changes.iloc[0], changes.iloc[1]
         # the later batch journaled what the earlier one left, not what it read before that change
         assert newer["previous_value"] == older["target_value"]
         assert older["previous_value"] == order["externalReferenceId"]
         assert final[order_path(order)] == newer["target_value"] == f"{newer['batch_id']}-{i}"
+        assert set(changes["batch_id"]) == {"alice", "bob"}
+        assert journals["alice"] is None or list(changes["who"]) == list(changes["batch_id"])
 
 
 def test_a_row_whose_order_stays_busy_is_failed_naming_the_other_batch_and_retryable(

@@ -1,0 +1,122 @@
+"""Connections to a team journal, pooled per URL for the life of the process, and the URL kept so that
+its password never shows (``repr``, ``vars``); a database error told as one line, password masked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import threading
+from typing import TYPE_CHECKING, Any
+
+from .journal_url import masked, scrub
+
+if TYPE_CHECKING:
+    import psycopg
+
+CONNECT_TIMEOUT_SECONDS = 10
+
+
+def advice(exc: BaseException, url: str) -> str:
+    """One line naming the journal (password masked), what is wrong and what to do."""
+    import psycopg
+
+    where = masked(url)
+    detail = " ".join(scrub(str(exc), url).split()).rstrip(".:;, ") or type(exc).__name__
+    end = "" if detail[-1] in "?!" else "."
+    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return (f"The team journal {where} refused this database user: {detail}{end} Every member needs to be in "
+                "the team's group role that owns the database (see the Team journal setup in the docs).")
+    if isinstance(exc, psycopg.OperationalError):
+        return (f"The team journal {where} cannot be reached: {detail}{end} Check the server, host, port, user and "
+                "password in ADOBE_VIPM_JOURNAL.")
+    return f"The team journal {where} could not be used: {detail}{end}"
+
+
+class Hidden:
+    """The URL with its password, kept out of repr/vars dumps: it shows masked."""
+
+    __slots__ = ("url",)
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __repr__(self) -> str:
+        return f"<{masked(self.url)}>"
+
+
+class Pool:
+    """The connections to one journal URL, shared by every ``PgJournal`` of this process (a notebook
+    or a script opens one per call): connecting costs tens of milliseconds (a process on the server,
+    password hashing), a batch's workers each need one, and a run should not pay that every time."""
+
+    MAX_IDLE = 32
+
+    def __init__(self, url: str) -> None:
+        self.secret = Hidden(url)
+        self.idle: list[Any] = []
+        self.lock = threading.Lock()
+
+    def connect(self) -> psycopg.Connection[Any]:
+        import psycopg
+        from psycopg.conninfo import conninfo_to_dict
+        from psycopg.rows import dict_row
+
+        given = conninfo_to_dict(self.secret.url)
+        extra: dict[str, Any] = {}
+        if "connect_timeout" not in given:
+            extra["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+        if "application_name" not in given:
+            extra["application_name"] = "adobe-orders"
+        if "keepalives_idle" not in given:  # a peer that vanished without closing is noticed in about a minute
+            extra.update(keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3)
+        return psycopg.connect(self.secret.url, autocommit=True, row_factory=dict_row, **extra)
+
+    def take(self) -> tuple[psycopg.Connection[Any], bool]:
+        """A connection, and whether it was reused (a reused one may have died while idle)."""
+        with self.lock:
+            if self.idle:
+                return self.idle.pop(), True
+        return self.connect(), False
+
+    def give(self, conn: psycopg.Connection[Any]) -> None:
+        import psycopg
+
+        if conn.closed or conn.broken or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            with contextlib.suppress(Exception):
+                conn.close()
+            return
+        with self.lock:
+            if len(self.idle) < self.MAX_IDLE:
+                self.idle.append(conn)
+                return
+        conn.close()
+
+    def clear(self) -> None:
+        """Drop the idle connections (after the server restarted, they are all dead)."""
+        with self.lock:
+            idle, self.idle = self.idle, []
+        for conn in idle:
+            with contextlib.suppress(Exception):
+                conn.close()
+
+
+_POOLS: dict[str, Pool] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def pool_for(url: str) -> Pool:
+    key = hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()  # no password kept as a key
+    with _POOLS_LOCK:
+        return _POOLS.setdefault(key, Pool(url))
+
+
+def close_idle_connections() -> None:
+    """Close every pooled connection of this process that is not in use (tests, long-lived kernels)."""
+    with _POOLS_LOCK:
+        pools = list(_POOLS.values())
+    for pool in pools:
+        pool.clear()
+
+
+__all__ = ["Pool", "advice", "close_idle_connections", "pool_for"]
