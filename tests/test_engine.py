@@ -557,7 +557,8 @@ def test_undo_restores_a_formula_like_value_the_order_held(sandbox) -> None:
 # -- run options are checked before anything is sent ------------------------------------------------------
 @pytest.mark.parametrize("option", [dict(workers=0), dict(workers=-3), dict(workers=2.5), dict(workers=True),
                                     dict(max_rate=float("nan")), dict(max_rate=-1.0), dict(max_rate=0),
-                                    dict(max_rate=float("inf")), dict(retry_budget=-1), dict(retry_budget=1.5)])
+                                    dict(max_rate=float("inf")), dict(max_rate=1e-300), dict(retry_budget=-1),
+                                    dict(retry_budget=1.5)])
 def test_a_bad_run_option_is_refused_before_anything_is_sent(sandbox, option) -> None:
     from adobe_orders import UsageError
 

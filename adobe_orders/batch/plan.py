@@ -23,6 +23,10 @@ from .checks import check_rows
 from .journal import fingerprint
 from .schema import RowStatus, row_name
 
+#: The slowest pace a run takes: slower is a mistake (a request a day would never finish a batch, and
+#: 1e-300 put the next request past the end of time, an OverflowError mid-run).
+MIN_MAX_RATE = 1 / 3600
+
 
 @dataclass(frozen=True)
 class PlanRow:
@@ -75,8 +79,9 @@ class RunOptions:
             raise UsageError(f"workers={self.workers!r}: use a whole number from 1 to 256.")
         rate = self.max_rate
         if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int | float)
-                                 or not math.isfinite(rate) or rate <= 0):
-            raise UsageError(f"max_rate={rate!r}: use a number of requests per second above 0, or None for no limit.")
+                                 or not math.isfinite(rate) or rate < MIN_MAX_RATE):
+            raise UsageError(f"max_rate={rate!r}: use a number of requests per second of at least {MIN_MAX_RATE:.6f} "
+                             "(one an hour), or None for no limit.")
         budget = self.retry_budget
         if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int) or budget < 0):
             raise UsageError(f"retry_budget={budget!r}: use a whole number of retries, 0 or more, or None for "
