@@ -128,6 +128,18 @@ def test_a_run_in_another_pid_namespace_with_the_same_host_name_keeps_its_lease(
         owner.wait(30)
 
 
+def test_a_journal_of_the_last_schema_gets_the_leases_machine_column(sandbox) -> None:
+    """A journal written before the lease recorded its machine (schema 4) is upgraded when opened."""
+    JOURNAL.parent.mkdir()
+    Journal(JOURNAL).close()
+    with sqlite3.connect(JOURNAL) as db:
+        db.execute("ALTER TABLE lease DROP COLUMN machine")
+        db.execute("PRAGMA user_version = 4")
+    done = apply_updates(frame_of(sandbox.orders[:1], ["V4-0"]), sandbox.client(), batch_id="v4",
+                         journal=Journal(JOURNAL), progress=False)
+    assert list(done["status"]) == ["updated"]
+
+
 # -- across hosts: the taker's own monotonic clock, never two machines' wall clocks ---------------------------
 def test_another_hosts_lease_whose_heartbeat_moves_is_never_taken_even_with_a_clock_31_s_ahead(sandbox) -> None:
     # Our wall clock is 31 s ahead of the owner's: its fresh heartbeat looks 31 s old here.

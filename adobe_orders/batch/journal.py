@@ -55,7 +55,8 @@ if TYPE_CHECKING:  # sqlite3 loads with the first journal opened: a dry run neve
     from .journal_backends import JournalBackend
 
 JOURNAL_FILE = "journal.sqlite"
-SCHEMA_VERSION = 4  # 3: lease epoch and beat; 4: who ran a batch, from which host; order claims
+SCHEMA_VERSION = 5  # 3: lease epoch and beat; 4: who ran a batch, from which host; order claims;
+#                     5: the lease's machine (kernel and pid namespace)
 HEARTBEAT_SECONDS = 2.0  # how often an owner bumps its lease's beat
 LEASE_SECONDS = 30.0  # how long another host's lease must stand still, watched, before it is taken
 JOURNAL_FILES = ("", "-wal", "-shm")  # the database and SQLite's files beside it: deleting any loses data

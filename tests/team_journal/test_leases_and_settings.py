@@ -143,7 +143,7 @@ def test_an_older_file_journal_is_upgraded_and_a_newer_one_refused(tmp_path: Pat
     assert list(history(journal, order="0123456000")["previous_value"]) == ["OLD"]
     journal.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 5
         assert {"who", "host"} <= {r[1] for r in db.execute("PRAGMA table_info(batch)")}
         db.execute("PRAGMA user_version = 99")
     with pytest.raises(JournalError, match="schema version 99, newer than this adobe-orders understands"):
