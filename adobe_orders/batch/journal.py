@@ -240,10 +240,15 @@ class Journal:
 
     def _add_lease_columns(self) -> None:
         """A journal from before schema 3 gets the epoch and beat columns (in a transaction, so two
-        processes upgrading one journal at once do not both add them)."""
+        processes upgrading one journal at once do not both add them). A journal already upgraded is only
+        read: every open taking the write lock would queue the opens of many processes behind each other."""
+        wanted = {"lease": LEASE_COLUMNS, **ADDED_COLUMNS}
+        if all(columns.keys() <= {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+               for table, columns in wanted.items()):
+            return
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            for table, columns in {"lease": LEASE_COLUMNS, **ADDED_COLUMNS}.items():
+            for table, columns in wanted.items():
                 have = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
                 for name, kind in columns.items():
                     if name not in have:
