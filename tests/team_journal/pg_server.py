@@ -86,7 +86,7 @@ class PostgresServer:
 
     def start(self) -> None:
         options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=on "
-                   "-c max_connections=200 -c shared_buffers=32MB")
+                   "-c max_connections=100")
         self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.root / "log"),
                   "-o", options)
 
