@@ -163,3 +163,26 @@ def test_update_of_an_order_with_no_reference_offers_no_undo(tmp_path, monkeypat
     # once it holds a reference, a change can be undone: the command is printed again
     assert main(["update", first["customerId"], first["orderId"], "PO-TWO"]) == 0
     assert "Undo with: " in capsys.readouterr().out
+
+
+def test_a_reference_of_spaces_counts_as_none_when_undo_is_offered_and_run(tmp_path, monkeypatch, capsys,
+                                                                             cli_env) -> None:
+    """Another tool left ``" "`` on an order: no reference anyone can restore (a new value of spaces is
+    refused as empty). Undo is not offered for it, and an undo of the batch says why it is not
+    restored: skipped, never a failure of the undo."""
+    monkeypatch.chdir(tmp_path)
+    spaced, other = BLANK[0], BLANK[1]
+    for order in (spaced, other):
+        cli_env.state.set_reference(order["customerId"], order["orderId"], "  ")
+    pd.DataFrame({"customerId": [spaced["customerId"]], "orderId": [spaced["orderId"]],
+                  "externalReferenceId": ["PO-NEW-1"]}).to_csv("spaced.csv", index=False)
+    assert main(["apply", "spaced.csv", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    batch = re.search(r"^Batch (\S+)", out, re.M)
+    assert batch and "Undo with" not in out and "the 1 order that had no reference before" in out
+    assert main(["undo", batch.group(1), "--no-progress"]) == 3
+    out = capsys.readouterr().out
+    assert "skipped: 1" in out and "failed" not in out and "had no externalReferenceId before" in out
+    assert main(["update", other["customerId"], other["orderId"], "PO-ONE"]) == 0
+    out = capsys.readouterr().out
+    assert "Undo with" not in out and "Adobe offers no way to clear a reference" in out

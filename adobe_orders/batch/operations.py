@@ -236,7 +236,8 @@ def _undo_rows(book: JournalBackend, batches: list[Record]) -> list[PlanRow]:
         original = next((r["previous"] for r in touched if r["sent"] or r["previous"] is not None), None)
         expected = tuple(dict.fromkeys(r["target"] for r in reversed(touched)))  # newest first
         origin = _origin(book, first)
-        if not original:  # None or "": Adobe documents no way to clear the field
+        if not original or not original.strip():  # None, "" or spaces: nothing a PATCH may put back, and
+            # Adobe documents no way to clear the field
             rows.append(PlanRow(i, origin["label"], origin["label_json"], first["customer_id"], first["order_id"],
                                 None, RowStatus.SKIPPED,
                                 "Not restored: the order had no externalReferenceId before this batch, and Adobe "

@@ -37,7 +37,9 @@ def update_order(client: OrdersClient, args: argparse.Namespace) -> int:
 
     # Undo puts back the reference the order held; Adobe offers no way to clear one, so none is offered for an
     # order that had none before.
-    had_none = row["status"] == "updated" and is_blank(row["previous_value"])
+    previous = row["previous_value"]
+    blank_before = is_blank(previous) or (isinstance(previous, str) and not previous.strip())  # spaces: none
+    had_none = row["status"] == "updated" and blank_before
     undo = command("undo", row["batch_id"]) if row["status"] == "updated" and not had_none else None
     if args.json:
         print(json_text(_update_json(row, order, undo)))
