@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 from .journal_url import masked, scrub
@@ -48,14 +49,20 @@ class Hidden:
 class Pool:
     """The connections to one journal URL, shared by every ``PgJournal`` of this process (a notebook
     or a script opens one per call): connecting costs tens of milliseconds (a process on the server,
-    password hashing), a batch's workers each need one, and a run should not pay that every time."""
+    password hashing), a batch's workers each need one, and a run should not pay that every time.
+
+    A team's server has a connection limit shared by everyone, so a connection left idle for
+    ``IDLE_SECONDS`` is closed (a kernel left open all afternoon holds none)."""
 
     MAX_IDLE = 32
+    IDLE_SECONDS = 60.0
 
     def __init__(self, url: str) -> None:
         self.secret = Hidden(url)
         self.idle: list[Any] = []
+        self.since: dict[int, float] = {}  # id(connection) → when it went idle (monotonic)
         self.lock = threading.Lock()
+        self._reaper: threading.Thread | None = None
 
     def connect(self) -> psycopg.Connection[Any]:
         import psycopg
@@ -76,7 +83,9 @@ class Pool:
         """A connection, and whether it was reused (a reused one may have died while idle)."""
         with self.lock:
             if self.idle:
-                return self.idle.pop(), True
+                conn = self.idle.pop()
+                self.since.pop(id(conn), None)
+                return conn, True
         return self.connect(), False
 
     def give(self, conn: psycopg.Connection[Any]) -> None:
@@ -89,13 +98,38 @@ class Pool:
         with self.lock:
             if len(self.idle) < self.MAX_IDLE:
                 self.idle.append(conn)
+                self.since[id(conn)] = time.monotonic()
+                if self._reaper is None or not self._reaper.is_alive():
+                    self._reaper = threading.Thread(target=self._reap, name="adobe-orders-journal-pool", daemon=True)
+                    self._reaper.start()
                 return
         conn.close()
+
+    def _reap(self) -> None:
+        """Close connections idle for longer than IDLE_SECONDS; end when none is left."""
+        while True:
+            time.sleep(self.IDLE_SECONDS / 4)
+            now = time.monotonic()
+            with self.lock:
+                old = [c for c in self.idle if now - self.since.get(id(c), now) >= self.IDLE_SECONDS]
+                self.idle = [c for c in self.idle if c not in old]
+                for conn in old:
+                    self.since.pop(id(conn), None)
+                empty = not self.idle
+            for conn in old:
+                with contextlib.suppress(Exception):
+                    conn.close()
+            if empty:
+                with self.lock:
+                    if not self.idle:
+                        self._reaper = None
+                        return
 
     def clear(self) -> None:
         """Drop the idle connections (after the server restarted, they are all dead)."""
         with self.lock:
             idle, self.idle = self.idle, []
+            self.since.clear()
         for conn in idle:
             with contextlib.suppress(Exception):
                 conn.close()

@@ -148,3 +148,23 @@ def test_an_older_file_journal_is_upgraded_and_a_newer_one_refused(tmp_path: Pat
         db.execute("PRAGMA user_version = 99")
     with pytest.raises(JournalError, match="schema version 99, newer than this adobe-orders understands"):
         Journal(path)
+
+
+def test_pooled_connections_left_idle_are_closed(pg_url, sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A team's server has a connection limit shared by everyone: a kernel left open after a batch
+    keeps no connection once they have been idle for the pool's idle time."""
+    from adobe_orders.batch.journal_pg_pool import Pool, pool_for
+
+    monkeypatch.setattr(Pool, "IDLE_SECONDS", 0.2)
+    apply_updates(updates(sandbox.orders[:8], "IDLE"), sandbox.client(), journal=pg_url, workers=4, progress=False)
+    database = pg_url.rsplit("/", 1)[1]
+
+    def ours() -> int:
+        return pg_rows(pg_url, "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND application_name = "
+                               "'adobe-orders'", (database,))[0][0]
+
+    assert pool_for(pg_url).idle and ours() >= 2
+    deadline = time.monotonic() + 30
+    while (pool_for(pg_url).idle or ours()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pool_for(pg_url).idle == [] and ours() == 0
