@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "Settings": "config",
     "OrdersClient": "client",
+    "connect": "connection",
     "Order": "models",
     "LineItem": "models",
     "Sandbox": "sandbox",
@@ -60,7 +61,7 @@ __all__ = [
     "BatchMismatch", "BatchUpdatePanel", "ColumnError", "ConfigurationError", "ConfirmationRequired",
     "CredentialsRefused", "InputFileError", "JournalError", "LineItem", "Order", "OrderBrowser", "OrdersClient",
     "RowStatus", "Sandbox", "Settings", "TransportError", "UpdateOrderForm", "UsageError", "ValidationError",
-    "apply_updates", "fetch_orders", "history", "line_items", "match_problems", "match_updates", "orders",
+    "apply_updates", "connect", "fetch_orders", "history", "line_items", "match_problems", "match_updates", "orders",
     "read_source", "read_updates", "report", "resume", "retry_failed", "show", "undo", "validate_updates",
     "write_table",
 ]
@@ -82,6 +83,7 @@ if TYPE_CHECKING:
     )
     from .client import OrdersClient
     from .config import Settings
+    from .connection import connect
     from .discovery import fetch_orders, match_problems, match_updates, read_source
     from .errors import (
         AdobeOrdersError,

@@ -24,10 +24,11 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 import requests
 
 from .auth import TokenProvider
-from .config import Settings, destination, needs_confirmation
+from .config import Settings
 from .errors import (
     ApiError,
     AuthenticationError,
+    ConfigurationError,
     HistoryChangedError,
     RateLimitError,
     ResponseShapeError,
@@ -69,62 +70,29 @@ class Reply:
     info: CallInfo
 
 
-# The CLI says which API it uses on its own "API:" line, so it turns this notice off.
-ANNOUNCE_EMBEDDED = True
-
-
-def _embedded_settings(settings: Settings) -> Settings:
-    """Start the process-wide embedded emulator once, and point the settings at it."""
-    from .sandbox import embedded
-
-    sb, fresh = embedded()
-    if fresh and ANNOUNCE_EMBEDDED:
-        # Ordinary output, said once: on stderr, Jupyter shows it on a pink error background.
-        print(f"Using the embedded local emulator ({sb.url}): nothing reaches Adobe. "
-              "ADOBE_VIPM_ENV=sandbox or production in .env talks to Adobe.", flush=True)
-    return settings.with_overrides(client_id=sb.client_id, client_secret=sb.client_secret,
-                                   ims_url=sb.url, base_url=sb.url)
-
-
 class OrdersClient:
-    """Read and update orders. Safe to share between threads: one pooled session, one token."""
+    """Read and update orders. Safe to share between threads: one pooled session, one token.
+
+    It knows only where to send requests and with which credentials: its ``settings`` (frozen, the one
+    home of every setting). Which API a workspace uses when nothing is configured — the embedded
+    emulator — is chosen above it, by ``adobe_orders.connect()``.
+    """
 
     def __init__(
         self,
-        settings: Settings | None = None,
+        settings: Settings,
         *,
-        base_url: str | None = None,
-        ims_url: str | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        scopes: str | None = None,
-        access_token: str | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-        environment: str | None = None,
         backoff: Backoff | None = None,
         max_rate: float | None = None,
         pool_size: int = DEFAULT_POOL_SIZE,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
     ) -> None:
-        overrides = dict(base_url=base_url, ims_url=ims_url, client_id=client_id,
-                         client_secret=client_secret, scopes=scopes, access_token=access_token,
-                         timeout=timeout, max_retries=max_retries, environment=environment)
-        base = settings if settings is not None else Settings.from_env()
-        given = {k: v for k, v in overrides.items() if v is not None}
-        if given:
-            if "base_url" in given and "ims_url" not in given and base.environment == "local":
-                given["ims_url"] = given["base_url"]
-            base = base.with_overrides(**given)
-        self.settings = base
-        connect = _embedded_settings(base) if base.uses_embedded_emulator else base
-        assert connect.base_url is not None
-        self.base_url = connect.base_url
-        self.label = f"{base.label} — {self.base_url}" if base.uses_embedded_emulator else base.label
-        self.environment = base.environment
-        self.timeout = base.timeout
-        self.max_retries = base.max_retries
+        if settings.base_url is None or settings.ims_url is None:
+            raise ConfigurationError(
+                "These settings name no API (no ADOBE_VIPM_BASE_URL: the embedded emulator). Use "
+                "adobe_orders.connect(), which starts the workspace's emulator, or set ADOBE_VIPM_BASE_URL.")
+        self.settings = settings
         self.backoff = backoff or Backoff()
         self.throttle = Throttle(max_rate=max_rate, sleep=sleep)
         self._sleep = sleep
@@ -133,24 +101,35 @@ class OrdersClient:
         self.session.headers["User-Agent"] = USER_AGENT
         # The pool grows with the requests in flight; batches reserve their worker count up front.
         self.transport = Transport(self.session, pool_size=pool_size)
-        self._client_id = connect.client_id
-        self._auth = TokenProvider(self.session, connect.ims_url, connect.client_id, connect.client_secret,
-                                   connect.scopes, connect.timeout, access_token=connect.access_token)
+        self._auth = TokenProvider(self.session, settings.ims_url, settings.client_id, settings.client_secret,
+                                   settings.scopes, settings.timeout, access_token=settings.access_token)
+
+    @classmethod
+    def using(cls, settings: Settings, **overrides: Any) -> OrdersClient:
+        """A client for ``settings`` with some of its fields replaced (``timeout=5``), given with the
+        client's own options (``sleep``, ``backoff``, ``max_rate``, ``pool_size``, ``rng``) in one call."""
+        fields = {k: overrides.pop(k) for k in list(overrides) if k in Settings.__dataclass_fields__}
+        return cls(settings.with_overrides(**fields), **overrides)
+
+    @property
+    def base_url(self) -> str:
+        assert self.settings.base_url is not None  # checked in __init__
+        return self.settings.base_url
+
+    @property
+    def label(self) -> str:
+        """Which API this is, as forms, banners and summaries name it (``Settings.label``)."""
+        return self.settings.label
 
     @property
     def destination(self) -> str:
         """Where this client's requests go: "local", "sandbox" or "production" (config.destination)."""
-        return destination(self.base_url)
+        return self.settings.destination
 
     @property
     def needs_confirmation(self) -> bool:
-        """Changing orders needs the production confirmation (see Settings.needs_confirmation); asked
-        of the client the requests actually go through, so the embedded emulator never needs it."""
-        return needs_confirmation(self.environment, self.base_url)
-
-    @classmethod
-    def from_env(cls, **overrides: Any) -> OrdersClient:
-        return cls(Settings.from_env(), **overrides)
+        """Changing orders needs the production confirmation (see Settings.needs_confirmation)."""
+        return self.settings.needs_confirmation
 
     def __repr__(self) -> str:
         return f"<OrdersClient {self.label}>"
@@ -158,7 +137,7 @@ class OrdersClient:
     @property
     def client_id_sha256(self) -> str:
         """SHA-256 of the client ID: lets the journal tell two integrations apart without storing either."""
-        return hashlib.sha256((self._client_id or "").encode("utf-8")).hexdigest()
+        return hashlib.sha256((self.settings.client_id or "").encode("utf-8")).hexdigest()
 
     def close(self) -> None:
         self.transport.close()
@@ -330,7 +309,7 @@ class OrdersClient:
             "Accept": "application/json",
             "Content-Type": "application/json",
             "Authorization": f"Bearer {token}",
-            "X-Api-Key": self._client_id or "",
+            "X-Api-Key": self.settings.client_id or "",
         }
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None,
@@ -354,7 +333,7 @@ class OrdersClient:
                 pace.wait()
             token = self._auth.token()
             try:
-                resp = self.transport.send(method, url, body=payload, timeout=self.timeout, params=params,
+                resp = self.transport.send(method, url, body=payload, timeout=self.settings.timeout, params=params,
                                            headers=self._headers(token, request_id, correlation_id))
             except requests.RequestException as exc:
                 applied = not isinstance(exc, requests.ConnectTimeout) and not _refused(exc)
@@ -381,7 +360,7 @@ class OrdersClient:
             retry_after = parse_retry_after(resp.headers.get("Retry-After"))
             error = error_from_response(resp.status_code, resp.text, request_id=request_id,
                                         correlation_id=correlation_id, retry_after=retry_after,
-                                        secrets=(token, self._client_id))
+                                        secrets=(token, self.settings.client_id))
             error.attempts = attempts
             # Any answer ends this intent: a retry is a new intent with a new correlation ID.
             correlation_id = new_id()
@@ -406,7 +385,7 @@ class OrdersClient:
             raise error
 
     def _may_retry(self, retries: int, budget: RetryBudget | None) -> bool:
-        if retries >= self.max_retries:
+        if retries >= self.settings.max_retries:
             return False
         if budget is not None and not budget.take():
             return False

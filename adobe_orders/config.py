@@ -229,6 +229,10 @@ class Settings:
     max_retries: int = DEFAULT_MAX_RETRIES
     journal_path: str | None = None
     recon_cutoff_day: int | None = None
+    #: True when ``base_url`` is the workspace's embedded emulator that ``adobe_orders.connect()``
+    #: started: the label says so, and the journal binds a batch to "the embedded emulator", not to a
+    #: port that changes with every process.
+    embedded: bool = False
 
     def __post_init__(self) -> None:
         env = str(self.environment).strip().lower()
@@ -238,6 +242,9 @@ class Settings:
                 "use local (the default, the emulator), sandbox or production."
             )
         object.__setattr__(self, "environment", env)
+        if self.embedded and env != "local":
+            raise ConfigurationError("The embedded emulator is local: it cannot be the "
+                                     f"{ENVIRONMENT_LABELS[env]} (ADOBE_VIPM_ENV={env}).")
         defaults = ENVIRONMENT_URLS.get(env)
         base = self.base_url or (defaults[0] if defaults else None)
         ims = self.ims_url or (defaults[1] if defaults else base)
@@ -290,7 +297,9 @@ class Settings:
 
     @property
     def uses_embedded_emulator(self) -> bool:
-        return self.environment == "local" and not self.base_url
+        """Nothing names an API (local, no base URL), or these settings point at the emulator
+        ``adobe_orders.connect()`` started for that."""
+        return self.embedded or (self.environment == "local" and not self.base_url)
 
     @property
     def destination(self) -> str:
@@ -309,7 +318,8 @@ class Settings:
         """Which API this is, in the words shown on forms, banners and batch summaries: the kind of
         place the requests go, then the host they go to."""
         if self.uses_embedded_emulator:
-            return f"{ENVIRONMENT_LABELS['local']} (embedded)"
+            where = f" — {self.base_url}" if self.base_url else ""
+            return f"{ENVIRONMENT_LABELS['local']} (embedded){where}"
         return describe_destination(self.environment, self.base_url)
 
     def __repr__(self) -> str:

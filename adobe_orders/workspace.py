@@ -30,8 +30,14 @@ def workspace_root(start: str | os.PathLike[str] | None = None) -> Path:
 
 
 def state_dir(start: str | os.PathLike[str] | None = None) -> Path:
-    """``<workspace>/.adobe-orders``: the journal, results files and the CLI's emulator state."""
+    """``<workspace>/.adobe-orders``: the journal, results files and the embedded emulator's state."""
     return workspace_root(start) / STATE_DIR
+
+
+def emulator_state_file(start: str | os.PathLike[str] | None = None) -> Path:
+    """``<workspace>/.adobe-orders/emulator-state.json``: the embedded emulator's demo orders, one set
+    per workspace for every process that uses it (the CLI's commands, notebooks, the app)."""
+    return state_dir(start) / "emulator-state.json"
 
 
 def dotenv_file(start: str | os.PathLike[str] | None = None) -> Path | None:
@@ -40,7 +46,7 @@ def dotenv_file(start: str | os.PathLike[str] | None = None) -> Path | None:
     return path if path.is_file() else None
 
 
-__all__ = ["MARKERS", "STATE_DIR", "dotenv_file", "state_dir", "workspace_root"]
+__all__ = ["MARKERS", "STATE_DIR", "dotenv_file", "emulator_state_file", "state_dir", "workspace_root"]
 
 
 def expand_home(path: str | os.PathLike[str], variable: str) -> Path:

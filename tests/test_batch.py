@@ -242,8 +242,7 @@ def test_finished_batch_run_again_sends_nothing(client, sandbox) -> None:
 
 
 def test_production_needs_confirm(sandbox) -> None:
-    client = sandbox.client()
-    client.environment = "production"
+    client = sandbox.client(environment="production")
     with pytest.raises(ConfirmationRequired, match="confirm=True"):
         apply_updates(frame_for(sandbox.orders, ["X"]), client)
     assert sandbox.requests == []

@@ -160,8 +160,8 @@ def test_wrong_client_secret_is_an_authentication_error(sandbox) -> None:
 
 
 def test_unknown_api_key_is_permission_denied(sandbox) -> None:
-    client = sandbox.client()
-    client._client_id = "someone-else"
+    token = sandbox.state.issue_token(sandbox.client_id)  # a valid token, sent with another integration's key
+    client = sandbox.client(client_id="someone-else", client_secret=None, access_token=token)
     with pytest.raises(PermissionDeniedError) as info:
         client.get_order(CUSTOMER, ORDER)
     assert info.value.code == "4115"

@@ -117,7 +117,7 @@ def test_frames_shown_as_a_cells_last_line_have_blanks_and_whole_reasons(tmp_pat
     and 75 '<NA>' cells and cut every reason at 50 characters. A frame of the user's own keeps pandas' display."""
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in (
-        'import pandas as pd\nimport adobe_orders as ao\nclient = ao.OrdersClient.from_env()\n'
+        'import pandas as pd\nimport adobe_orders as ao\nclient = ao.connect()\n'
         'updates = ao.read_updates("examples/updates.csv")\nao.validate_updates(updates)',
         "results = ao.apply_updates(updates, client, progress=False)\nresults",
         "ao.history()",

@@ -62,7 +62,7 @@ def test_nothing_written_holds_a_secret(secret_sandbox, tmp_path, caplog, capsys
                                       client_secret=sb.client_secret + "x")).get_order("0001000000", "0123456000"),
         lambda: client.get_order("0001000000", "0999999999"),
         lambda: OrdersClient(Settings(environment="local", base_url="http://127.0.0.1:9", client_id=sb.client_id,
-                                      client_secret=sb.client_secret), max_retries=0).get_order("01", "02"),
+                                      client_secret=sb.client_secret, max_retries=0)).get_order("01", "02"),
     ]
     for call in failing:
         with pytest.raises(AdobeOrdersError) as info:

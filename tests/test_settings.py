@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from adobe_orders import OrdersClient, Settings
+from adobe_orders import OrdersClient, Settings, connect
 from adobe_orders.errors import ConfigurationError
 
 SECRET = "s3cr3t-value-never-shown"
@@ -80,14 +80,14 @@ def test_secrets_never_show_in_repr_or_str() -> None:
 
 
 def test_explicit_base_url_is_used_as_given(sandbox) -> None:
-    c = OrdersClient(Settings.from_env({}), base_url=sandbox.url, client_id=sandbox.client_id,
-                     client_secret=sandbox.client_secret)
+    c = OrdersClient.using(Settings.from_env({}), base_url=sandbox.url, client_id=sandbox.client_id,
+                           client_secret=sandbox.client_secret)
     assert c.base_url == sandbox.url
     assert c.get_order("0001000000", "0123456000").order_id == "0123456000"
 
 
 def test_zero_configuration_starts_the_embedded_emulator(capsys) -> None:
-    client = OrdersClient.from_env()
+    client = connect()
     assert client.base_url.startswith("http://127.0.0.1:")
     assert "local emulator" in repr(client)
     assert client.get_order("0001000000", "0123456000").customer_id == "0001000000"

@@ -135,11 +135,11 @@ def test_a_redirect_is_not_followed_with_the_token() -> None:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        from adobe_orders import OrdersClient
+        from adobe_orders import OrdersClient, Settings
 
         url = f"http://127.0.0.1:{server.server_address[1]}"
-        client = OrdersClient(base_url=url, client_id="someone", access_token="t0ken", max_retries=0,
-                              environment="local")
+        client = OrdersClient(Settings(base_url=url, client_id="someone", access_token="t0ken", max_retries=0,
+                              environment="local"))
         with pytest.raises(Exception) as caught:
             client.get_order("1234567890", "0123456789")
         assert "/elsewhere" not in _Redirecting.seen
@@ -239,11 +239,11 @@ def test_a_deeply_nested_answer_is_a_typed_error_not_a_recursion_error() -> None
     server = ThreadingHTTPServer(("127.0.0.1", 0), Deep)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        from adobe_orders import OrdersClient
+        from adobe_orders import OrdersClient, Settings
         from adobe_orders.errors import AdobeOrdersError, ServerError
 
-        client = OrdersClient(base_url=f"http://127.0.0.1:{server.server_address[1]}", client_id="someone",
-                              access_token="t0ken", max_retries=0, environment="local")
+        client = OrdersClient(Settings(base_url=f"http://127.0.0.1:{server.server_address[1]}", client_id="someone",
+                              access_token="t0ken", max_retries=0, environment="local"))
         with pytest.raises(ServerError):
             next(iter(client.history_pages("1234567890")))
         with pytest.raises(ServerError):
@@ -253,8 +253,8 @@ def test_a_deeply_nested_answer_is_a_typed_error_not_a_recursion_error() -> None
         assert failed.value.status_code == 500
         url = f"http://127.0.0.1:{server.server_address[1]}"
         with pytest.raises(AdobeOrdersError) as refused:  # a token answer nested that deep: no token
-            OrdersClient(base_url=url, ims_url=url, client_id="someone", client_secret="s3cret", max_retries=0,
-                         environment="local").get_order("1234567890", "0123456789")
+            OrdersClient(Settings(base_url=url, ims_url=url, client_id="someone", client_secret="s3cret", max_retries=0,
+                         environment="local")).get_order("1234567890", "0123456789")
         assert "JSON" in str(refused.value) and "s3cret" not in str(refused.value)
     finally:
         server.shutdown()
@@ -299,13 +299,13 @@ def test_a_tls_handshake_that_fails_says_nothing_was_sent(tmp_path: Path) -> Non
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    from adobe_orders import OrdersClient
+    from adobe_orders import OrdersClient, Settings
 
     try:
         with Sandbox() as sb:
             for url in (f"https://127.0.0.1:{server.server_address[1]}", sb.url.replace("http://", "https://")):
-                client = OrdersClient(base_url=url, client_id="someone", access_token="t0ken", max_retries=0,
-                                      environment="local", timeout=5)
+                client = OrdersClient(Settings(base_url=url, client_id="someone", access_token="t0ken", max_retries=0,
+                                      environment="local", timeout=5))
                 with pytest.raises(TransportError) as failed:
                     client.update_order("1234567890", "0123456789", "PO-TLS")
                 assert failed.value.may_have_been_applied is False, url
@@ -320,18 +320,18 @@ def test_a_ca_bundle_that_does_not_exist_is_named(monkeypatch: pytest.MonkeyPatc
     """REQUESTS_CA_BUNDLE naming a missing file made requests raise a bare OSError (no requests
     exception) out of every https call: the client's caller got no typed error. It is a
     ConfigurationError naming the variable and the file; plain http (the emulator) is unaffected."""
-    from adobe_orders import OrdersClient
+    from adobe_orders import OrdersClient, Settings
     from adobe_orders.errors import ConfigurationError
 
     missing = tmp_path / "corporate-ca.pem"
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(missing))
-    client = OrdersClient(base_url="https://127.0.0.1:9", client_id="someone", access_token="t0ken",
-                          max_retries=0, environment="local", timeout=5)
+    client = OrdersClient(Settings(base_url="https://127.0.0.1:9", client_id="someone", access_token="t0ken",
+                          max_retries=0, environment="local", timeout=5))
     with pytest.raises(ConfigurationError) as refused:
         client.get_order("1234567890", "0123456789")
     assert str(missing) in str(refused.value) and "REQUESTS_CA_BUNDLE" in str(refused.value)
-    fetching = OrdersClient(base_url="https://127.0.0.1:9", ims_url="https://127.0.0.1:9", client_id="someone",
-                            client_secret="s3cret", max_retries=0, environment="local", timeout=5)
+    fetching = OrdersClient(Settings(base_url="https://127.0.0.1:9", ims_url="https://127.0.0.1:9", client_id="someone",
+                            client_secret="s3cret", max_retries=0, environment="local", timeout=5))
     with pytest.raises(ConfigurationError) as refused:  # the token fetch, before any API call
         fetching.get_order("1234567890", "0123456789")
     assert str(missing) in str(refused.value) and "s3cret" not in str(refused.value)

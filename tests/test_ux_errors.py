@@ -30,7 +30,7 @@ def test_in_a_real_kernel_the_cell_error_is_short_and_tb_is_full(tmp_path) -> No
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("import adobe_orders as ao\nao.read_updates('no-such-file.xlsx')"),
         nbformat.v4.new_code_cell("%tb"),
-        nbformat.v4.new_code_cell("c1 = ao.OrdersClient.from_env()\nc2 = ao.OrdersClient.from_env()"),
+        nbformat.v4.new_code_cell("c1 = ao.connect()\nc2 = ao.connect()"),
     ])
     NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True).execute(cwd=str(tmp_path))
     (error,) = [o for o in nb.cells[0].outputs if o["output_type"] == "error"]

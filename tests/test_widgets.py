@@ -94,8 +94,8 @@ def test_fetch_shows_the_current_order_without_changing_it(client, sandbox) -> N
     assert all(e["method"] == "GET" for e in v3(sandbox))
 
 
-def test_production_needs_the_box_ticked(client) -> None:
-    client.environment = "production"
+def test_production_needs_the_box_ticked(sandbox) -> None:
+    client = sandbox.client(environment="production")
     form = UpdateOrderForm(client)
     fill(form, CUSTOMER, ORDER, "PO-1")
     assert form.update_button.disabled and "PRODUCTION" in form.message.value

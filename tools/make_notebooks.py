@@ -26,8 +26,8 @@ save("01_update_one_order.ipynb", [
         "emulator* built into `adobe-orders`: a stand-in for Adobe's API with demo orders, so nothing you do here "
         "reaches Adobe. To work on real orders, put `ADOBE_VIPM_ENV=sandbox` (or `production`) and your "
         "credentials in `.env` (see `.env.example`). The banner on every form says which API it talks to."),
-    new_code_cell("from adobe_orders import OrdersClient, UpdateOrderForm\n\n"
-                  "client = OrdersClient.from_env()\nclient"),
+    new_code_cell("from adobe_orders import UpdateOrderForm, connect\n\n"
+                  "client = connect()\nclient"),
     new_markdown_cell(
         "## The form\n\n"
         "Type a customer ID and an order ID exactly as Adobe shows them (leading zeros count), and the new "
@@ -56,7 +56,7 @@ save("02_bulk_update.ipynb", [
         "`externalReferenceId` — applied in one go, with a results table you can hand to finance.\n\n"
         "Steps: **read → validate → dry run → apply → look at line items → retry failures → undo → "
         "history**. Without a `.env`, all of it runs against the built-in local emulator."),
-    new_code_cell("import adobe_orders as ao\n\nclient = ao.OrdersClient.from_env()\nclient"),
+    new_code_cell("import adobe_orders as ao\n\nclient = ao.connect()\nclient"),
     new_markdown_cell(
         "## 1. Read the file\n\nEvery cell is read as text: `0001000000` keeps its zeros and `NA` stays `NA`. "
         "Headers such as `Customer ID` or `customer_id` are recognised (and kept as you typed them). Each row is "
@@ -124,7 +124,7 @@ save("03_find_and_tag.ipynb", [
         "Without a `.env`, all of it runs against the built-in local emulator (demo customers with "
         "six years of orders)."),
     new_code_cell("import pandas as pd\n\nimport adobe_orders as ao\n\n"
-                  "client = ao.OrdersClient.from_env()\nclient"),
+                  "client = ao.connect()\nclient"),
     new_markdown_cell(
         "## 1. Find: every order of these customers\n\n"
         "`fetch_orders` reads each customer's order history page by page (all of it: Adobe's own default "

@@ -25,16 +25,14 @@ def build_app(client: Any = None) -> w.VBox:
     """The page: a title, then one tab per job (one order, a batch, finding orders)."""
     import ipywidgets as w
 
-    from .. import client as client_module
-    from ..client import OrdersClient
+    from ..connection import connect
     from ..widgets import BatchUpdatePanel, UpdateOrderForm
     from ..widgets.common import environment_banner, stylesheet
 
     workdir = os.environ.get(WORKDIR_ENV)
     if workdir:
         os.chdir(workdir)
-    client_module.ANNOUNCE_EMBEDDED = False  # the page's banner says which API it talks to
-    client = client or OrdersClient.from_env()
+    client = client or connect(announce=False)  # the page's banner says which API it talks to
     pages: list[tuple[str, w.Widget]] = [("Batch from a file", BatchUpdatePanel(client)),
                                          ("One order", UpdateOrderForm(client))]
     try:  # the order browser arrives with the discovery work; the app shows it when it is there

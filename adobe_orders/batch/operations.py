@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..client import OrdersClient
+from ..connection import connect
 from ..errors import BatchBusy, BatchMismatch, ColumnError, UsageError, type_name
 from .bookkeeping import stored_result
 from .checks import check_rows
@@ -34,10 +36,6 @@ from .preflight import (
 )
 from .runner import finish, run_frame
 from .schema import FINAL, RESULT_COLUMNS, RowStatus, row_name
-
-if TYPE_CHECKING:
-
-    from ..client import OrdersClient
 
 
 def _require(book: JournalBackend, batch_id: str) -> Record:
@@ -99,9 +97,7 @@ def resume(batch_id: str, client: OrdersClient | None = None, *, journal: Journa
     Refused before anything is sent if the batch ran against another API than ``client``'s, or is
     still running elsewhere.
     """
-    from ..client import OrdersClient
-
-    client = client or OrdersClient.from_env()
+    client = client or connect()
     book = open_journal(journal, client)
     batch = _require(book, batch_id)
     check_binding(book, batch_id, client, "resume")
@@ -147,12 +143,10 @@ def retry_failed(results: pd.DataFrame, client: OrdersClient | None = None, *,
     an earlier PATCH was tried, the retry starts from that value, so undoing the batch (with its
     retries) restores what was there originally.
     """
-    from ..client import OrdersClient
-
     failed = (results["status"].astype(str) == RowStatus.FAILED).to_numpy()
     if not failed.any():
         return results.copy()
-    client = client or OrdersClient.from_env()
+    client = client or connect()
     book = open_journal(journal, client)
     ids = _identities(results, failed)
     inputs_all = user_columns(results)
@@ -275,10 +269,8 @@ def undo(batch: str | pd.DataFrame, client: OrdersClient | None = None, *, journ
     order that had no value before (Adobe documents no way to clear it). Undoing an already-undone
     batch sends nothing and says so (``results.attrs["already_undone"]``).
     """
-    from ..client import OrdersClient
-
     wanted = _batch_of(batch)  # a wrong argument is refused before a client or journal is opened
-    client = client or OrdersClient.from_env()
+    client = client or connect()
     book = open_journal(journal, client)
     root = root_of(book, wanted)
     if (root_batch := book.batch(root)) is not None and root_batch["kind"] == "undo":

@@ -47,7 +47,7 @@ def new_batch_id() -> str:
 def binding_of(client: OrdersClient) -> Binding:
     """Which API a client talks to, as the journal records it (no secret, no client ID in clear)."""
     base = client.settings.base_url if not client.settings.uses_embedded_emulator else EMBEDDED
-    return Binding(client.environment, str(base), client.client_id_sha256)
+    return Binding(client.settings.environment, str(base), client.client_id_sha256)
 
 
 def check_binding(journal: JournalBackend, batch_id: str, client: OrdersClient, doing: str) -> None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
+from ..client import OrdersClient
+from ..connection import connect
 from ..errors import ConfirmationRequired
 from .bookkeeping import stored_result
 from .columns import CUSTOMER, ORDER, resolve_columns, user_columns
@@ -30,9 +32,6 @@ from .preflight import (
     require_confirmation,
     root_of,
 )
-
-if TYPE_CHECKING:
-    from ..client import OrdersClient
 
 
 def finish(inputs: pd.DataFrame, plan: Plan, outcome: Outcome, client: OrdersClient, *, dry_run: bool,
@@ -53,11 +52,9 @@ def run_frame(frame: pd.DataFrame, client: OrdersClient | None, *, kind: str, co
               batch_id: str | None, dry_run: bool, confirm: bool, journal: JournalBackend | str | None,
               options: RunOptions) -> pd.DataFrame:
     """Validate ``frame`` and run it as a batch of ``kind`` (apply_updates, update_one)."""
-    from ..client import OrdersClient
-
     inputs = user_columns(frame)
     names = resolve_columns(inputs, columns)  # misuse raises here, before anything is sent
-    client = client or OrdersClient.from_env()
+    client = client or connect()
     require_confirmation(client, len(inputs), dry_run=dry_run, confirm=confirm, what="change up to")
     plan = Plan(check_batch_id(batch_id) if batch_id else new_batch_id(), kind, None, tuple(plan_rows(inputs, names)),
                 dict(names),

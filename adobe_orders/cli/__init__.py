@@ -12,7 +12,6 @@ code and tests have always imported from ``adobe_orders.cli``. ``parser`` holds 
 from __future__ import annotations
 
 from .argtypes import ORDER_TYPE_NAMES
-from .connection import EMULATOR_STATE
 from .dispatch import main
 from .exit_codes import (
     EXIT_CODES,
@@ -33,7 +32,7 @@ from .parser import build_parser
 _parser = build_parser  # its name when cli was one module; tests/test_ux_cli.py reads every --help through it
 
 __all__ = [
-    "EMULATOR_STATE", "EXIT_CODES", "EXIT_ERROR", "EXIT_FAILED_ROWS", "EXIT_INTERRUPTED", "EXIT_NOTHING", "EXIT_OK",
+    "EXIT_CODES", "EXIT_ERROR", "EXIT_FAILED_ROWS", "EXIT_INTERRUPTED", "EXIT_NOTHING", "EXIT_OK",
     "EXIT_ROWS", "EXIT_USAGE", "ORDERS_EXIT_CODES", "ORDER_TABLE", "ORDER_TYPE_NAMES", "build_parser", "command",
     "json_text", "main", "run_child",
 ]

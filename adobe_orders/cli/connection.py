@@ -1,14 +1,11 @@
 """Which API a command talks to: the client from the settings, announced on stderr, and the production guard.
 
-Every command that reads or changes orders connects here, so the ``API:`` line always comes first and
-the embedded emulator keeps its orders in the workspace from one command to the next.
+Every command that reads or changes orders connects here, so the ``API:`` line always comes first.
 """
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import AdobeOrdersError
@@ -16,18 +13,12 @@ from ..errors import AdobeOrdersError
 if TYPE_CHECKING:  # the client loads only for the commands that need it
     from ..client import OrdersClient
 
-EMULATOR_STATE = Path(".adobe-orders") / "emulator-state.json"
-
-
 def connect() -> OrdersClient:
-    """The client the settings choose, named on stderr first; the embedded emulator keeps its orders in the
-    workspace (``EMULATOR_STATE``), so one command sees what the last one changed."""
-    from .. import client as client_module
-    from ..client import OrdersClient
+    """The client the settings choose (``adobe_orders.connect``), named on stderr first. The embedded
+    emulator keeps its orders in the workspace, so one command sees what the last one (or a notebook) changed."""
+    from ..connection import connect as connect_workspace  # the client loads only for commands that need it
 
-    os.environ.setdefault("ADOBE_VIPM_EMULATOR_STATE", str(EMULATOR_STATE))
-    client_module.ANNOUNCE_EMBEDDED = False  # the "API:" line below says it
-    client = OrdersClient.from_env()
+    client = connect_workspace(announce=False)  # the "API:" line below says it
     print(f"API: {client.label}", file=sys.stderr)
     return client
 

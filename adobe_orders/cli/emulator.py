@@ -6,11 +6,9 @@ Both exist so that everything can be tried without credentials and without touch
 from __future__ import annotations
 
 import argparse
-import os
-from pathlib import Path
 
 from ..errors import AdobeOrdersError
-from .connection import EMULATOR_STATE
+from ..workspace import emulator_state_file
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
@@ -39,7 +37,7 @@ def cmd_reset_demo(args: argparse.Namespace) -> int:
 
     if not Settings.from_env().uses_embedded_emulator:
         raise AdobeOrdersError("reset-demo only resets the embedded local emulator, and .env points elsewhere.")
-    state = Path(os.environ.get("ADOBE_VIPM_EMULATOR_STATE") or EMULATOR_STATE)
+    state = emulator_state_file()
     if state.exists():
         state.unlink()
         print(f"Demo orders reset: removed {state}. The journal (history) is kept.")

@@ -13,18 +13,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from ..batch.schema import RESULT_COLUMNS
+from ..client import OrdersClient
+from ..connection import connect
 from ..errors import ApiError
 from ..models import STATUS_NAMES, line_item_list
 from ..paging import read_histories
 from ..validation import check_customer_id
-
-if TYPE_CHECKING:
-    from ..client import OrdersClient
 
 ORDER_TYPES = ["NEW", "RENEWAL", "RETURN", "TRANSFER", "SWITCH", "REVERT_SWITCH"]
 ORDER_JSON = "order_json"
@@ -82,13 +81,11 @@ def fetch_orders(
     ``order_json`` column is the results-frame column of the same name, so ``line_items(frame)``
     works on it.
     """
-    from ..client import OrdersClient
-
     wanted = _customers(customers)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be a whole number of at least 1, not {workers!r}")
     own = client is None
-    client = client or OrdersClient.from_env()
+    client = client or connect()
     until = _end_of_day(end_date)
     rows: dict[str, list[tuple[Any, ...]]] = {}
     failed: dict[str, str] = {}

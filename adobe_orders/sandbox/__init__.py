@@ -11,15 +11,15 @@ import os
 import secrets
 import threading
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
+from ..client import OrdersClient
+from ..config import Settings
 from .faults import FAULTS, Faults
 from .quirks import HistoryQuirks
 from .server import EmulatorServer
 from .state import EmulatorState
-
-if TYPE_CHECKING:
-    from ..client import OrdersClient
 
 DEMO_CLIENT_ID = "adobe-orders-demo"
 
@@ -120,12 +120,10 @@ class Sandbox:
             self._server.latency = seconds
 
     def client(self, **overrides: Any) -> OrdersClient:
-        from ..client import OrdersClient
-        from ..config import Settings
-
+        """A client for this emulator; ``overrides`` as ``OrdersClient.using`` takes them."""
         settings = Settings(environment="local", base_url=self.url, ims_url=self.url,
                             client_id=self.client_id, client_secret=self.client_secret)
-        return OrdersClient(settings, **overrides)
+        return OrdersClient.using(settings, **overrides)
 
     def env_lines(self) -> list[str]:
         return [
@@ -166,26 +164,22 @@ class Sandbox:
         self.state.expire_tokens()
 
 
-_embedded: Sandbox | None = None
+_embedded: dict[Path, Sandbox] = {}
 _embedded_lock = threading.Lock()
 
 
-def embedded() -> tuple[Sandbox, bool]:
-    """The process-wide emulator behind ``ADOBE_VIPM_ENV=local`` with no base URL: (sandbox, new?).
+def embedded(state_file: str | os.PathLike[str]) -> tuple[Sandbox, bool]:
+    """The emulator this process serves for the workspace whose demo orders are in ``state_file``:
+    (sandbox, new?). One per workspace and process; every process using that workspace shares its
+    orders through the file (``EmulatorState``).
 
     Locked, so clients created at once from several threads share one emulator."""
+    key = Path(state_file).resolve()
     with _embedded_lock:
-        return _start_embedded()
-
-
-def _start_embedded() -> tuple[Sandbox, bool]:
-    global _embedded
-    if _embedded is None:
-        # The CLI keeps the embedded emulator's orders between commands (apply, then undo);
-        # a notebook keeps them in memory for the kernel's life.
-        _embedded = Sandbox(state_file=os.environ.get("ADOBE_VIPM_EMULATOR_STATE") or None).start()
-        return _embedded, True
-    return _embedded, False
+        if key in _embedded:
+            return _embedded[key], False
+        _embedded[key] = Sandbox(state_file=key).start()
+        return _embedded[key], True
 
 
 __all__ = ["FAULTS", "Faults", "Sandbox", "embedded"]

@@ -56,13 +56,19 @@ class EmulatorState:
         # Each customer's orders newest first, for history pages (see _by_customer).
         self._index: tuple[tuple[int, int, int], dict[str, list[dict[str, Any]]]] | None = None
         self._version = 0
+        self._seed = seed, order_count
         loaded = self._load()
-        seeded = seed_orders(seed, order_count) if order_count else seed_orders(seed)
-        for order in loaded if loaded is not None else seeded:
-            self.orders[(order["customerId"], order["orderId"])] = order
-        self.customers = {c for c, _ in self.orders}
-        self.anniversaries: dict[str, date] = customer_anniversaries(list(self.orders.values()))
+        self._use(loaded if loaded is not None else self._seeded())
         self.fixed_now = now
+
+    def _seeded(self) -> list[dict[str, Any]]:
+        seed, order_count = self._seed
+        return seed_orders(seed, order_count) if order_count else seed_orders(seed)
+
+    def _use(self, orders: list[dict[str, Any]]) -> None:
+        self.orders = {(o["customerId"], o["orderId"]): o for o in orders}
+        self.customers = {c for c, _ in self.orders}
+        self.anniversaries: dict[str, date] = customer_anniversaries(orders)
 
     # -- persistence ---------------------------------------------------------------------------
     def _load(self) -> list[dict[str, Any]] | None:
@@ -98,15 +104,13 @@ class EmulatorState:
         return (st.st_ino, st.st_size, st.st_mtime_ns) if st else None
 
     def _refresh(self) -> None:
-        """Re-read the state file if another process replaced it since we last read or wrote it."""
+        """Re-read the state file if another process replaced it since we last read or wrote it; start
+        again from the seeded demo orders if it was deleted (``adobe-orders reset-demo``)."""
         if self.state_file is None:
             return
         signature = self._signature()
-        if signature is not None and signature != self._seen:
-            orders = self._read_file()
-            self.orders = {(o["customerId"], o["orderId"]): o for o in orders}
-            self.customers = {c for c, _ in self.orders}
-            self.anniversaries = customer_anniversaries(orders)
+        if signature != self._seen:
+            self._use(self._read_file() if signature is not None else self._seeded())
             self._seen = signature
             self._version += 1
 

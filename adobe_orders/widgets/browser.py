@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 import pandas as pd
 
+from ..connection import connect
 from ..errors import AdobeOrdersError, ValidationError
 from ..models import STATUS_NAMES
 from ..validation import check_external_reference_id
@@ -67,9 +68,7 @@ class OrderBrowser(w.VBox):
 
     def __init__(self, client: OrdersClient | None = None, customers: list[str] | str | None = None,
                  **kwargs: Any) -> None:
-        from ..client import OrdersClient
-
-        self.client = client or OrdersClient.from_env()
+        self.client = client or connect()
         self.frame: pd.DataFrame | None = None  # the orders on view, in grid order
         self.banner = environment_banner(self.client)
         self.customers = w.Textarea(description="Customer IDs", placeholder="one per line, or comma-separated",

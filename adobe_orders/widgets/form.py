@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 from IPython.display import JSON
 
+from ..connection import connect
 from ..errors import ValidationError
 from ..models import Order
 from ..render import MUTED_TEXT, is_blank, line_items_html, status_badge, table_html, tone_colour
@@ -60,9 +61,7 @@ class UpdateOrderForm(w.VBox):
     """A form for one order: validates as you type, fetches, updates (journaled), shows the result."""
 
     def __init__(self, client: OrdersClient | None = None, **kwargs: Any) -> None:
-        from ..client import OrdersClient
-
-        self.client = client or OrdersClient.from_env()
+        self.client = client or connect()
         self.last_result: dict[str, Any] | None = None
         self.history: list[dict[str, Any]] = []
         self.banner = environment_banner(self.client)

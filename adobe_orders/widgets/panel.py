@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..batch.report import no_undo_text, undo_outlook, unfilled_rows
 from ..batch.schema import NO_NEW_VALUE
+from ..connection import connect
 from ..render import is_blank
 from .batch_view import ProgressView, ResultsView
 from .common import environment_banner, id_html, message_html, stylesheet
@@ -84,9 +85,7 @@ class BatchUpdatePanel(w.VBox):
 
     def __init__(self, client: OrdersClient | None = None, frame: pd.DataFrame | None = None,
                  *, workers: int = 4, **kwargs: Any) -> None:
-        from ..client import OrdersClient
-
-        self.client = client or OrdersClient.from_env()
+        self.client = client or connect()
         self.frame: pd.DataFrame | None = None
         self.results: pd.DataFrame | None = None
         self.root_batch: str | None = None  # the applied batch: Undo restores it and every retry of it

@@ -11,7 +11,7 @@ from tests.e2e.helpers import Lab, assert_readable, notebook_json, run_all, shot
 
 pytestmark = pytest.mark.browser
 
-CELLS = ("import adobe_orders as ao\nclient = ao.OrdersClient.from_env()",
+CELLS = ("import adobe_orders as ao\nclient = ao.connect()",
          'browser = ao.OrderBrowser(client, customers=["9876500262", "0001000000"])\n'
          'browser.order_type.value = "RENEWAL"\nbrowser')
 

@@ -1,0 +1,52 @@
+"""``connect()``: the client a workspace is configured for — the way in for notebooks, the CLI, widgets and the app.
+
+It sits above both the client and the emulator. ``OrdersClient`` knows only a base URL and credentials;
+which API a workspace uses is decided here: its ``.env`` (and ``ADOBE_VIPM_*`` variables), and when they
+name no API, the workspace's embedded emulator. That emulator keeps its demo orders in
+``<workspace>/.adobe-orders/emulator-state.json``, so the CLI, a notebook, a script and the Voilà app
+started in one workspace — in one process or several — see one set of demo orders, and an undo in one
+restores what the others see.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .client import OrdersClient
+from .config import Settings
+from .workspace import emulator_state_file
+
+
+def connect(*, announce: bool = True, **overrides: Any) -> OrdersClient:
+    """The client this workspace's settings choose, the embedded emulator when they choose none.
+
+    ``overrides`` replace settings (``environment=``, ``base_url=``, ``timeout=``…, as in ``Settings``) or
+    set the client's own options (``sleep``, ``backoff``, ``max_rate``, ``pool_size``, ``rng``).
+    ``announce=False`` leaves out the one line that says the embedded emulator started (the CLI and the
+    app name the API themselves).
+    """
+    fields = {k: overrides.pop(k) for k in list(overrides) if k in Settings.__dataclass_fields__}
+    settings = Settings.from_env()
+    if fields.get("base_url") and not fields.get("ims_url") and fields.get("environment",
+                                                                          settings.environment) == "local":
+        fields["ims_url"] = fields["base_url"]  # a local URL given alone serves both routes, as the emulator does
+    settings = settings.with_overrides(**fields)
+    if settings.uses_embedded_emulator and settings.base_url is None:
+        settings = _embedded_emulator(settings, announce)
+    return OrdersClient(settings, **overrides)
+
+
+def _embedded_emulator(settings: Settings, announce: bool) -> Settings:
+    """Start this workspace's emulator in this process (once), and point the settings at it."""
+    from .sandbox import embedded  # the emulator's modules load only when a workspace uses it
+
+    sb, fresh = embedded(emulator_state_file())
+    if fresh and announce:
+        # Ordinary output, said once: on stderr, Jupyter shows it on a pink error background.
+        print(f"Using the embedded local emulator ({sb.url}): nothing reaches Adobe. "
+              "ADOBE_VIPM_ENV=sandbox or production in .env talks to Adobe.", flush=True)
+    return settings.with_overrides(client_id=sb.client_id, client_secret=sb.client_secret, ims_url=sb.url,
+                                   base_url=sb.url, embedded=True)
+
+
+__all__ = ["connect"]
