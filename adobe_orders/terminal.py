@@ -72,7 +72,7 @@ def printable(text: str) -> str:
 
 
 class PrintableStream:
-    """A text stream that writes ``printable(text)`` to the stream it wraps; the CLI's stdout/stderr."""
+    """A text stream that writes ``printable(text)`` to the stream it wraps (``cli.output.Console``)."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
@@ -80,6 +80,9 @@ class PrintableStream:
     def write(self, text: str) -> int:
         self.stream.write(printable(text))
         return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
 
     def __getattr__(self, name: str) -> object:  # flush, isatty, fileno, encoding: the real stream's
         return getattr(self.stream, name)

@@ -9,7 +9,6 @@ from ..errors import (
     InputFileError,
     JournalError,
 )
-from ..frame_display import register as register_frame_display
 from .checks import validate_updates
 from .journal import Journal
 from .journal_copy import copy_journal
@@ -46,5 +45,3 @@ __all__ = [
     "update_one",
     "validate_updates",
 ]
-
-register_frame_display()  # blanks, not None/<NA>, when a frame is a cell's last line

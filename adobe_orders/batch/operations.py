@@ -17,6 +17,7 @@ import pandas as pd
 from ..client import OrdersClient
 from ..connection import connect
 from ..errors import BatchBusy, BatchMismatch, ColumnError, UsageError, type_name
+from ..frame_display import mark_own
 from .bookkeeping import stored_result
 from .checks import check_rows
 from .columns import CUSTOMER, ORDER, VALUE, resolve_columns, user_columns
@@ -387,7 +388,7 @@ def history(journal: JournalBackend | str | None = None, *, order: str | None = 
     frame.attrs["journal"] = book.location
     if order is not None:
         frame.attrs["order"] = str(order).strip()
-    return frame
+    return mark_own(frame)
 
 
 def _order_json(results: pd.DataFrame) -> pd.Series:
@@ -404,11 +405,12 @@ def orders(results: pd.DataFrame) -> pd.DataFrame:
     from ..models import Order
 
     found = [Order.from_api(json.loads(j)).header() for j in _order_json(results) if isinstance(j, str) and j]
-    return pd.DataFrame(found, dtype=object)
+    return mark_own(pd.DataFrame(found, dtype=object))
 
 
 def line_items(results: pd.DataFrame) -> pd.DataFrame:
     """One row per returned line item, with customer and order IDs attached (results or fetch_orders frames)."""
     from ..models import Order, line_items_frame
 
-    return line_items_frame([Order.from_api(json.loads(j)) for j in _order_json(results) if isinstance(j, str) and j])
+    return mark_own(line_items_frame([Order.from_api(json.loads(j)) for j in _order_json(results)
+                                      if isinstance(j, str) and j]))

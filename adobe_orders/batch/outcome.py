@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..frame_display import mark_own
 from .schema import INTEGER_COLUMNS, RESULT_COLUMNS, RowStatus
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ def frame_with_results(inputs: pd.DataFrame, columns: Mapping[str, Any]) -> pd.D
         else:
             out[name] = pd.Series(np.full(n, None, dtype=object) if values is None else values, index=inputs.index,
                                   dtype=object)
-    return out
+    return mark_own(out)
 
 
 __all__ = ["RowResult", "frame_with_results", "order_json", "results_frame"]

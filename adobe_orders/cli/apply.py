@@ -7,7 +7,6 @@ results file and a command to paste: resume, retry the failed rows, or undo.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +15,7 @@ from ..export import check_output_path
 from .batch_run import check_writable, exit_code, interrupts_stop_the_batch, summary_text
 from .connection import connect, require_yes
 from .exit_codes import EXIT_NOTHING
-from .output import command, save_table
+from .output import Console, command, save_table
 
 if TYPE_CHECKING:  # pandas loads only for the commands that need it
     import pandas as pd
@@ -33,32 +32,32 @@ def _resume_words(args: argparse.Namespace, batch_id: str) -> list[str]:
         ["--per-order-reads"] if args.per_order_reads else [])
 
 
-def _tell_outcome(results: pd.DataFrame, resume: list[str] | None) -> None:
+def _tell_outcome(results: pd.DataFrame, resume: list[str] | None, console: Console) -> None:
     from ..batch.report import no_undo_text, undo_outlook
     from ..batch.schema import RowStatus
 
     batch_id = results.attrs["batch_id"]
     if results.attrs.get("interrupted"):
-        print("Interrupted: no new request was started; rows not reached are not_run.")
+        console.say("Interrupted: no new request was started; rows not reached are not_run.")
     elif results.attrs.get("stopped"):
-        print(f"Stopped early: {results.attrs['stopped']}")
+        console.say(f"Stopped early: {results.attrs['stopped']}")
     unfinished = results["status"].astype(str).isin([RowStatus.NOT_RUN, RowStatus.FAILED]).any()
     if resume is not None and (results.attrs.get("interrupted") or results.attrs.get("stopped") or
                                (results["status"].astype(str) == RowStatus.NOT_RUN).any()):
-        print(f"Resume with: {command(*resume)}")
+        console.say(f"Resume with: {command(*resume)}")
     elif unfinished and resume is not None:
         # a command to paste, like every other one the CLI prints (rows already done are not sent again)
-        print(f"Retry the failed rows with: {command(*resume)}")
+        console.say(f"Retry the failed rows with: {command(*resume)}")
     if results.attrs.get("kind") == "undo" or results.attrs.get("journal_lost"):
         return  # an undo the journal cannot honour is never offered
     restorable, unrestorable = undo_outlook(results)
     if restorable:
-        print(f"Undo with: {command('undo', batch_id)}")
+        console.say(f"Undo with: {command('undo', batch_id)}")
     if unrestorable:  # never "Undo with" alone when undo could restore nothing
-        print(no_undo_text(unrestorable))
+        console.say(no_undo_text(unrestorable))
 
 
-def cmd_apply(args: argparse.Namespace) -> int:
+def cmd_apply(args: argparse.Namespace, console: Console) -> int:
     from ..batch import apply_updates, new_batch_id, read_updates
     from ..batch.runner import check_batch_id
 
@@ -76,25 +75,25 @@ def cmd_apply(args: argparse.Namespace) -> int:
     batch = check_batch_id(args.batch_id) if args.batch_id else new_batch_id()  # it names the results file
     out = args.out or str(_state_dir() / f"results-{batch}.csv")
     check_writable(out)
-    client = connect()
+    client = connect(console)
     require_yes(client, args.yes or args.dry_run, f"change up to {len(frame)} orders")
     if not args.dry_run:
-        print(f"Batch {batch}: Ctrl-C stops it cleanly; to finish it later: "
-              f"{command(*_resume_words(args, batch))}", file=sys.stderr, flush=True)
+        console.warn(f"Batch {batch}: Ctrl-C stops it cleanly; to finish it later: "
+              f"{command(*_resume_words(args, batch))}", flush=True)
     stop = interrupts_stop_the_batch()
     results = apply_updates(frame, client, dry_run=args.dry_run, workers=args.workers, batch_id=batch,
                             bulk_reads=not args.per_order_reads, columns=columns or None, confirm=True,
                             max_rate=args.max_rate, progress=not args.no_progress, cancel=stop)
     results.attrs["interrupted"] = results.attrs.get("interrupted") or stop.is_set()
     save_table(results, out)
-    print(f"{'Dry run' if args.dry_run else 'Batch'} {batch} on {client.label}")
-    print(summary_text(results))
-    print(f"Results: {out}")
+    console.say(f"{'Dry run' if args.dry_run else 'Batch'} {batch} on {client.label}")
+    console.say(summary_text(results))
+    console.say(f"Results: {out}")
     if not args.dry_run:
-        _tell_outcome(results, _resume_words(args, batch))
+        _tell_outcome(results, _resume_words(args, batch), console)
     code = exit_code(results)
     if code == EXIT_NOTHING:
-        print("Nothing was sent: no row of the file is valid.", file=sys.stderr)
+        console.warn("Nothing was sent: no row of the file is valid.")
     return code
 
 

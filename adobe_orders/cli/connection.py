@@ -5,21 +5,21 @@ Every command that reads or changes orders connects here, so the ``API:`` line a
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING
 
 from ..errors import AdobeOrdersError
+from .output import Console
 
 if TYPE_CHECKING:  # the client loads only for the commands that need it
     from ..client import OrdersClient
 
-def connect() -> OrdersClient:
+def connect(console: Console) -> OrdersClient:
     """The client the settings choose (``adobe_orders.connect``), named on stderr first. The embedded
     emulator keeps its orders in the workspace, so one command sees what the last one (or a notebook) changed."""
     from ..connection import connect as connect_workspace  # the client loads only for commands that need it
 
     client = connect_workspace(announce=False)  # the "API:" line below says it
-    print(f"API: {client.label}", file=sys.stderr)
+    console.warn(f"API: {client.label}")
     return client
 
 

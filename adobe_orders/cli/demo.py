@@ -15,7 +15,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from ..errors import AdobeOrdersError
-from .output import command
+from .output import Console, command
 
 FOLDERS = ("examples", "notebooks")  # under adobe_orders/demo/, written under the target folder as they are
 
@@ -35,7 +35,7 @@ def demo_customers() -> Counter[str]:
     return Counter(order["customerId"] for order in seed_orders())
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
+def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     target = Path(args.folder)
     if target.exists() and not target.is_dir():
         raise AdobeOrdersError(f"{target} is a file, not a folder: name a folder to write the demo files into.")
@@ -53,17 +53,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
         written.append(relative)
     where = "this folder" if target.resolve() == Path.cwd().resolve() else str(target)
     for relative in written:
-        print(f"wrote {target / relative}")
+        console.say(f"wrote {target / relative}")
     if kept:
-        print(f"kept {len(kept)} file{'s' if len(kept) > 1 else ''} already in {where} (--force overwrites them): "
-              + ", ".join(kept))
+        console.say(f"kept {len(kept)} file{'s' if len(kept) > 1 else ''} already in {where} "
+                    "(--force overwrites them): " + ", ".join(kept))
     customers = demo_customers()
-    print(f"\nThe local emulator's {len(customers)} demo customers (orders each), used when .env names no API:")
+    console.say(f"\nThe local emulator's {len(customers)} demo customers (orders each), used when .env names no API:")
     shown = [f"{customer} ({count})" for customer, count in customers.items()]
     for at in range(0, len(shown), 6):
-        print("  " + "  ".join(shown[at:at + 6]))
+        console.say("  " + "  ".join(shown[at:at + 6]))
     here = where == "this folder"
     updates = "examples/updates.csv" if here else str(target / "examples" / "updates.csv")
-    print(f"\nNext: {command('apply', updates, '--dry-run')}\n"
+    console.say(f"\nNext: {command('apply', updates, '--dry-run')}\n"
           f"Notebooks: in {where}, run {command('lab')} (needs the lab extra).")
     return 0

@@ -1,7 +1,8 @@
 """``main``: parse the command line, run the command, and turn every refusal into one line and an exit code.
 
-stdout and stderr are wrapped for the whole run so nothing a terminal would obey is printed
-(``terminal.PrintableStream``), and Ctrl-C outside a batch is exit 130, never a traceback.
+Every command writes through the ``Console`` it is handed, so nothing a terminal would obey is printed
+(``terminal.PrintableStream``) and the process's own ``sys.stdout``/``sys.stderr`` are left alone; Ctrl-C
+outside a batch is exit 130, never a traceback.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from ..errors import AdobeOrdersError
-from ..terminal import PrintableStream
 from .apply import cmd_apply
 from .connection import connect, require_yes
 from .demo import cmd_demo
@@ -23,11 +23,12 @@ from .history import cmd_history, cmd_journal
 from .jupyter_servers import cmd_app, cmd_lab
 from .one_order import print_order, update_order
 from .orders import cmd_orders
+from .output import Console
 from .parser import build_parser
 from .undo import cmd_undo
 
 
-def settings_warnings_as_lines() -> None:
+def settings_warnings_as_lines(console: Console) -> None:
     """A misspelled ``ADOBE_VIPM_*`` name is said once, as ``adobe-orders: warning: …`` (not Python's
     ``file:line: SettingsWarning``), whichever command runs: ``history`` or ``sandbox`` never read the
     settings, and a misspelled journal variable matters to them too."""
@@ -43,7 +44,7 @@ def settings_warnings_as_lines() -> None:
             python_way(message, category, filename, lineno, file, line)
         elif str(message) not in shown:
             shown.add(str(message))
-            print(f"adobe-orders: warning: {message}", file=sys.stderr)
+            console.warn(f"adobe-orders: warning: {message}")
 
     warnings.showwarning = show
     warnings.simplefilter("always", SettingsWarning)  # said by this call and again by the settings: shown once
@@ -53,8 +54,10 @@ def settings_warnings_as_lines() -> None:
         pass
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Run one command; its output goes to ``stdout``/``stderr`` (default: the process's streams)."""
     args = build_parser().parse_args(argv)
+    console = Console(stdout or sys.stdout, stderr or sys.stderr)
     handlers = {
         "apply": cmd_apply, "undo": cmd_undo, "history": cmd_history, "journal": cmd_journal,
         "sandbox": cmd_sandbox,
@@ -66,28 +69,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     interrupts = signal.getsignal(signal.SIGINT)
     python_warnings = warnings.catch_warnings()  # the filter and printer below last this run only
     python_warnings.__enter__()
-    streams = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = PrintableStream(sys.stdout), PrintableStream(sys.stderr)
     try:
-        settings_warnings_as_lines()
+        settings_warnings_as_lines(console)
         if args.command in handlers:
-            return handlers[args.command](args)
-        client = connect()
+            return handlers[args.command](args, console)
+        client = connect(console)
         if args.command == "get":
-            print_order(client.get_order(args.customer_id, args.order_id), args.json)
+            print_order(client.get_order(args.customer_id, args.order_id), args.json, console)
             return 0
         require_yes(client, args.yes, f"change order {args.order_id}")
-        return update_order(client, args)
+        return update_order(client, args, console)
     except (AdobeOrdersError, KeyError, ValueError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"adobe-orders: error: {message}", file=sys.stderr)
+        console.warn(f"adobe-orders: error: {message}")
         return EXIT_ERROR
     except KeyboardInterrupt:  # outside a batch (a batch stops itself and reports, exit 130)
-        print("adobe-orders: interrupted.", file=sys.stderr)
+        console.warn("adobe-orders: interrupted.")
         return EXIT_INTERRUPTED
     finally:
         python_warnings.__exit__(None, None, None)
-        sys.stdout, sys.stderr = streams
         if threading.current_thread() is threading.main_thread():
             # in-process (main([...])): leave no trace; as a program: the process is ending, and a late
             # Ctrl-C must not turn exit 130 into death by signal while the interpreter shuts down

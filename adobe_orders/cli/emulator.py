@@ -9,9 +9,10 @@ import argparse
 
 from ..errors import AdobeOrdersError
 from ..workspace import emulator_state_file
+from .output import Console
 
 
-def cmd_sandbox(args: argparse.Namespace) -> int:
+def cmd_sandbox(args: argparse.Namespace, console: Console) -> int:
     from ..sandbox import Sandbox
     from ..sandbox.faults import parse_fault
 
@@ -20,10 +21,10 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
                  slow_seconds=args.slow_seconds, state_file=args.state, page_cap=args.page_cap,
                  omit_total_count=args.no_total_count)
     sb.start()
-    print("# adobe-orders local emulator — paste into .env (these credentials work only here)")
+    console.say("# adobe-orders local emulator — paste into .env (these credentials work only here)")
     for line in sb.env_lines():
-        print(line)
-    print(f"# serving {len(sb.state.orders)} orders on {sb.url}; Ctrl+C to stop", flush=True)
+        console.say(line)
+    console.say(f"# serving {len(sb.state.orders)} orders on {sb.url}; Ctrl+C to stop", flush=True)
     try:
         sb.serve_forever()
     except KeyboardInterrupt:
@@ -31,7 +32,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_reset_demo(args: argparse.Namespace) -> int:
+def cmd_reset_demo(args: argparse.Namespace, console: Console) -> int:
     """Forget the embedded emulator's saved orders, so the next command starts from the seeded demo data."""
     from ..config import Settings
 
@@ -40,7 +41,7 @@ def cmd_reset_demo(args: argparse.Namespace) -> int:
     state = emulator_state_file()
     if state.exists():
         state.unlink()
-        print(f"Demo orders reset: removed {state}. The journal (history) is kept.")
+        console.say(f"Demo orders reset: removed {state}. The journal (history) is kept.")
     else:
-        print(f"Demo orders are already as seeded ({state} does not exist).")
+        console.say(f"Demo orders are already as seeded ({state} does not exist).")
     return 0

@@ -8,18 +8,17 @@ They read only the journal, so they work without credentials and without a netwo
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING
 
 from ..export import check_output_path
 from .exit_codes import EXIT_OK, EXIT_ROWS
-from .output import save_table
+from .output import Console, save_table
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
-def cmd_history(args: argparse.Namespace) -> int:
+def cmd_history(args: argparse.Namespace, console: Console) -> int:
     from ..batch import history
 
     if args.out:
@@ -27,18 +26,18 @@ def cmd_history(args: argparse.Namespace) -> int:
     if args.customer and not args.order:
         raise ValueError("--customer goes with --order ORDER (the order whose changes to list).")
     frame = history(order=args.order, customer=args.customer)
-    print(f"Journal: {frame.attrs['journal']}", file=sys.stderr)
+    console.warn(f"Journal: {frame.attrs['journal']}")
     if args.out:
         save_table(frame, args.out)
-        print(f"{len(frame)} journaled rows written to {args.out}")
+        console.say(f"{len(frame)} journaled rows written to {args.out}")
     elif args.order is not None:
-        print(order_text(frame, args.order))
+        console.say(order_text(frame, args.order))
     elif frame.empty:
-        print("The journal is empty: no batch has been applied from this workspace yet.")
+        console.say("The journal is empty: no batch has been applied from this workspace yet.")
     else:
         from ..terminal import history_text
 
-        print(history_text(frame, last=None if args.all else args.last))
+        console.say(history_text(frame, last=None if args.all else args.last))
     return 0
 
 
@@ -61,10 +60,10 @@ def order_text(frame: pd.DataFrame, order: str) -> str:
             + fit_table(rows, columns, width=100, shrink=("previous → new", "batch")))
 
 
-def cmd_journal(args: argparse.Namespace) -> int:
+def cmd_journal(args: argparse.Namespace, console: Console) -> int:
     from ..batch.journal_copy import copy_journal
     from ..batch.journal_url import masked
 
     report = copy_journal(args.to, args.source)
-    print(f"Journal copied into {masked(args.to)}: {report.summary()}")
+    console.say(f"Journal copied into {masked(args.to)}: {report.summary()}")
     return EXIT_OK if not report.conflicts else EXIT_ROWS

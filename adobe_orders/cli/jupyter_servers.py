@@ -16,19 +16,20 @@ from pathlib import Path
 
 from ..errors import AdobeOrdersError
 from ..terminal import pip_install_extra
+from .output import Console
 
 LAB_LOCKS = ("--ServerApp.allow_remote_access=False", "--ServerApp.local_hostnames=localhost",
              "--ServerApp.allow_origin=", "--ServerApp.allow_origin_pat=")
 
 
-def cmd_lab(args: argparse.Namespace) -> int:
+def cmd_lab(args: argparse.Namespace, console: Console) -> int:
     import importlib.util
 
     notebooks = Path(__file__).resolve().parents[2] / "notebooks"  # the checkout: adobe_orders/cli/ is two down
     folder = notebooks if notebooks.is_dir() else Path.cwd()
     if importlib.util.find_spec("jupyterlab") is None:
         raise AdobeOrdersError(f"JupyterLab is not installed in this environment; run: {pip_install_extra('lab')}")
-    print(f"Starting JupyterLab on {folder}; the notebooks use the local emulator unless .env says otherwise. "
+    console.say(f"Starting JupyterLab on {folder}; the notebooks use the local emulator unless .env says otherwise. "
           "Ctrl+C stops it.", flush=True)
     # Lab's own defaults on 127.0.0.1 already are a random token, a Host check and same-origin
     # websockets; they are spelled out so a jupyter_server_config.py cannot quietly open them up
@@ -38,10 +39,10 @@ def cmd_lab(args: argparse.Namespace) -> int:
         command.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root; Lab refuses it otherwise
         command.append("--allow-root")
-    return run_child(command)
+    return run_child(command, console)
 
 
-def cmd_app(args: argparse.Namespace) -> int:
+def cmd_app(args: argparse.Namespace, console: Console) -> int:
     """Voilà on 127.0.0.1 runs the app notebook; its kernel works in this folder (journal, .env, results)."""
     import importlib.util
 
@@ -52,7 +53,7 @@ def cmd_app(args: argparse.Namespace) -> int:
         raise AdobeOrdersError(f"Voilà is not installed in this environment; run: {pip_install_extra('app')}")
     os.environ[WORKDIR_ENV] = str(Path.cwd())
     token = secrets.token_urlsafe(32)  # a new one every start, as JupyterLab does
-    print(f"Serving the adobe-orders app for this folder ({Path.cwd()}); it talks to the local emulator unless "
+    console.say(f"Serving the adobe-orders app for this folder ({Path.cwd()}); it talks to the local emulator unless "
           ".env says otherwise. Ctrl+C stops it. Open it (the address holds this run's token; without it "
           f"the app answers nobody):\n    http://127.0.0.1:{args.port}/?token={token}", flush=True)
     command = [sys.executable, "-m", "adobe_orders.app.server", str(NOTEBOOK), "--Voila.ip=127.0.0.1",
@@ -61,10 +62,10 @@ def cmd_app(args: argparse.Namespace) -> int:
     if args.no_browser:
         command.append("--no-browser")
     # the token goes in the environment, never on a command line another user can read
-    return run_child(command, env={**os.environ, TOKEN_ENV: token})
+    return run_child(command, console, env={**os.environ, TOKEN_ENV: token})
 
 
-def run_child(command: list[str], env: dict[str, str] | None = None) -> int:
+def run_child(command: list[str], console: Console, env: dict[str, str] | None = None) -> int:
     """Run a server child until it ends, and stop it with us: on Ctrl-C, on SIGTERM, on our death.
 
     The child gets its own session, so a terminal's Ctrl-C reaches only us and we stop the child
@@ -88,7 +89,7 @@ def run_child(command: list[str], env: dict[str, str] | None = None) -> int:
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
-        print("Stopped.", flush=True)
+        console.say("Stopped.", flush=True)
         return 0
     finally:
         signal.signal(signal.SIGTERM, previous)

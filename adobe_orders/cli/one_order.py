@@ -10,7 +10,7 @@ import json
 from typing import TYPE_CHECKING
 
 from ..errors import AdobeOrdersError
-from .output import command, json_text
+from .output import Console, command, json_text
 
 if TYPE_CHECKING:  # pandas and the client load only when a command needs them
     import pandas as pd
@@ -19,12 +19,12 @@ if TYPE_CHECKING:  # pandas and the client load only when a command needs them
     from ..models import Order
 
 
-def print_order(order: Order, as_json: bool) -> None:
+def print_order(order: Order, as_json: bool, console: Console) -> None:
     """Text for a person, or exactly the JSON Adobe returned for a script (``get --json``)."""
-    print(json_text(order.to_api()) if as_json else str(order))
+    console.say(json_text(order.to_api()) if as_json else str(order))
 
 
-def update_order(client: OrdersClient, args: argparse.Namespace) -> int:
+def update_order(client: OrdersClient, args: argparse.Namespace, console: Console) -> int:
     """A single update, journaled like a batch of one so ``adobe-orders undo`` can restore it."""
     from ..batch import update_one
     from ..models import Order
@@ -42,16 +42,16 @@ def update_order(client: OrdersClient, args: argparse.Namespace) -> int:
     had_none = row["status"] == "updated" and blank_before
     undo = command("undo", row["batch_id"]) if row["status"] == "updated" and not had_none else None
     if args.json:
-        print(json_text(_update_json(row, order, undo)))
+        console.say(json_text(_update_json(row, order, undo)))
         return 0
     before, after = (("(empty)" if is_blank(row[k]) else repr(row[k])) for k in ("previous_value", "current_value"))
-    print(f"externalReferenceId: {before} -> {after} ({row['status']}; batch {row['batch_id']})\n")
-    print_order(order, False)
+    console.say(f"externalReferenceId: {before} -> {after} ({row['status']}; batch {row['batch_id']})\n")
+    print_order(order, False, console)
     if undo:
-        print(f"\nUndo with: {undo}")
+        console.say(f"\nUndo with: {undo}")
     elif had_none:
-        print("\nUndo cannot take this back: the order had no reference before, and Adobe offers no way to clear a "
-              "reference. To correct it, set the right value.")
+        console.say("\nUndo cannot take this back: the order had no reference before, and Adobe offers no way to "
+                    "clear a reference. To correct it, set the right value.")
     return 0
 
 

@@ -7,19 +7,18 @@ as it stands. A customer that cannot be read is named and skipped; the others ar
 from __future__ import annotations
 
 import argparse
-import sys
 
 from ..errors import AdobeOrdersError
 from .connection import connect
 from .exit_codes import EXIT_FAILED_ROWS
-from .output import command
+from .output import Console, command
 
 ORDER_TABLE = {"customerId": "customer", "orderId": "order", "creation_date": "created", "order_type": "type",
                "status": "status", "external_reference_id": "reference", "reference_order_id": "refers to",
                "line_count": "lines"}
 
 
-def cmd_orders(args: argparse.Namespace) -> int:
+def cmd_orders(args: argparse.Namespace, console: Console) -> int:
     from ..discovery import fetch_orders
     from ..export import check_output_path, write_table
     from ..render import text_table
@@ -32,7 +31,7 @@ def cmd_orders(args: argparse.Namespace) -> int:
 
     for customer in args.customers:  # a damaged ID is refused before anything starts
         check_customer_id(customer)
-    client = connect()
+    client = connect(console)
     types = [t for group in args.type for t in group] or None
     statuses = [s for group in args.status for s in group] or None
     frame = fetch_orders(args.customers, client, order_type=types, status=statuses, start_date=args.since,
@@ -40,24 +39,24 @@ def cmd_orders(args: argparse.Namespace) -> int:
                          workers=args.workers, progress=not args.no_progress)
     failed = frame.attrs["failed_customers"]
     for customer, reason in failed.items():
-        print(f"adobe-orders: customer {customer} not read: {reason}", file=sys.stderr)
+        console.warn(f"adobe-orders: customer {customer} not read: {reason}")
     read = len(frame.attrs["customers"]) - len(failed)
     if args.out:
         # Adobe's status as order_status: 'status' is a result column, and apply refuses a file holding one.
         # So the export, with external_reference_id filled in, is an apply input as it stands.
         export = frame.drop(columns=["order_json"]).rename(columns={"status": "order_status"})
         written = write_table(export, args.out)
-        print(f"{len(frame)} orders of {_customers(read)} written to {written}; type the new references into "
+        console.say(f"{len(frame)} orders of {_customers(read)} written to {written}; type the new references into "
               f"external_reference_id, then: {command('apply', str(written))}")
     elif frame.empty:
-        print(f"No orders found for {_customers(read)} with these filters.")
+        console.say(f"No orders found for {_customers(read)} with these filters.")
     else:
         columns = list(ORDER_TABLE) + (["total_price"] if args.price else [])
         rows = [{ORDER_TABLE.get(str(c), str(c)): v for c, v in r.items()} for r in frame[columns].to_dict("records")]
         for row in rows:
             row["created"] = row["created"].strftime("%Y-%m-%d") if row["created"] is not None else ""
-        print(text_table(rows, [ORDER_TABLE.get(c, c) for c in columns]))
-        print(f"{len(frame)} orders of {_customers(read)}")
+        console.say(text_table(rows, [ORDER_TABLE.get(c, c) for c in columns]))
+        console.say(f"{len(frame)} orders of {_customers(read)}")
     if failed:
         return EXIT_FAILED_ROWS if read else 1
     return 0

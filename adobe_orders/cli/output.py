@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import shlex
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
-from ..terminal import command_prefix
+from ..terminal import PrintableStream, command_prefix
 
 if TYPE_CHECKING:  # pandas loads only for the commands that need it
     import pandas as pd
@@ -19,6 +19,24 @@ if TYPE_CHECKING:  # pandas loads only for the commands that need it
 # JSON leaves DEL and the C1 controls raw, and stdout would show them as \x85, which no JSON parser reads:
 # written as JSON's own \u0085 they are both shown (not obeyed by the terminal) and valid.
 _JSON_ESCAPES = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
+
+
+class Console:
+    """Where a command writes: the streams ``main`` was given, each showing escaped what a terminal
+    would obey (``terminal.printable``). Handed to every command, so the process's ``sys.stdout`` and
+    ``sys.stderr`` are never replaced (an embedding program or a notebook keeps its own)."""
+
+    def __init__(self, stdout: TextIO, stderr: TextIO) -> None:
+        self.out = PrintableStream(stdout)
+        self.err = PrintableStream(stderr)
+
+    def say(self, text: str = "", *, flush: bool = False) -> None:
+        """A line of the command's output (stdout)."""
+        print(text, file=self.out, flush=flush)
+
+    def warn(self, text: str, *, flush: bool = False) -> None:
+        """A line about the run rather than its result (stderr): which API, a refusal, a warning."""
+        print(text, file=self.err, flush=flush)
 
 
 def json_text(value: object) -> str:

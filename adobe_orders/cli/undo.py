@@ -12,29 +12,29 @@ from ..export import check_output_path
 from .batch_run import check_writable, exit_code, interrupts_stop_the_batch, summary_text
 from .connection import connect, require_yes
 from .exit_codes import EXIT_NOTHING
-from .output import command, save_table
+from .output import Console, command, save_table
 
 
-def cmd_undo(args: argparse.Namespace) -> int:
+def cmd_undo(args: argparse.Namespace, console: Console) -> int:
     from ..batch import undo
 
     if args.out:
         check_output_path(args.out)
         check_writable(args.out)
-    client = connect()
+    client = connect(console)
     require_yes(client, args.yes, f"undo batch {args.batch_id}")
     stop = interrupts_stop_the_batch()
     results = undo(args.batch_id, client, confirm=True, progress=not args.no_progress, cancel=stop)
     results.attrs["interrupted"] = results.attrs.get("interrupted") or stop.is_set()
     if results.attrs.get("already_undone"):
-        print(f"Batch {args.batch_id} was already undone by batch {results.attrs['already_undone']}; nothing was "
+        console.say(f"Batch {args.batch_id} was already undone by batch {results.attrs['already_undone']}; nothing was "
               "sent.")
         return EXIT_NOTHING
-    print(f"Undo of {args.batch_id} (and its retries) on {client.label}: batch {results.attrs['batch_id']}")
-    print(summary_text(results))
+    console.say(f"Undo of {args.batch_id} (and its retries) on {client.label}: batch {results.attrs['batch_id']}")
+    console.say(summary_text(results))
     if args.out:
         save_table(results, args.out)
-        print(f"Results: {args.out}")
+        console.say(f"Results: {args.out}")
     if results.attrs.get("interrupted") or results.attrs.get("stopped"):
-        print(f"Finish the undo with: {command('undo', args.batch_id)}")
+        console.say(f"Finish the undo with: {command('undo', args.batch_id)}")
     return exit_code(results)

@@ -1,9 +1,6 @@
 """Find the orders to tag: order history into DataFrames, and matching against a PO list."""
 
-from ..frame_display import register as register_frame_display
 from .fetching import ORDER_COLUMNS, fetch_orders
 from .matching import match_problems, match_updates, read_source
 
 __all__ = ["ORDER_COLUMNS", "fetch_orders", "match_problems", "match_updates", "read_source"]
-
-register_frame_display()  # blanks, not None/<NA>, when a frame is a cell's last line

@@ -21,6 +21,7 @@ from ..batch.schema import RESULT_COLUMNS
 from ..client import OrdersClient
 from ..connection import connect
 from ..errors import ApiError
+from ..frame_display import mark_own
 from ..models import STATUS_NAMES, line_item_list
 from ..paging import read_histories
 from ..validation import check_customer_id
@@ -119,7 +120,7 @@ def fetch_orders(
         ("end_date", None if end_date is None else str(end_date)),
         ("missing_reference", missing_reference or None)) if v is not None}
     frame.attrs["rows"] = len(frame)
-    return frame
+    return mark_own(frame)
 
 
 def _listed(values: str | Iterable[str] | None) -> list[str] | None:

@@ -39,6 +39,7 @@ import pandas as pd
 from ..batch.columns import CUSTOMER, ORDER, VALUE
 from ..batch.schema import row_name
 from ..errors import ValidationError
+from ..frame_display import mark_own
 from ..validation import check_external_reference_id
 
 if TYPE_CHECKING:
@@ -178,7 +179,7 @@ def match_updates(
     frame.attrs["problems"] = problems
     frame.attrs["matched"] = len(frame)
     frame.attrs["source_rows"] = len(source)
-    return frame
+    return mark_own(frame)
 
 
 def _one_order_per_po(updates: list[dict[str, Any]], problems: list[dict[str, Any]], value: str
@@ -288,7 +289,7 @@ def read_source(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 def match_problems(updates: pd.DataFrame) -> pd.DataFrame:
     """The problems ``match_updates`` reported, one row each, as a DataFrame."""
-    return pd.DataFrame(updates.attrs.get("problems", []), columns=PROBLEM_COLUMNS, dtype="string")
+    return mark_own(pd.DataFrame(updates.attrs.get("problems", []), columns=PROBLEM_COLUMNS, dtype="string"))
 
 
 def _keys(orders: pd.DataFrame, source: pd.DataFrame, on: str | Sequence[str] | Mapping[str, str]
