@@ -31,7 +31,7 @@ _EXPORTS = {
     "UpdateOrderForm": "widgets",
     "BatchUpdatePanel": "widgets",
     "OrderBrowser": "widgets",
-    "show": "grid",
+    "show": "widgets.grid",
     "fetch_orders": "discovery",
     "match_updates": "discovery",
     "match_problems": "discovery",
@@ -103,10 +103,10 @@ if TYPE_CHECKING:
         ValidationError,
     )
     from .export import write_table
-    from .grid import show
     from .models import LineItem, Order
     from .sandbox import Sandbox
     from .widgets import BatchUpdatePanel, OrderBrowser, UpdateOrderForm
+    from .widgets.grid import show
 
 
 def __getattr__(name: str) -> Any:

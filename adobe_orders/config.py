@@ -23,6 +23,7 @@ from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
 from .errors import ConfigurationError
+from .workspace import dotenv_file, workspace_root
 
 Environment = Literal["local", "sandbox", "production"]
 N = TypeVar("N")
@@ -351,8 +352,6 @@ class Settings:
         values: dict[str, str] = {}
         path = None
         if dotenv and environ is None:
-            from .workspace import dotenv_file
-
             path = dotenv_file()
             if path is not None:
                 values.update(read_dotenv(path))
@@ -414,8 +413,6 @@ def read_dotenv(path: str | os.PathLike[str]) -> dict[str, str]:
 
 def _dotenv_path() -> str:
     """The ``.env`` settings are read from (the workspace's), as a message names it."""
-    from .workspace import workspace_root
-
     return str(workspace_root() / ".env")
 
 

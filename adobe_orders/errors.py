@@ -8,8 +8,10 @@ message and from our request and correlation IDs, never from the request's heade
 from __future__ import annotations
 
 import json
+import traceback
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 
 class AdobeOrdersError(Exception):
@@ -25,8 +27,6 @@ class AdobeOrdersError(Exception):
         history), so every later rendering of the same error is the ordinary traceback.
         """
         if getattr(self, "_shown_once", False):
-            import traceback
-
             from IPython import get_ipython
 
             shell = get_ipython()
@@ -274,8 +274,6 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
     IMS error repeating the form with ``client_secret``); its words go into exceptions, results and the
     journal, so the credentials are taken out of them first.
     """
-    from urllib.parse import quote, quote_plus
-
     for secret in secrets:
         if secret and len(secret) >= 6:
             for form in dict.fromkeys((secret, quote_plus(secret), quote(secret, safe=""))):

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from .errors import AdobeOrdersError
 
 if TYPE_CHECKING:  # pandas loads only when a table is written, so the CLI starts fast
-    import pandas as pd
+    import pandas as pd  # see TYPE_CHECKING above: the CLI starts without pandas
 
 FORMULA_START = "=+-@\t\r"
 TEXT_FORMAT = "@"  # Excel's "Text" number format
@@ -76,7 +76,7 @@ def check_output_path(path: str | os.PathLike[str]) -> Path:
 
 def _cells(frame: pd.DataFrame) -> pd.DataFrame:
     """Every text cell *and header* neutralised, whatever the column's dtype (object, string, category)."""
-    import pandas as pd
+    import pandas as pd  # see TYPE_CHECKING above: the CLI starts without pandas
 
     out = frame.copy()
     out.columns = pd.Index([neutralise_cell(c) if isinstance(c, str) else c for c in out.columns], dtype=object)
@@ -123,7 +123,7 @@ def text_columns(frame: pd.DataFrame) -> set[int]:
 
 def _write_xlsx(frame: pd.DataFrame, path: Path, *, index: bool) -> None:
     """Every string a text cell (data type "s"), never a formula; dangerous ones quote-prefixed."""
-    import pandas as pd
+    import pandas as pd  # see TYPE_CHECKING above: the CLI starts without pandas and openpyxl
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.utils import get_column_letter

@@ -8,10 +8,14 @@ model that drops them would silently lose what an analyst later needs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from html import escape
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .errors import ResponseShapeError
+from .render import cell_html, is_blank, table_html, text_table
+
 if TYPE_CHECKING:
-    import pandas as pd
+    import pandas as pd  # loaded only when a frame is asked for: the client needs no pandas
 
 ORDER_FIELDS = {
     "externalReferenceId": "external_reference_id",
@@ -33,6 +37,10 @@ LINE_ITEM_FIELDS = {
     "currencyCode": "currency_code",
     "deploymentId": "deployment_id",
 }
+#: The line item columns every view shows, in this order (Adobe's field names).
+LINE_ITEM_COLUMNS = list(LINE_ITEM_FIELDS)
+CANCELLING_COLUMNS = ("extLineItemNumber", "referenceLineItemNumber", "offerId", "quantity", "subscriptionId",
+                      "status")
 STATUS_NAMES = {
     "1000": "complete",
     "1002": "pending",
@@ -154,8 +162,6 @@ class Order:
         """The order in an answer. Anything that is not an order — a history page (``items``,
         ``totalCount``), an error body, a list — raises ``ResponseShapeError`` instead of
         becoming an empty order that would look real in every view."""
-        from .errors import ResponseShapeError
-
         if not isinstance(data, dict):
             raise ResponseShapeError(f"Expected an order (a JSON object), got {type(data).__name__}")
         if "orderId" not in data:
@@ -221,7 +227,7 @@ class Order:
 
     def to_frame(self) -> pd.DataFrame:
         """The order's header as a one-row DataFrame."""
-        import pandas as pd
+        import pandas as pd  # loaded only when a frame is asked for: the client needs no pandas
 
         return pd.DataFrame([{k: "" if v is None else v for k, v in self.header().items()}], dtype="object")
 
@@ -229,15 +235,39 @@ class Order:
         """One row per line item, with the customer and order IDs attached."""
         return line_items_frame([self])
 
-    def _repr_html_(self) -> str:
-        from .render import order_html
+    # -- as a person reads it: the notebook's HTML (Jupyter calls ``_repr_html_``), the CLI's text --------
+    def line_items_html(self) -> str:
+        rows = [{**li.flat(), "status": f"{li.status or ''} {li.status_name}".strip()} for li in self.line_items]
+        return table_html(rows, self.line_item_columns(), css_class="line-items")
 
-        return order_html(self)
+    def cancelling_items_html(self) -> str:
+        """A SWITCH's ``cancellingItems``; empty when the order has none."""
+        rows = self.cancelling_items
+        if not rows:
+            return ""
+        extra = sorted({k for r in rows for k in r} - set(CANCELLING_COLUMNS))
+        columns = [*CANCELLING_COLUMNS, *extra]
+        return f"<b>Cancelling items ({len(rows)})</b>" + table_html(rows, columns, css_class="cancelling-items")
+
+    def _repr_html_(self) -> str:
+        fields = "".join(f"<dt>{escape(k)}</dt><dd>{cell_html(v)}</dd>"
+                         for k, v in self.header().items() if k not in ("statusName", "lineItemCount"))
+        return (
+            f'<div class="adobe-orders-order"><b>Order {escape(self.order_id)}</b> of customer '
+            f"{escape(self.customer_id)} — status {cell_html(self.status)} {cell_html(self.status_name)}"
+            f'<dl style="display:grid;grid-template-columns:max-content auto;gap:0 1em">{fields}</dl>'
+            f"<b>Line items ({len(self.line_items)})</b>{self.line_items_html()}{self.cancelling_items_html()}</div>"
+        )
 
     def __str__(self) -> str:
-        from .render import order_text
-
-        return order_text(self)
+        h = self.header()
+        width = max(len(k) for k in h)
+        head = "\n".join(f"{k.ljust(width)}  {'' if is_blank(v) else v}" for k, v in h.items())
+        items = text_table([li.flat() for li in self.line_items], self.line_item_columns())
+        text = f"{head}\n\nLine items:\n{items}"
+        if self.cancelling_items:
+            text += "\n\nCancelling items:\n" + text_table(self.cancelling_items, list(CANCELLING_COLUMNS))
+        return text
 
 
 OPTIONAL_NUMBERS = ("proratedDays", *PRICING_FIELDS)
@@ -245,8 +275,6 @@ OPTIONAL_NUMBERS = ("proratedDays", *PRICING_FIELDS)
 
 def line_item_columns(orders: Any) -> list[str]:
     """The fixed line item columns, then each optional one that at least one line item has."""
-    from .render import LINE_ITEM_COLUMNS
-
     present: set[str] = set()
     for order in orders:
         for li in order.line_items:
@@ -258,7 +286,7 @@ def line_items_frame(orders: list[Order]) -> pd.DataFrame:
     """One row per line item of all ``orders``: the fixed columns, then each optional one (pricing,
     proratedDays, discounts…) that at least one line item has. A text field Adobe did not send is
     blank, not NaN; a number it did not send stays missing (never invented as 0)."""
-    import pandas as pd
+    import pandas as pd  # loaded only when a frame is asked for: the client needs no pandas
 
     columns = line_item_columns(orders)
     rows = [{"customerId": o.customer_id, "orderId": o.order_id, **li.flat(), "statusName": li.status_name}

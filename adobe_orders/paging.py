@@ -39,12 +39,11 @@ import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+from .client import HistoryPage, OrdersClient, history_order_id
 from .errors import AdobeOrdersError, BadRequestError, HistoryChangedError
-
-if TYPE_CHECKING:
-    from .client import HistoryPage, OrdersClient
+from .models import Order
 
 T = TypeVar("T")
 #: Chained reads of one customer's history before it is reported as failed: a history that
@@ -55,8 +54,6 @@ MIN_PARALLEL_PAGE = 3
 
 
 def _order(item: dict[str, Any], text: str | None) -> Any:
-    from .models import Order
-
     return Order.from_api(item)
 
 
@@ -134,8 +131,6 @@ def read_histories(client: OrdersClient, customers: Sequence[str], *, workers: i
     Errors a page raises (``ApiError``, ``TransportError``, ``ResponseShapeError``,
     ``HistoryChangedError``) are that customer's outcome; anything else is a bug and is raised.
     """
-    from .client import history_order_id
-
     state = {c: _Customer() for c in customers}
     # A task is (customer, offset) for one page, or (customer, None) for a chained read of it all.
     tasks: deque[tuple[str, int | None]] = deque((c, 0) for c in state)

@@ -1,17 +1,16 @@
-"""HTML and plain-text views of orders and results: pure functions, shared by the form,
-the batch panel, ``Order._repr_html_`` and the CLI, so every place shows an order alike."""
+"""HTML and plain text for people: cells, tables, status badges and the theme's colours.
+
+Pure functions that know no model, shared by the order's own views (``Order._repr_html_``,
+``str(order)``), the form, the batch panel, the results report and the CLI, so every place shows
+a value, a table and a status alike."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .models import Order
-
-LINE_ITEM_COLUMNS = ["extLineItemNumber", "offerId", "quantity", "subscriptionId", "status",
-                     "currencyCode", "deploymentId"]
 # Each status has a tone; a tone is a JupyterLab theme colour mixed 40 % towards the theme's own text
 # colour (black in light themes, white in dark ones), which keeps it at 4.5 : 1 or more on the
 # notebook's background in both. Fallbacks are for pages without JupyterLab's variables.
@@ -53,15 +52,17 @@ def is_blank(value: Any) -> bool:
         return True
     if isinstance(value, str):
         return value == ""
+    pd = sys.modules.get("pandas")  # a pandas NA or NaT exists only once pandas is loaded: never load it here
+    if pd is None or hasattr(value, "__len__"):
+        return False
     try:
-        import pandas as pd
-
-        return bool(pd.isna(value)) if not hasattr(value, "__len__") else False
-    except (ImportError, TypeError, ValueError):
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
         return False
 
 
-def _cell(value: Any) -> str:
+def cell_html(value: Any) -> str:
+    """A value as an HTML cell's text: blank when missing, escaped otherwise."""
     return "" if is_blank(value) else escape(str(value))
 
 
@@ -72,42 +73,13 @@ CELL_STYLE = f"border-bottom:1px solid {BORDER};padding:1px 8px;text-align:left;
 def table_html(rows: Iterable[Mapping[str, Any]], columns: list[str], *, css_class: str = "") -> str:
     head = "".join(f'<th style="{CELL_STYLE}">{escape(c)}</th>' for c in columns)
     body = "".join(
-        "<tr>" + "".join(f'<td style="{CELL_STYLE}">{_cell(row.get(c))}</td>' for c in columns) + "</tr>"
+        "<tr>" + "".join(f'<td style="{CELL_STYLE}">{cell_html(row.get(c))}</td>' for c in columns) + "</tr>"
         for row in rows
     )
     # Each table scrolls inside its own box, so a wide or long one is never clipped by the page.
     return (f'<div class="ao-scroll" style="{SCROLL_BOX}"><table class="adobe-orders {escape(css_class)}" '
             f'style="border-collapse:collapse;font-size:12px"><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table></div>")
-
-
-def line_items_html(order: Order) -> str:
-    rows = [{**li.flat(), "status": f"{li.status or ''} {li.status_name}".strip()} for li in order.line_items]
-    return table_html(rows, order.line_item_columns(), css_class="line-items")
-
-
-def cancelling_items_html(order: Order) -> str:
-    """A SWITCH's ``cancellingItems``; empty when the order has none."""
-    rows = order.cancelling_items
-    if not rows:
-        return ""
-    columns = ["extLineItemNumber", "referenceLineItemNumber", "offerId", "quantity", "subscriptionId", "status"]
-    columns += [c for c in sorted({k for r in rows for k in r}) if c not in columns]
-    return f"<b>Cancelling items ({len(rows)})</b>" + table_html(rows, columns, css_class="cancelling-items")
-
-
-def order_html(order: Order) -> str:
-    h = order.header()
-    fields = "".join(
-        f"<dt>{escape(k)}</dt><dd>{_cell(v)}</dd>"
-        for k, v in h.items() if k not in ("statusName", "lineItemCount")
-    )
-    return (
-        f'<div class="adobe-orders-order"><b>Order {escape(order.order_id)}</b> of customer '
-        f"{escape(order.customer_id)} — status {_cell(order.status)} {_cell(order.status_name)}"
-        f'<dl style="display:grid;grid-template-columns:max-content auto;gap:0 1em">{fields}</dl>'
-        f"<b>Line items ({len(order.line_items)})</b>{line_items_html(order)}{cancelling_items_html(order)}</div>"
-    )
 
 
 def text_table(rows: Sequence[Mapping[str, Any]], columns: list[str]) -> str:
@@ -117,19 +89,6 @@ def text_table(rows: Sequence[Mapping[str, Any]], columns: list[str]) -> str:
     lines = ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
-
-
-def order_text(order: Order) -> str:
-    h = order.header()
-    width = max(len(k) for k in h)
-    head = "\n".join(f"{k.ljust(width)}  {'' if is_blank(v) else v}" for k, v in h.items())
-    items = text_table([li.flat() for li in order.line_items], order.line_item_columns())
-    text = f"{head}\n\nLine items:\n{items}"
-    cancelling = order.cancelling_items
-    if cancelling:
-        columns = ["extLineItemNumber", "referenceLineItemNumber", "offerId", "quantity", "subscriptionId", "status"]
-        text += "\n\nCancelling items:\n" + text_table(cancelling, columns)
-    return text
 
 
 def status_badge(status: str, count: int | None = None) -> str:

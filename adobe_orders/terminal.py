@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from .render import is_blank
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -93,8 +95,6 @@ WIDTH = 100
 
 
 def _cell(value: object) -> str:
-    from .render import is_blank
-
     return "" if is_blank(value) else " ".join(str(value).split())
 
 

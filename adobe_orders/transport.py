@@ -32,6 +32,8 @@ from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers, get_environ_proxies
 
+from .errors import ConfigurationError
+
 DEFAULT_POOL_SIZE = 32
 
 
@@ -130,7 +132,6 @@ class Transport:
             verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
         if isinstance(verify, str) and url.startswith("https:") and not os.path.exists(verify):
             # requests raises a bare OSError for it (no requests exception), out of every call.
-            from .errors import ConfigurationError
 
             raise ConfigurationError(f"{source} names the CA bundle {verify}, which does not exist: point it "
                                      "at your CA bundle file (or folder), or unset it.")

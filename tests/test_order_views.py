@@ -10,13 +10,12 @@ import pytest
 from adobe_orders import line_items, orders
 from adobe_orders.errors import ResponseShapeError
 from adobe_orders.models import Order
-from adobe_orders.render import order_html, order_text
 from tests.fixtures.adobe_shapes import ALL, FLEX, HISTORY_PAGE, PENDING, PRICED_NEW, RENEWAL, RETURN, SWITCH
 
 
 def views(data: dict) -> dict[str, str]:
     order = Order.from_api(data)
-    return {"html": order_html(order), "text": order_text(order), "str": str(order),
+    return {"html": order._repr_html_(), "text": str(order), "str": str(order),
             "frame": order.line_items_frame().to_string(), "header": order.to_frame().to_string()}
 
 
@@ -43,13 +42,13 @@ def test_unpriced_orders_get_no_pricing_columns() -> None:
     for data in (RENEWAL, RETURN, PENDING):
         order = Order.from_api(data)
         assert "partnerPrice" not in order.line_item_columns() and "pricingSummary" not in order.header()
-        assert "partnerPrice" not in order_html(order) and "pricingSummary" not in order_text(order)
+        assert "partnerPrice" not in order._repr_html_() and "pricingSummary" not in str(order)
 
 
 def test_return_shows_the_order_it_returns() -> None:
     order = Order.from_api(RETURN)
     assert order.header()["referenceOrderId"] == "0123456789"
-    assert "referenceOrderId" in order_html(order) and "0123456789" in order_text(order)
+    assert "referenceOrderId" in order._repr_html_() and "0123456789" in str(order)
 
 
 def test_switch_shows_its_cancelling_items() -> None:

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 import adobe_orders as ao
-from adobe_orders.grid import data_grid, display_frame
 from adobe_orders.widgets.batch_view import ProgressView, ResultsView, counts_html, download_html
+from adobe_orders.widgets.grid import data_grid, display_frame
 
 
 @pytest.fixture(autouse=True)

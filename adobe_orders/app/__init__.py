@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    import ipywidgets as w
+import ipywidgets as w
+
+from ..connection import connect
+from ..widgets import BatchUpdatePanel, OrderBrowser, UpdateOrderForm
+from ..widgets.common import environment_banner, stylesheet
 
 NOTEBOOK = Path(__file__).resolve().parent / "app.ipynb"
 #: The folder the CLI was started in: the app's journal, results and .env belong there, not here.
@@ -23,24 +26,12 @@ WORKDIR_ENV = "ADOBE_ORDERS_APP_WORKDIR"
 
 def build_app(client: Any = None) -> w.VBox:
     """The page: a title, then one tab per job (one order, a batch, finding orders)."""
-    import ipywidgets as w
-
-    from ..connection import connect
-    from ..widgets import BatchUpdatePanel, UpdateOrderForm
-    from ..widgets.common import environment_banner, stylesheet
-
     workdir = os.environ.get(WORKDIR_ENV)
     if workdir:
         os.chdir(workdir)
     client = client or connect(announce=False)  # the page's banner says which API it talks to
     pages: list[tuple[str, w.Widget]] = [("Batch from a file", BatchUpdatePanel(client)),
-                                         ("One order", UpdateOrderForm(client))]
-    try:  # the order browser arrives with the discovery work; the app shows it when it is there
-        from ..widgets import OrderBrowser
-    except ImportError:
-        pass
-    else:
-        pages.append(("Find orders", OrderBrowser(client)))
+                                         ("One order", UpdateOrderForm(client)), ("Find orders", OrderBrowser(client))]
     tabs = w.Tab(children=[page for _, page in pages], titles=tuple(title for title, _ in pages))
     title = w.HTML("<h2 style='margin:4px 0'>Adobe order references</h2>"
                    "<div>Change the externalReferenceId (PO number) of Adobe VIP Marketplace orders: "

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
+from ..client import OrdersClient
 from ..errors import BatchMismatch
 from .journal import PENDING, QUEUED, Record, utc_now
 from .journal_backends import JournalBackend
@@ -19,9 +19,6 @@ from .plan import Plan, PlanRow
 from .preflight import binding_of, check_binding, refuse_if_undone
 from .run_state import Job, Run
 from .schema import FINAL, RowStatus
-
-if TYPE_CHECKING:
-    from ..client import OrdersClient
 
 
 def start_or_resume(journal: JournalBackend, plan: Plan, client: OrdersClient,

@@ -20,8 +20,9 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..client import OrdersClient
 from ..errors import JournalError
 from ..retry import RetryBudget, Throttle
 from .bookkeeping import journal_outcome, start_or_resume
@@ -33,9 +34,6 @@ from .prefetch import PAGE_SIZE, BulkReads, Page, PageReader, interleave
 from .row_update import process
 from .run_state import Job, Run
 from .schema import RowStatus
-
-if TYPE_CHECKING:
-    from ..client import OrdersClient
 
 INTERRUPT_GRACE_SECONDS = 2.0  # after Ctrl-C, how long in-flight requests may take before results return
 
@@ -164,7 +162,7 @@ def execute(plan: Plan, client: OrdersClient, options: RunOptions, journal: Jour
     try:
         bar_class = options.tqdm_class
         if bar_class is None:
-            from tqdm.auto import tqdm
+            from tqdm.auto import tqdm  # in a notebook it loads ipywidgets' bar: only when a bar is shown
 
             bar_class = tqdm
         desc = f"{'Dry run' if options.dry_run else 'Updating'} · {client.label}"

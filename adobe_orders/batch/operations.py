@@ -18,6 +18,7 @@ from ..client import OrdersClient
 from ..connection import connect
 from ..errors import BatchBusy, BatchMismatch, ColumnError, UsageError, type_name
 from ..frame_display import mark_own
+from ..models import Order, line_items_frame
 from .bookkeeping import stored_result
 from .checks import check_rows
 from .columns import CUSTOMER, ORDER, VALUE, resolve_columns, user_columns
@@ -402,15 +403,11 @@ def _order_json(results: pd.DataFrame) -> pd.Series:
 
 def orders(results: pd.DataFrame) -> pd.DataFrame:
     """One row per returned order: its header fields."""
-    from ..models import Order
-
     found = [Order.from_api(json.loads(j)).header() for j in _order_json(results) if isinstance(j, str) and j]
     return mark_own(pd.DataFrame(found, dtype=object))
 
 
 def line_items(results: pd.DataFrame) -> pd.DataFrame:
     """One row per returned line item, with customer and order IDs attached (results or fetch_orders frames)."""
-    from ..models import Order, line_items_frame
-
     return mark_own(line_items_frame([Order.from_api(json.loads(j)) for j in _order_json(results)
                                       if isinstance(j, str) and j]))

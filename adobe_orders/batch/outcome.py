@@ -7,16 +7,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..frame_display import mark_own
+from ..models import Order
 from .schema import INTEGER_COLUMNS, RESULT_COLUMNS, RowStatus
-
-if TYPE_CHECKING:
-    from ..models import Order
 
 
 @dataclass

@@ -30,14 +30,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from math import ceil
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
+from ..client import CallInfo, Reply, history_order_id
 from ..errors import AdobeOrdersError, HistoryChangedError
+from ..models import Order
 from ..paging import WALKS
-
-if TYPE_CHECKING:
-    from ..client import CallInfo, Reply
-    from ..models import Order
 
 #: A customer needs at least this many orders in a batch before its history is read (one order:
 #: one GET is as cheap as one page).
@@ -144,9 +142,6 @@ class BulkReads:
                 return
 
     def _walk(self, customer: str, missing: set[str]) -> None:
-        from ..client import history_order_id
-        from ..models import Order
-
         for page in self._read_pages(customer):
             # Only the orders this batch holds are parsed: a page of 100 may carry 3 of them.
             found: dict[str, dict[str, Any]] = {}
@@ -189,6 +184,4 @@ def interleave(items: Sequence[T], customer_of: Callable[[T], str | None]) -> li
 
 
 def reply_of(found: tuple[Order, CallInfo]) -> Reply:
-    from ..client import Reply
-
     return Reply(*found)

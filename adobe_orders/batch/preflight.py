@@ -9,14 +9,11 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
+from ..client import OrdersClient
 from ..errors import ApiMismatch, BatchMismatch, ConfirmationRequired
 from .journal import Binding
 from .journal_backends import JournalBackend, open_journal_at
-
-if TYPE_CHECKING:
-    from ..client import OrdersClient
 
 EMBEDDED = "embedded local emulator"
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..client import Reply
 from ..errors import (
     ApiError,
     AuthenticationError,
@@ -24,9 +25,6 @@ from .outcome import RowResult
 from .prefetch import reply_of
 from .run_state import Job, Run
 from .schema import RowStatus
-
-if TYPE_CHECKING:
-    from ..client import Reply
 
 
 def refuses_credentials(exc: ApiError) -> bool:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from ..client import OrdersClient
 from ..errors import JournalError, JournalGone
 from ..retry import RetryBudget, Throttle
 from .journal import Lease
@@ -17,9 +17,6 @@ from .outcome import RowResult
 from .plan import Plan, PlanRow, RunOptions
 from .prefetch import BulkReads
 from .schema import RowStatus
-
-if TYPE_CHECKING:
-    from ..client import OrdersClient
 
 
 @dataclass

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import AdobeOrdersError
 from ..export import check_output_path
+from ..workspace import state_dir
 from .batch_run import check_writable, exit_code, interrupts_stop_the_batch, summary_text
 from .connection import connect, require_yes
 from .exit_codes import EXIT_NOTHING
@@ -59,7 +60,7 @@ def _tell_outcome(results: pd.DataFrame, resume: list[str] | None, console: Cons
 
 def cmd_apply(args: argparse.Namespace, console: Console) -> int:
     from ..batch import apply_updates, new_batch_id, read_updates
-    from ..batch.runner import check_batch_id
+    from ..batch.runner import check_batch_id  # pandas loads with the batch engine: only for the commands that need it
 
     if args.out:
         check_output_path(args.out)  # a wrong name is refused before anything is sent
@@ -73,7 +74,7 @@ def cmd_apply(args: argparse.Namespace, console: Console) -> int:
 
     resolve_columns(user_columns(frame), columns)  # a column problem is reported before any setup
     batch = check_batch_id(args.batch_id) if args.batch_id else new_batch_id()  # it names the results file
-    out = args.out or str(_state_dir() / f"results-{batch}.csv")
+    out = args.out or str(state_dir() / f"results-{batch}.csv")
     check_writable(out)
     client = connect(console)
     require_yes(client, args.yes or args.dry_run, f"change up to {len(frame)} orders")
@@ -95,9 +96,3 @@ def cmd_apply(args: argparse.Namespace, console: Console) -> int:
     if code == EXIT_NOTHING:
         console.warn("Nothing was sent: no row of the file is valid.")
     return code
-
-
-def _state_dir() -> Path:
-    from ..workspace import state_dir
-
-    return state_dir()

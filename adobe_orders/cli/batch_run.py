@@ -6,6 +6,7 @@ the batch instead of killing the process. After: one summary and one exit code, 
 
 from __future__ import annotations
 
+import signal
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,8 +37,6 @@ def interrupts_stop_the_batch() -> threading.Event:
     """From here on, Ctrl-C stops the batch instead of killing the process: before it starts (no row
     is sent), while it runs (the engine's own handler: no new request, in-flight ones finish), and
     after (the results file and the summary are always written)."""
-    import signal
-
     stop = threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, lambda signum, frame: stop.set())

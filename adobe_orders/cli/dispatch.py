@@ -7,6 +7,7 @@ outside a batch is exit 130, never a traceback.
 
 from __future__ import annotations
 
+import signal
 import sys
 import threading
 import warnings
@@ -64,7 +65,6 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         "orders": cmd_orders,
         "lab": cmd_lab, "app": cmd_app, "reset-demo": cmd_reset_demo, "demo": cmd_demo,
     }
-    import signal
 
     interrupts = signal.getsignal(signal.SIGINT)
     python_warnings = warnings.catch_warnings()  # the filter and printer below last this run only

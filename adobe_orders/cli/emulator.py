@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import argparse
 
+from ..config import Settings
 from ..errors import AdobeOrdersError
 from ..workspace import emulator_state_file
 from .output import Console
 
 
 def cmd_sandbox(args: argparse.Namespace, console: Console) -> int:
-    from ..sandbox import Sandbox
-    from ..sandbox.faults import parse_fault
+    from ..sandbox import Sandbox  # the emulator loads only for this command
+    from ..sandbox.faults import parse_fault  # the emulator loads only for this command
 
     faults = dict(parse_fault(f) for f in args.fault)
     sb = Sandbox(port=args.port, seed=args.seed, latency=args.latency, faults=faults, fault_seed=args.seed,
@@ -34,8 +35,6 @@ def cmd_sandbox(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_reset_demo(args: argparse.Namespace, console: Console) -> int:
     """Forget the embedded emulator's saved orders, so the next command starts from the seeded demo data."""
-    from ..config import Settings
-
     if not Settings.from_env().uses_embedded_emulator:
         raise AdobeOrdersError("reset-demo only resets the embedded local emulator, and .env points elsewhere.")
     state = emulator_state_file()

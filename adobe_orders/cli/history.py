@@ -11,6 +11,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from ..export import check_output_path
+from ..terminal import fit_table, history_text
 from .exit_codes import EXIT_OK, EXIT_ROWS
 from .output import Console, save_table
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def cmd_history(args: argparse.Namespace, console: Console) -> int:
-    from ..batch import history
+    from ..batch import history  # pandas loads with the batch engine: only for the commands that need it
 
     if args.out:
         check_output_path(args.out)
@@ -35,8 +36,6 @@ def cmd_history(args: argparse.Namespace, console: Console) -> int:
     elif frame.empty:
         console.say("The journal is empty: no batch has been applied from this workspace yet.")
     else:
-        from ..terminal import history_text
-
         console.say(history_text(frame, last=None if args.all else args.last))
     return 0
 
@@ -45,7 +44,6 @@ def order_text(frame: pd.DataFrame, order: str) -> str:
     """One order's changes for a terminal, newest first: when, who, batch, previous → new, status."""
     if frame.empty:
         return f"The journal holds no change to order {order}."
-    from ..terminal import fit_table
 
     def cell(value: object) -> str:
         return "" if value is None or value != value else str(value)
@@ -61,7 +59,7 @@ def order_text(frame: pd.DataFrame, order: str) -> str:
 
 
 def cmd_journal(args: argparse.Namespace, console: Console) -> int:
-    from ..batch.journal_copy import copy_journal
+    from ..batch.journal_copy import copy_journal  # the journal backends load only for this command
     from ..batch.journal_url import masked
 
     report = copy_journal(args.to, args.source)

@@ -9,8 +9,12 @@ origin (see ``adobe_orders.app.server`` for why that matters).
 from __future__ import annotations
 
 import argparse
+import ctypes
+import importlib.util
 import os
 import secrets
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -23,8 +27,6 @@ LAB_LOCKS = ("--ServerApp.allow_remote_access=False", "--ServerApp.local_hostnam
 
 
 def cmd_lab(args: argparse.Namespace, console: Console) -> int:
-    import importlib.util
-
     notebooks = Path(__file__).resolve().parents[2] / "notebooks"  # the checkout: adobe_orders/cli/ is two down
     folder = notebooks if notebooks.is_dir() else Path.cwd()
     if importlib.util.find_spec("jupyterlab") is None:
@@ -44,10 +46,9 @@ def cmd_lab(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_app(args: argparse.Namespace, console: Console) -> int:
     """Voilà on 127.0.0.1 runs the app notebook; its kernel works in this folder (journal, .env, results)."""
-    import importlib.util
-
-    from ..app import NOTEBOOK, WORKDIR_ENV
+    from ..app import NOTEBOOK, WORKDIR_ENV  # ipywidgets loads with the app: only for this command
     from ..app.server import TOKEN_ENV
+
 
     if importlib.util.find_spec("voila") is None:
         raise AdobeOrdersError(f"Voilà is not installed in this environment; run: {pip_install_extra('app')}")
@@ -72,9 +73,6 @@ def run_child(command: list[str], console: Console, env: dict[str, str] | None =
     with SIGTERM (JupyterLab shuts its kernels down on SIGTERM; on SIGINT it would ask a question
     nobody sees). On Linux the child also gets SIGTERM if we are killed outright.
     """
-    import signal
-    import subprocess
-
     def _on_term(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
@@ -98,9 +96,6 @@ def run_child(command: list[str], console: Console, env: dict[str, str] | None =
 def _die_with_parent() -> None:
     """In the child, before exec: ask Linux to send SIGTERM if the parent dies (kill -9 included)."""
     if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
-
         try:
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
         except OSError:

@@ -10,13 +10,14 @@ import json
 from typing import TYPE_CHECKING
 
 from ..errors import AdobeOrdersError
+from ..models import Order
+from ..render import is_blank
 from .output import Console, command, json_text
 
 if TYPE_CHECKING:  # pandas and the client load only when a command needs them
     import pandas as pd
 
     from ..client import OrdersClient
-    from ..models import Order
 
 
 def print_order(order: Order, as_json: bool, console: Console) -> None:
@@ -26,14 +27,12 @@ def print_order(order: Order, as_json: bool, console: Console) -> None:
 
 def update_order(client: OrdersClient, args: argparse.Namespace, console: Console) -> int:
     """A single update, journaled like a batch of one so ``adobe-orders undo`` can restore it."""
-    from ..batch import update_one
-    from ..models import Order
+    from ..batch import update_one  # pandas loads with the batch engine: only for the commands that need it
 
     row = update_one(client, args.customer_id, args.order_id, args.value, kind="cli", confirm=True)
     if row["status"] in ("invalid", "failed", "not_run"):
         raise AdobeOrdersError(row["reason"])
     order = Order.from_api(json.loads(row["order_json"]))
-    from ..render import is_blank
 
     # Undo puts back the reference the order held; Adobe offers no way to clear one, so none is offered for an
     # order that had none before.

@@ -9,6 +9,9 @@ from __future__ import annotations
 import argparse
 
 from ..errors import AdobeOrdersError
+from ..export import check_output_path, write_table
+from ..render import text_table
+from ..validation import check_customer_id
 from .connection import connect
 from .exit_codes import EXIT_FAILED_ROWS
 from .output import Console, command
@@ -19,15 +22,12 @@ ORDER_TABLE = {"customerId": "customer", "orderId": "order", "creation_date": "c
 
 
 def cmd_orders(args: argparse.Namespace, console: Console) -> int:
-    from ..discovery import fetch_orders
-    from ..export import check_output_path, write_table
-    from ..render import text_table
+    from ..discovery import fetch_orders  # pandas loads with it: only for the commands that need it
 
     if args.out:
         check_output_path(args.out)  # before reading anything
     if args.since and args.until and args.since > args.until:
         raise AdobeOrdersError(f"--since {args.since} is after --until {args.until}")
-    from ..validation import check_customer_id
 
     for customer in args.customers:  # a damaged ID is refused before anything starts
         check_customer_id(customer)

@@ -10,6 +10,7 @@ import json
 import shlex
 from typing import TYPE_CHECKING, TextIO
 
+from ..export import write_table
 from ..terminal import PrintableStream, command_prefix
 
 if TYPE_CHECKING:  # pandas loads only for the commands that need it
@@ -52,6 +53,4 @@ def command(*words: str) -> str:
 
 def save_table(frame: pd.DataFrame, out: str) -> None:
     """CSV or XLSX by the name, formula-like cells neutralised (adobe_orders.export)."""
-    from ..export import write_table
-
     write_table(frame, out)

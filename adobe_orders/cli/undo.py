@@ -16,7 +16,7 @@ from .output import Console, command, save_table
 
 
 def cmd_undo(args: argparse.Namespace, console: Console) -> int:
-    from ..batch import undo
+    from ..batch import undo  # pandas loads with the batch engine: only for the commands that need it
 
     if args.out:
         check_output_path(args.out)

@@ -168,7 +168,7 @@ def _reason(exc: ApiError) -> str:
 def _bar(total: int, progress: bool) -> Any:
     if not progress:
         return None
-    from tqdm.auto import tqdm
+    from tqdm.auto import tqdm  # in a notebook it loads ipywidgets' bar: only when a bar is shown
 
     return tqdm(total=total, desc="customers", unit="customer")
 

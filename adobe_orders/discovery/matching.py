@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..batch.columns import CUSTOMER, ORDER, VALUE
+from ..batch.reading import read_table
 from ..batch.schema import row_name
 from ..errors import ValidationError
 from ..frame_display import mark_own
@@ -282,8 +283,6 @@ def read_source(path: str | os.PathLike[str]) -> pd.DataFrame:
     """A PO list (``.csv`` or ``.xlsx``) with every cell as text (IDs keep their zeros, ``NA`` stays
     ``NA``), its rows labelled by spreadsheet line (the header is line 1), so every problem
     ``match_updates`` reports names the line to look at in the file."""
-    from ..batch.reading import read_table  # the same rules as read_updates: dialects, typed cells, lines
-
     return read_table(path)
 
 

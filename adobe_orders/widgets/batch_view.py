@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from ..grid import data_grid, update_grid
+from ..batch.schema import NEEDS_ATTENTION, RowStatus
+from ..export import write_table
 from ..render import MUTED_TEXT, status_badge
 from .common import id_html
+from .grid import data_grid, display_frame, update_grid
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,8 +28,6 @@ PROBLEMS = "problems"
 
 def counts_html(frame: pd.DataFrame) -> str:
     """Each status once, as a badge with its count, in the vocabulary's order."""
-    from ..batch.schema import RowStatus
-
     counts = frame["status"].astype(str).value_counts()
     order = [s.value for s in RowStatus if s.value in counts] + [s for s in counts.index if s not in set(RowStatus)]
     badges = "".join(status_badge(s, int(counts[s])) for s in order)
@@ -36,8 +36,6 @@ def counts_html(frame: pd.DataFrame) -> str:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The results as the CLI writes them: one writer (``export.write_table``), formula-like cells neutralised."""
-    from ..export import write_table
-
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "results.csv"
         write_table(frame, path)
@@ -149,8 +147,6 @@ class ResultsView(w.VBox):
 
     @staticmethod
     def _problem_count(frame: pd.DataFrame) -> int:
-        from ..batch.schema import NEEDS_ATTENTION
-
         return int(frame["status"].astype(str).isin({str(s) for s in NEEDS_ATTENTION}).sum())
 
     def toggle_problems(self) -> None:
@@ -174,15 +170,11 @@ class ResultsView(w.VBox):
         if self.filter.value == ALL:
             return self.frame
         if self.filter.value == PROBLEMS:
-            from ..batch.schema import NEEDS_ATTENTION
-
             return self.frame[self.frame["status"].astype(str).isin({str(s) for s in NEEDS_ATTENTION})]
         return self.frame[self.frame["status"].astype(str) == self.filter.value]
 
     def text(self) -> str:
         """The rows on view as the grid shows them (CSV text): for scripts and tests."""
-        from ..grid import display_frame
-
         shown = self.shown()
         return "" if shown is None else display_frame(shown, columns=self.columns, headers=self.headers).to_csv()
 

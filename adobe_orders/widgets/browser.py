@@ -11,21 +11,22 @@ from __future__ import annotations
 import re
 from datetime import date
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ipywidgets as w
 import pandas as pd
+from itables.widget import ITable
 
+from ..client import OrdersClient
 from ..connection import connect
+from ..discovery import fetch_orders
 from ..errors import AdobeOrdersError, ValidationError
 from ..models import STATUS_NAMES
 from ..validation import check_external_reference_id
 from .common import environment_banner, message_html, page_support, stylesheet
 from .form import UpdateOrderForm
+from .grid import display_frame, grid_options
 from .panel import BatchUpdatePanel
-
-if TYPE_CHECKING:
-    from ..client import OrdersClient
 
 ANY = ""
 ORDER_TYPES = ["NEW", "RENEWAL", "RETURN", "TRANSFER", "SWITCH", "REVERT_SWITCH"]
@@ -125,8 +126,6 @@ class OrderBrowser(w.VBox):
     # -- finding -------------------------------------------------------------------------------
     def search(self) -> pd.DataFrame | None:
         """Read the customers' order history with the filters set; show it in the grid."""
-        from ..discovery import fetch_orders
-
         ids = split_ids(self.customers.value)
         if not ids:
             self.message.value = message_html("Enter at least one customer ID.", "warn")
@@ -151,10 +150,6 @@ class OrderBrowser(w.VBox):
         return frame
 
     def _show(self, frame: pd.DataFrame) -> None:
-        from itables.widget import ITable
-
-        from ..grid import display_frame, grid_options
-
         self.frame = frame.reset_index(drop=True)
         failed = frame.attrs.get("failed_customers", {})
         read = len(frame.attrs.get("customers", [])) - len(failed)

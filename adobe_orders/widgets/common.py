@@ -14,16 +14,13 @@ from __future__ import annotations
 import re
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import anywidget
 import ipywidgets as w
 import traitlets
 
+from ..client import OrdersClient
 from ..render import MUTED_TEXT, tone_colour
-
-if TYPE_CHECKING:
-    from ..client import OrdersClient
 
 # The banner keeps fixed colour pairs (white on a strong colour; each above 5 : 1): PRODUCTION must
 # look the same, red, in every theme.

@@ -5,20 +5,19 @@ from __future__ import annotations
 import json
 import uuid
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ipywidgets as w
 from IPython.display import JSON
 
+from ..batch import update_one
+from ..client import OrdersClient
 from ..connection import connect
 from ..errors import ValidationError
 from ..models import Order
-from ..render import MUTED_TEXT, is_blank, line_items_html, status_badge, table_html, tone_colour
+from ..render import MUTED_TEXT, is_blank, status_badge, table_html, tone_colour
 from ..validation import REFERENCE_MAX_LENGTH, check_customer_id, check_external_reference_id, check_order_id, problems
 from .common import bullet_list, environment_banner, id_html, message_html, stylesheet
-
-if TYPE_CHECKING:
-    from ..client import OrdersClient
 
 HISTORY_COLUMNS = ["time", "customerId", "orderId", "previous", "new", "status", "batch"]
 # Label column plus a monospace input that shows 35 characters (the longest reference) whole.
@@ -199,8 +198,6 @@ class UpdateOrderForm(w.VBox):
 
     def submit(self) -> dict[str, Any] | None:
         """Update the order (journaled, so it can be undone), then show what Adobe returned."""
-        from ..batch import update_one
-
         if self.update_button.disabled:
             return None
         self.update_button.disabled = True
@@ -247,7 +244,7 @@ class UpdateOrderForm(w.VBox):
         self._current = order.external_reference_id
         self.order_view.value = (f"<b>Order {id_html(order.order_id)} of customer {id_html(order.customer_id)}"
                                  "</b>" + table_html([fields], list(fields), css_class="order-header")
-                                 + f"<b>Line items ({len(order.line_items)})</b>" + line_items_html(order))
+                                 + f"<b>Line items ({len(order.line_items)})</b>" + order.line_items_html())
         self.json_view.outputs = ()
         self.json_view.append_display_data(JSON(order.to_api(), expanded=False))
 

@@ -11,20 +11,23 @@ import base64
 import io
 import threading
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ipywidgets as w
 import pandas as pd
 
+from ..batch import apply_updates, new_batch_id, read_updates, retry_failed, validate_updates
+from ..batch import resume as resume_batch
+from ..batch import undo as undo_batch
+from ..batch.columns import CUSTOMER, ORDER, resolve_columns
 from ..batch.report import no_undo_text, undo_outlook, unfilled_rows
-from ..batch.schema import NO_NEW_VALUE
+from ..batch.schema import NO_NEW_VALUE, RESULT_COLUMNS
+from ..client import OrdersClient
 from ..connection import connect
+from ..errors import AdobeOrdersError
 from ..render import is_blank
 from .batch_view import ProgressView, ResultsView
 from .common import environment_banner, id_html, message_html, stylesheet
-
-if TYPE_CHECKING:
-    from ..client import OrdersClient
 
 #: Statuses that mean "this row did not run, and Resume would run it".
 NOT_RUN = "not_run"
@@ -64,10 +67,6 @@ def template_html() -> str:
 
 def _id_columns(frame: pd.DataFrame) -> list[str]:
     """The user's customer and order columns, whatever their headers."""
-    from ..batch.columns import CUSTOMER, ORDER, resolve_columns
-    from ..batch.schema import RESULT_COLUMNS
-    from ..errors import AdobeOrdersError
-
     try:
         names = resolve_columns(frame[[c for c in frame.columns if c not in RESULT_COLUMNS]])
     except AdobeOrdersError:
@@ -142,8 +141,6 @@ class BatchUpdatePanel(w.VBox):
 
     # -- input ---------------------------------------------------------------------------------
     def _on_upload_value(self, change: dict[str, Any]) -> None:
-        from ..batch import read_updates
-
         files = change["new"]
         if not files:
             return
@@ -164,8 +161,6 @@ class BatchUpdatePanel(w.VBox):
         A frame handed over in Python (or by the order browser) hides the upload button: "Upload CSV/Excel (0)"
         beside rows that came from elsewhere reads as if nothing were loaded.
         """
-        from ..batch import validate_updates
-
         try:
             checked = validate_updates(frame)
         except Exception as exc:
@@ -251,7 +246,6 @@ class BatchUpdatePanel(w.VBox):
         if not dry_run and self.client.needs_confirmation and not self.confirm.value:
             self.message.value = message_html("Tick the PRODUCTION box first.", "error")
             return
-        from ..batch import new_batch_id
 
         self._cancel = threading.Event()
         if resume:
@@ -283,10 +277,6 @@ class BatchUpdatePanel(w.VBox):
         self._set_buttons()
 
     def _run(self, dry_run: bool, retry: bool, undo: bool, resume: bool, batch_id: str) -> None:
-        from ..batch import apply_updates, retry_failed
-        from ..batch import resume as resume_batch
-        from ..batch import undo as undo_batch
-
         options: dict[str, Any] = dict(progress=False, cancel=self._cancel, on_row=self._on_row,
                                        workers=self.workers.value, confirm=True)
         try:

@@ -10,13 +10,15 @@ offline and in Voilà). The frame is turned into text first, so a missing value 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .render import is_blank
+import ipywidgets as w
+import pandas as pd
+from itables.widget import ITable
 
-if TYPE_CHECKING:
-    import ipywidgets as w
-    import pandas as pd
+from ..errors import UsageError, type_name
+from ..render import is_blank
+from .common import stylesheet
 
 #: Columns of sentences, shown wrapped (whole); everything else (IDs, codes such as no_match) never wraps.
 WRAP_COLUMNS = ("reason", "error", "message", "note")
@@ -47,8 +49,6 @@ def display_frame(frame: pd.DataFrame, *, columns: list[str] | None = None,
 
     ``headers`` renames columns for the reader (``previous_value`` → "Before"); exports keep the API names.
     """
-    import pandas as pd
-
     keep = columns if columns is not None else [c for c in frame.columns if c not in HIDDEN_COLUMNS]
     shown = frame.loc[:, keep]
     cells: dict[str, list[str]] = {}
@@ -63,11 +63,6 @@ def display_frame(frame: pd.DataFrame, *, columns: list[str] | None = None,
 def data_grid(frame: pd.DataFrame, *, columns: list[str] | None = None, caption: str | None = None,
               height: str = GRID_HEIGHT, headers: dict[str, str] | None = None) -> Any:
     """An ``ITable`` widget of ``frame`` (see the module docstring), or update-ready for ``grid.update``."""
-    import pandas as pd
-    from itables.widget import ITable
-
-    from .errors import UsageError, type_name
-
     if not isinstance(frame, pd.DataFrame):
         raise UsageError(f"show() takes a DataFrame (results, a preview, history or orders), not {type_name(frame)}.")
     return ITable(display_frame(frame, columns=columns, headers=headers), caption=caption,
@@ -106,10 +101,6 @@ def show(frame: pd.DataFrame, *, columns: list[str] | None = None, caption: str 
     grid scrolls inside its own box. ``order_json`` is left out (``line_items(results)`` and
     ``orders(results)`` show it as tables); name ``columns`` to choose.
     """
-    import ipywidgets as w
-
-    from .widgets.common import stylesheet
-
     box = w.VBox([stylesheet(), data_grid(frame, columns=columns, caption=caption, height=height)])
     box.add_class("adobe-orders")
     return box
