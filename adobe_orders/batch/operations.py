@@ -7,9 +7,8 @@ position in some frame — and hands it to the engine (``engine.execute``).
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -26,7 +25,7 @@ from .engine import execute
 from .journal import Record
 from .journal_backends import JournalBackend, open_journal_at
 from .outcome import RowResult, results_frame
-from .plan import Plan, PlanRow, RunOptions, label_of, text
+from .plan import Plan, PlanRow, RunOptions, RunSettings, label_of, text
 from .preflight import (
     check_batch_id,
     check_binding,
@@ -38,6 +37,9 @@ from .preflight import (
 )
 from .runner import finish, run_frame
 from .schema import FINAL, RESULT_COLUMNS, RowStatus, row_name
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # type checkers only: typing has it from Python 3.12
 
 
 def _require(book: JournalBackend, batch_id: str) -> Record:
@@ -72,13 +74,6 @@ def _plan_row(r: Record) -> PlanRow:
                    bool(r["sent"]) or r["previous"] is not None, source)
 
 
-def _options(workers: int, progress: bool, max_rate: float | None, retry_budget: int | None,
-             stop_on_error: bool, cancel: threading.Event | None,
-             on_row: Callable[[int, str], None] | None, tqdm_class: Any = None) -> RunOptions:
-    return RunOptions(workers=workers, progress=progress, max_rate=max_rate, retry_budget=retry_budget,
-                      stop_on_error=stop_on_error, cancel=cancel, on_row=on_row, tqdm_class=tqdm_class)
-
-
 def _run_stored(book: JournalBackend, batch_id: str, client: OrdersClient, options: RunOptions) -> pd.DataFrame:
     """Run (or finish) a batch exactly as the journal holds it."""
     batch = _require(book, batch_id)
@@ -90,22 +85,19 @@ def _run_stored(book: JournalBackend, batch_id: str, client: OrdersClient, optio
 
 
 def resume(batch_id: str, client: OrdersClient | None = None, *, journal: JournalBackend | str | None = None,
-           workers: int = 4, progress: bool = True, max_rate: float | None = None,
-           retry_budget: int | None = None, stop_on_error: bool = False, confirm: bool = False,
-           cancel: threading.Event | None = None,
-           on_row: Callable[[int, str], None] | None = None) -> pd.DataFrame:
+           confirm: bool = False, **run: Unpack[RunSettings]) -> pd.DataFrame:
     """Finish an interrupted batch from the journal alone (no need for the original file).
 
     Refused before anything is sent if the batch ran against another API than ``client``'s, or is
-    still running elsewhere.
+    still running elsewhere. ``run``: as ``apply_updates`` takes it (``RunSettings``).
     """
+    options = RunOptions(**run)
     client = client or connect()
     book = open_journal(journal, client)
     batch = _require(book, batch_id)
     check_binding(book, batch_id, client, "resume")
     require_confirmation(client, batch["row_count"], dry_run=False, confirm=confirm, what="change up to")
-    return _run_stored(book, batch_id, client, _options(workers, progress, max_rate, retry_budget, stop_on_error,
-                                                        cancel, on_row))
+    return _run_stored(book, batch_id, client, options)
 
 
 def update_one(client: OrdersClient, customer_id: object, order_id: object, value: object, *, kind: str,
@@ -133,18 +125,17 @@ def _identities(results: pd.DataFrame, mask: np.ndarray) -> list[tuple[str, int]
 
 
 def retry_failed(results: pd.DataFrame, client: OrdersClient | None = None, *,
-                 journal: JournalBackend | str | None = None, batch_id: str | None = None, workers: int = 4,
-                 progress: bool = True, max_rate: float | None = None, retry_budget: int | None = None,
-                 stop_on_error: bool = False, confirm: bool = False, cancel: threading.Event | None = None,
-                 on_row: Callable[[int, str], None] | None = None, tqdm_class: Any = None) -> pd.DataFrame:
+                 journal: JournalBackend | str | None = None, batch_id: str | None = None, confirm: bool = False,
+                 **run: Unpack[RunSettings]) -> pd.DataFrame:
     """Re-run the ``failed`` rows of ``results`` as a new batch, a child of theirs; the other rows come
     back as they were.
 
     Rows are matched to the journal by ``(batch_id, batch_row)``, so any subset, filter, order or
     re-read export of a results frame works. Where the journal knows the value an order held before
     an earlier PATCH was tried, the retry starts from that value, so undoing the batch (with its
-    retries) restores what was there originally.
+    retries) restores what was there originally. ``run``: as ``apply_updates`` takes it (``RunSettings``).
     """
+    options = RunOptions(**run)
     failed = (results["status"].astype(str) == RowStatus.FAILED).to_numpy()
     if not failed.any():
         return results.copy()
@@ -189,7 +180,6 @@ def retry_failed(results: pd.DataFrame, client: OrdersClient | None = None, *,
     parent = parents[-1] if len(parents) == 1 else root_of(book, parents[0])
     plan = Plan(check_batch_id(batch_id) if batch_id else new_batch_id(), "retry", parent,
                 tuple(rows), dict(names), None if inputs.index.name is None else str(inputs.index.name))
-    options = _options(workers, progress, max_rate, retry_budget, stop_on_error, cancel, on_row, tqdm_class)
     again = finish(inputs, plan, execute(plan, client, options, book), client, dry_run=False, journal=book)
     out = results.copy()
     for column in again.columns:
@@ -259,9 +249,7 @@ def _origin(book: JournalBackend, row: Record) -> Record:
 
 
 def undo(batch: str | pd.DataFrame, client: OrdersClient | None = None, *, journal: JournalBackend | str | None = None,
-         undo_batch_id: str | None = None, confirm: bool = False, workers: int = 4, progress: bool = True,
-         max_rate: float | None = None, retry_budget: int | None = None, cancel: threading.Event | None = None,
-         on_row: Callable[[int, str], None] | None = None) -> pd.DataFrame:
+         undo_batch_id: str | None = None, confirm: bool = False, **run: Unpack[RunSettings]) -> pd.DataFrame:
     """Restore every order a batch — and its retries — may have changed, as a journaled batch of its own.
 
     ``batch`` is a batch ID or a results frame (its batch, and the retries it carries). Every order
@@ -269,9 +257,11 @@ def undo(batch: str | pd.DataFrame, client: OrdersClient | None = None, *, journ
     PATCH may have landed: the order is read first and restored only while it holds a value the
     batch set. A later change by someone else is reported (``skipped``), not overwritten; so is an
     order that had no value before (Adobe documents no way to clear it). Undoing an already-undone
-    batch sends nothing and says so (``results.attrs["already_undone"]``).
+    batch sends nothing and says so (``results.attrs["already_undone"]``). ``run``: as ``apply_updates``
+    takes it (``RunSettings``).
     """
     wanted = _batch_of(batch)  # a wrong argument is refused before a client or journal is opened
+    options = RunOptions(**run)
     client = client or connect()
     book = open_journal(journal, client)
     root = root_of(book, wanted)
@@ -290,7 +280,6 @@ def undo(batch: str | pd.DataFrame, client: OrdersClient | None = None, *, journ
             raise BatchBusy(f"Batch {b['batch_id']} is still running in {elsewhere}; undo it when it has finished "
                             "(or stopped). Nothing was sent.")
     undo_id = check_batch_id(undo_batch_id, undo=True) if undo_batch_id else f"undo-{root}"
-    options = _options(workers, progress, max_rate, retry_budget, False, cancel, on_row)
     existing = book.batch(undo_id)
     if existing is not None:
         if existing["kind"] != "undo" or existing["parent_batch"] != root:

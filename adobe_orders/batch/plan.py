@@ -14,7 +14,7 @@ import math
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import pandas as pd
 
@@ -59,8 +59,31 @@ class Plan:
         return fingerprint((r.customer_id, r.order_id, r.target) for r in self.rows)
 
 
+class RunSettings(TypedDict, total=False):
+    """How a run goes, as ``apply_updates``, ``resume``, ``retry_failed`` and ``undo`` take it by keyword
+    (``workers=8, progress=False``); each becomes the ``RunOptions`` field of its name, defaults there.
+
+    ``workers`` orders in flight at once; ``bulk_reads`` reads current values from order-history
+    pages where a customer has several rows; ``stop_on_error`` stops at the first failure;
+    ``max_rate`` caps requests per second for this run only; ``retry_budget`` caps the run's
+    retries; ``progress``/``tqdm_class`` the progress bar; ``cancel`` an event that stops the run
+    as Ctrl-C does; ``on_row(position, status)`` is called as each row finishes."""
+
+    workers: int
+    bulk_reads: bool
+    stop_on_error: bool
+    max_rate: float | None
+    retry_budget: int | None
+    progress: bool
+    tqdm_class: Any
+    cancel: threading.Event | None
+    on_row: Callable[[int, str], None] | None
+
+
 @dataclass(frozen=True)
 class RunOptions:
+    """A run's settings (``RunSettings``), checked when made, plus whether it is a dry run."""
+
     dry_run: bool = False
     workers: int = 4
     bulk_reads: bool = True  # current values from order-history pages where a customer has several rows

@@ -8,9 +8,8 @@ split are handed on unchanged.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -22,7 +21,7 @@ from .columns import CUSTOMER, ORDER, resolve_columns, user_columns
 from .engine import Outcome, execute
 from .journal_backends import JournalBackend
 from .outcome import results_frame
-from .plan import Plan, PlanRow, RunOptions, label_of, plan_rows, text
+from .plan import Plan, PlanRow, RunOptions, RunSettings, label_of, plan_rows, text
 from .preflight import (
     check_batch_id,
     check_binding,
@@ -32,6 +31,10 @@ from .preflight import (
     require_confirmation,
     root_of,
 )
+
+if TYPE_CHECKING:  # read by type checkers only: typing has Unpack from Python 3.12, typing_extensions before
+    from typing_extensions import Unpack
+
 
 
 def finish(inputs: pd.DataFrame, plan: Plan, outcome: Outcome, client: OrdersClient, *, dry_run: bool,
@@ -69,19 +72,11 @@ def apply_updates(
     client: OrdersClient | None = None,
     *,
     dry_run: bool = False,
-    workers: int = 4,
-    bulk_reads: bool = True,
     batch_id: str | None = None,
     columns: Mapping[str, str] | None = None,
-    stop_on_error: bool = False,
-    max_rate: float | None = None,
-    retry_budget: int | None = None,
     confirm: bool = False,
     journal: JournalBackend | str | None = None,
-    progress: bool = True,
-    tqdm_class: Any = None,
-    cancel: threading.Event | None = None,
-    on_row: Callable[[int, str], None] | None = None,
+    **run: Unpack[RunSettings],
 ) -> pd.DataFrame:
     """Apply ``externalReferenceId`` updates: the frame's columns unchanged, then the result columns
     (see the README's results table), one row per input row, in input order.
@@ -95,12 +90,10 @@ def apply_updates(
     ``bulk_reads`` (default): where a customer has several rows, their current values come from its
     order-history pages (one call per 100 orders) instead of one GET each, so a row costs one round
     trip, the PATCH; ``bulk_reads=False`` reads every order on its own just before its change (see
-    the README's "Bulk reads" for what this trades and why it is safe).
+    the README's "Bulk reads" for what this trades and why it is safe). The other ways a run goes
+    (``workers``, ``max_rate``, ``progress``…) are the keywords of ``RunSettings``.
     """
-    options = RunOptions(dry_run=dry_run, workers=workers, bulk_reads=bulk_reads, stop_on_error=stop_on_error,
-                         max_rate=max_rate,
-                         retry_budget=retry_budget, progress=progress, tqdm_class=tqdm_class, cancel=cancel,
-                         on_row=on_row)
+    options = RunOptions(dry_run=dry_run, **run)
     return run_frame(frame, client, kind="apply", columns=columns, batch_id=batch_id, dry_run=dry_run,
                      confirm=confirm, journal=journal, options=options)
 
