@@ -15,30 +15,28 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import requests
 
+from .answers import CallInfo, HistoryPage, Reply, after_overlap, check_page, history_order_id
 from .auth import TokenProvider
 from .config import Settings
 from .errors import (
-    ApiError,
     AuthenticationError,
     ConfigurationError,
     HistoryChangedError,
     RateLimitError,
     ResponseShapeError,
-    RetryBudgetExhausted,
     ServerError,
     TransportError,
     error_from_response,
 )
 from .models import Order
 from .page_json import decode_page
+from .paging import read_history
 from .retry import Backoff, RetryBudget, Throttle, parse_retry_after
 from .transport import DEFAULT_POOL_SIZE, Transport
 from .validation import check_customer_id, check_external_reference_id, check_order_id
@@ -51,23 +49,6 @@ MAX_PAGE_SIZE = 100  # Adobe caps ``limit`` at 100
 
 def new_id() -> str:
     return str(uuid.uuid4())
-
-
-@dataclass(frozen=True)
-class CallInfo:
-    """What support needs about one logical call, whatever its outcome."""
-
-    method: str
-    status_code: int | None
-    request_id: str | None
-    correlation_id: str | None
-    attempts: int
-
-
-@dataclass(frozen=True)
-class Reply:
-    order: Order
-    info: CallInfo
 
 
 class OrdersClient:
@@ -189,8 +170,6 @@ class OrdersClient:
         offset) it is read again, and after ``paging.WALKS`` reads that each saw it change,
         ``HistoryChangedError`` says so — never a history with an order missing or twice.
         """
-        from .paging import read_history
-
         walk = read_history(self, customer_id, page_size=page_size, order_type=order_type, status=status,
                             start_date=start_date, end_date=end_date, fetch_price=fetch_price)
         yield from (Order.from_api(item) for item in walk.items)
@@ -247,10 +226,10 @@ class OrdersClient:
             page = HistoryPage.from_api(data, info, offset=at if last is None else at - 1)
             sent = page.count
             if last is not None:
-                page = _after_overlap(page, last, customer)
+                page = after_overlap(page, last, customer)
             if at == offset:
                 total = page.total
-            _check_page(page, at, total, seen, customer)
+            check_page(page, at, total, seen, customer)
             yield page
             at += page.count
             nxt = ((data.get("links") or {}).get("next") or {}).get("uri")
@@ -392,94 +371,6 @@ class OrdersClient:
         return True
 
 
-@dataclass(frozen=True)
-class HistoryPage:
-    """One page of order history: its orders, Adobe's counts, and the call that fetched it.
-
-    ``items`` are the page's orders as Adobe sent them, ``texts`` their JSON
-    text exactly as it came (``None`` if the answer was not read that way); ``orders`` parses them
-    into ``Order`` models on first use. Parsing costs more than reading the page, so a caller that
-    needs only some fields of 100 orders (``fetch_orders`` builds rows straight from ``items``)
-    does not pay for it while other workers wait on the network."""
-
-    items: tuple[dict[str, Any], ...]
-    total: int | None  # Adobe's totalCount; None when the answer has none
-    offset: int
-    count: int
-    info: CallInfo
-    texts: tuple[str, ...] | None = None
-    more: bool = False  # the answer links to a next page
-
-    @cached_property
-    def orders(self) -> tuple[Order, ...]:
-        return tuple(Order.from_api(item) for item in self.items)
-
-    @classmethod
-    def from_api(cls, data: dict[str, Any], info: CallInfo, *, offset: int = 0) -> HistoryPage:
-        """The page in ``data``, asked for at ``offset`` (its own ``offset`` field wins when sent).
-        ``totalCount`` may be missing (Adobe's older samples have none): ``total`` is then None."""
-        items = data.get("items")
-        if not isinstance(items, list):
-            raise ResponseShapeError("Order history answered without `items`: "
-                                     f"got the fields {sorted(data)[:8]}")
-        texts = getattr(data, "item_texts", None)
-        if texts is None or len(texts) != len(items):
-            texts = None
-        total = _count(data.get("totalCount"))
-        if total is None and data.get("totalCount") is not None:
-            raise ResponseShapeError(f"Order history answered a totalCount of {str(data['totalCount'])[:40]!r}, "
-                                     "not a count")
-        sent = _count(data.get("offset"))
-        at = sent if sent is not None else offset
-        links = data.get("links")
-        more = isinstance(links, dict) and isinstance(links.get("next"), dict) and bool(links["next"].get("uri"))
-        return cls(tuple(items), total, at, len(items), info, None if texts is None else tuple(texts), more)
-
-
-def _check_page(page: HistoryPage, asked: int, total: int | None, seen: set[str], customer: str) -> None:
-    """The checks every page of one walk passes, or ``HistoryChangedError`` says which failed."""
-    if page.offset != asked:
-        raise HistoryChangedError(f"customer {customer}: asked for the page at offset {asked}, "
-                                  f"Adobe answered the one at {page.offset}")
-    if page.total != total:
-        raise HistoryChangedError(f"customer {customer}: Adobe's totalCount went from {total} to {page.total} "
-                                  "while the history was read (an order was created or left it)")
-    for item in page.items:
-        order_id = history_order_id(item)
-        if order_id in seen:
-            raise HistoryChangedError(f"customer {customer}: order {order_id} came on two pages "
-                                      "(the history shifted while it was read)")
-        seen.add(order_id)
-
-
-def _after_overlap(page: HistoryPage, last: str, customer: str) -> HistoryPage:
-    """A page asked for one order back, without that order, once it is the one expected there."""
-    first = history_order_id(page.items[0]) if page.items else None
-    if first != last:
-        raise HistoryChangedError(f"customer {customer}: the page after order {last} did not start with it "
-                                  "(an order entered or left the history while it was read)")
-    return replace(page, items=page.items[1:], texts=None if page.texts is None else page.texts[1:],
-                   offset=page.offset + 1, count=page.count - 1)
-
-
-def history_order_id(item: Any) -> str:
-    """The ``orderId`` of one history item, as ``Order.order_id`` would hold it. An item that is
-    not an order raises the same ``ResponseShapeError`` as parsing it would, before anything uses it."""
-    if not isinstance(item, dict) or "orderId" not in item:
-        Order.from_api(item)  # raises, saying what came instead of an order
-    value = item["orderId"]
-    return "" if value is None else value if type(value) is str else str(value)
-
-
-def _count(value: object) -> int | None:
-    """A count as Adobe sends it (``252``, or ``"252"``), or None when it is none."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value if value >= 0 else None
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    return None
-
-
 def _values(value: str | Iterable[str] | None, name: str) -> list[str]:
     """A filter value, or several (OR). Upper-cased for order types; checked so nothing odd is sent."""
     if value is None:
@@ -552,5 +443,4 @@ def _describe(exc: requests.RequestException) -> str:
     return "The connection to the API was dropped before an answer came"
 
 
-__all__ = ["HISTORY_START", "ApiError", "CallInfo", "HistoryPage", "OrdersClient", "Reply", "RetryBudgetExhausted",
-           "history_order_id"]
+__all__ = ["HISTORY_START", "OrdersClient"]

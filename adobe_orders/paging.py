@@ -37,15 +37,25 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
-from .client import HistoryPage, OrdersClient, history_order_id
+from .answers import HistoryPage, history_order_id
 from .errors import AdobeOrdersError, BadRequestError, HistoryChangedError
 from .models import Order
 
 T = TypeVar("T")
+
+
+class HistorySource(Protocol):
+    """What reading histories needs of a client (``client.OrdersClient``, which reads through this module)."""
+
+    @property
+    def history_pages(self) -> Callable[..., Iterator[HistoryPage]]:
+        """``history_pages(customer, offset=…, page_size=…, **filters)``: one walk's pages."""
+
+    def reserve_connections(self, count: int) -> None: ...
 #: Chained reads of one customer's history before it is reported as failed: a history that
 #: changed under three reads in a row is changing faster than it can be read.
 WALKS = 3
@@ -67,7 +77,7 @@ class History:
     pages: int
 
 
-def read_history(client: OrdersClient, customer: str, *, page_size: int = 100, walks: int = WALKS,
+def read_history(client: HistorySource, customer: str, *, page_size: int = 100, walks: int = WALKS,
                  **filters: Any) -> History:
     """One customer's complete history, read through ``links.next``; read again (up to ``walks``
     times in all) while it changes under the read. ``HistoryChangedError`` when it never held
@@ -113,7 +123,7 @@ class Histories(Generic[T]):
     pages: int
 
 
-def read_histories(client: OrdersClient, customers: Sequence[str], *, workers: int, page_size: int = 100,
+def read_histories(client: HistorySource, customers: Sequence[str], *, workers: int, page_size: int = 100,
                    on_customer: Callable[[str], None] | None = None,
                    convert: Callable[[dict[str, Any], str | None], T | None] = _order,
                    **filters: Any) -> Histories[T]:

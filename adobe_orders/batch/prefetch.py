@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from math import ceil
 from typing import Any, Protocol, TypeVar
 
-from ..client import CallInfo, Reply, history_order_id
+from ..answers import CallInfo, Reply, history_order_id
 from ..errors import AdobeOrdersError, HistoryChangedError
 from ..models import Order
 from ..paging import WALKS

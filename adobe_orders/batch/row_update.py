@@ -10,7 +10,7 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from ..client import Reply
+from ..answers import Reply
 from ..errors import (
     ApiError,
     AuthenticationError,

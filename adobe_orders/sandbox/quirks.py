@@ -16,12 +16,18 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from .state import EmulatorState
+
+class OrderStore(Protocol):
+    """What a quirk needs of the emulator's state (``state.EmulatorState``, which holds the quirks)."""
+
+    def snapshot(self) -> list[dict[str, Any]]: ...
+
+    def add_orders(self, orders: Iterable[dict[str, Any]]) -> int: ...
 
 
 @dataclass
@@ -52,7 +58,7 @@ class HistoryQuirks:
             start = self._pages[customer_id]
             self._renewals[customer_id].extend(range(start + 1, start + pages + 1))
 
-    def page_served(self, state: EmulatorState, customer_id: str) -> None:
+    def page_served(self, state: OrderStore, customer_id: str) -> None:
         """Count one history page request of ``customer_id``; make the renewals now due."""
         with self._lock:
             self._pages[customer_id] += 1
@@ -64,7 +70,7 @@ class HistoryQuirks:
             self.created.append(add_renewal(state, customer_id))
 
 
-def add_renewal(state: EmulatorState, customer_id: str) -> dict[str, Any]:
+def add_renewal(state: OrderStore, customer_id: str) -> dict[str, Any]:
     """A new auto-renewal of the customer's newest NEW/RENEWAL order, newer than every order it has."""
     orders = sorted((o for o in state.snapshot() if o["customerId"] == customer_id),
                     key=lambda o: (o["creationDate"], o["orderId"]), reverse=True)
