@@ -284,3 +284,13 @@ def test_the_app_asks_for_the_production_box_and_says_production() -> None:
     panel.confirm.value = True
     assert not panel.apply_button.disabled
     assert form.confirm.layout.display == ""
+
+
+@pytest.mark.parametrize("name", ["get", "history", "sandbox", "lab", "app", "demo", "reset-demo"])
+def test_a_command_that_changes_no_rows_lists_its_own_exit_codes(name: str) -> None:
+    """``sandbox --help`` told a newcomer that exit 3 means "some rows need attention" and exit 4
+    "nothing was sent": words of apply, for a command with no rows."""
+    text = _commands()[name].format_help()
+    table = text[text.index("exit codes:"):]
+    assert "row" not in table and "batch" not in table and "\n  4 " not in table
+    assert all(f"\n  {code} " in table for code in (0, 1, 2, 130))

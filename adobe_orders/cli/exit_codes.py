@@ -17,6 +17,13 @@ EXIT_CODES = f"""exit codes:
   {EXIT_ROWS}    finished, but some rows need attention: failed, invalid, skipped or not_run (see the summary)
   {EXIT_NOTHING}    nothing was sent: no valid row with a new value in the file, or the batch was already undone
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C): the summary, the results file and the resume command are printed"""
+#: The commands without rows (get, history, sandbox, lab, app, demo, reset-demo): apply's table would tell
+#: a newcomer that 3 means "some rows need attention" for a server that has none.
+COMMAND_EXIT_CODES = f"""exit codes:
+  {EXIT_OK}    done
+  {EXIT_ERROR}    refused or failed: the reason is printed, in one line
+  {EXIT_USAGE}    wrong arguments
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)"""
 #: `orders` reads and changes nothing: its codes are about customers, not rows.
 ORDERS_EXIT_CODES = f"""exit codes:
   {EXIT_OK}    every customer's orders were read
