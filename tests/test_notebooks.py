@@ -46,6 +46,13 @@ def test_notebook_runs_with_zero_configuration(tmp_path, path) -> None:
     assert "Traceback" not in text
     assert "local emulator" in text
     assert not unreadable_cells(nb), unreadable_cells(nb)
+    # Saved with its outputs and widget state (as nbclient saves it), it stays small enough to share: the grids'
+    # JavaScript is stored once (grid_widget.GridCode), not once per grid (each added about 750 KB).
+    saved = nbformat.writes(nb).encode()
+    assert len(saved) < 1_500_000, len(saved)
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    grids = [m for m in state.values() if m["state"].get("_anywidget_id") == "adobe_orders.widgets.grid_widget.Grid"]
+    assert all(len(json.dumps(m)) < 60_000 for m in grids), [len(json.dumps(m)) for m in grids]
 
 
 # What pandas prints for a missing value, and the "..." of a cut cell: an analyst reads them as data.

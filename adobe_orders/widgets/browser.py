@@ -15,7 +15,6 @@ from typing import Any
 
 import ipywidgets as w
 import pandas as pd
-from itables.widget import ITable
 
 from ..client import OrdersClient
 from ..connection import connect
@@ -26,6 +25,7 @@ from ..validation import check_external_reference_id
 from .common import environment_banner, message_html, page_support, stylesheet
 from .form import UpdateOrderForm
 from .grid import display_frame, grid_options
+from .grid_widget import Grid
 from .panel import BatchUpdatePanel
 
 ANY = ""
@@ -165,7 +165,7 @@ class OrderBrowser(w.VBox):
         options = {**grid_options(shown, columns, GRID_HEIGHT),
                    "select": {"style": "os", "items": "row", "keys": True}, "selected_rows": []}
         if self.grid is None:
-            self.grid = ITable(display_frame(shown, columns=columns), **options)
+            self.grid = Grid(display_frame(shown, columns=columns), **options)
             self.grid.observe(lambda _: self._set_buttons(), names="selected_rows")
             self.grid_box.children = (self.grid,)
         else:

@@ -1,11 +1,12 @@
 """Tables an analyst can read: results, previews, history and orders as a real data grid.
 
-The grid is itables' ``ITable`` widget (DataTables, via anywidget). Why it: its cells are real
-text in the page (screen readers, copy-paste and browser tests read them; nothing is painted on
-a canvas), it sorts, searches and pages on its own, it scrolls inside its own box, it follows
-JupyterLab's dark theme, and its JavaScript ships inside the Python package (no CDN, works
-offline and in Voilà). The frame is turned into text first, so a missing value is an empty cell
-(never ``None``, ``nan`` or ``<NA>``), and long reasons wrap whole instead of being cut.
+The grid is itables' ``ITable`` widget (DataTables, via anywidget; ``grid_widget.Grid`` stores its
+code once per notebook). Why it: its cells are real text in the page (screen readers, copy-paste and
+browser tests read them; nothing is painted on a canvas), it sorts, searches and pages on its own, it
+scrolls inside its own box, it follows JupyterLab's dark theme, and its JavaScript ships inside the
+Python package (no CDN, works offline and in Voilà). The frame is turned into text first, so a missing
+value is an empty cell (never ``None``, ``nan`` or ``<NA>``), and long reasons wrap whole instead of
+being cut.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from typing import Any
 
 import ipywidgets as w
 import pandas as pd
-from itables.widget import ITable
 
 from ..errors import UsageError, type_name
 from ..render import is_blank
 from .common import stylesheet
+from .grid_widget import Grid
 
 #: Columns of sentences, shown wrapped (whole); everything else (IDs, codes such as no_match) never wraps.
 WRAP_COLUMNS = ("reason", "error", "message", "note")
@@ -65,7 +66,7 @@ def data_grid(frame: pd.DataFrame, *, columns: list[str] | None = None, caption:
     """An ``ITable`` widget of ``frame`` (see the module docstring), or update-ready for ``grid.update``."""
     if not isinstance(frame, pd.DataFrame):
         raise UsageError(f"show() takes a DataFrame (results, a preview, history or orders), not {type_name(frame)}.")
-    return ITable(display_frame(frame, columns=columns, headers=headers), caption=caption,
+    return Grid(display_frame(frame, columns=columns, headers=headers), caption=caption,
                   **grid_options(frame, columns, height))
 
 
