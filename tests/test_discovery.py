@@ -381,6 +381,26 @@ def test_a_po_already_on_an_order_hidden_by_the_filter_is_never_matched_to_anoth
     assert list(fresh["orderId"]) == [renewal["orderId"]] and match_problems(fresh).empty  # a new PO still matches
 
 
+def test_an_orders_frame_read_back_from_a_file_is_not_trusted_to_show_every_order(sb, tmp_path) -> None:
+    """``adobe-orders orders … --missing-reference --out todo.csv``, read back in a notebook: the file keeps
+    no record of its filter, and the renewal got last year's PO. A frame whose origin is unknown may hide
+    orders like a filtered one: references are read (client=) or refused."""
+    with sb.client() as client:
+        full = fetch_orders([SMALL], client, progress=False)
+        sub, renewal, held = _renewal_and_its_past(full)
+        old_po = held.iloc[0]["external_reference_id"]
+        fetch_orders([SMALL], client, missing_reference=True, progress=False).to_csv(tmp_path / "todo.csv",
+                                                                                    index=False)
+        todo = pd.read_csv(tmp_path / "todo.csv", dtype=str)
+        erp = pd.DataFrame({"Customer": [SMALL], "Subscription": [sub], "PO": [old_po]}, dtype=str)
+        on = {"customerId": "Customer", "subscriptionId": "Subscription"}
+        with pytest.raises(ValueError, match=r"client=.*references="):
+            match_updates(todo, erp, on=on, value="PO")
+        updates = match_updates(todo, erp, on=on, value="PO", client=client)
+    assert updates.empty and list(match_problems(updates)["problem"]) == ["po_already_used"]
+    assert list(match_problems(updates)["orderId"]) == [renewal["orderId"]]
+
+
 def test_a_po_held_by_another_order_of_a_full_frame_is_not_set_twice(sb) -> None:
     frame = orders_frame(sb, (SMALL,))
     held = frame[frame["external_reference_id"].notna()].iloc[0]

@@ -21,7 +21,8 @@ updates. Everything else is reported with its reason and kept out of the updates
 - ``bad_date``       a source date that is not ``YYYY-MM-DD`` (``03/04/2026``: March or April?).
 
 "Already used" needs every order of the customer, also those a filtered ``fetch_orders`` frame leaves
-out (``missing_reference=True`` hides exactly the orders holding a PO). For such a frame
+out (``missing_reference=True`` hides exactly the orders holding a PO), and a frame that does not say how
+it was made (read back from an export of such a listing) may be one. For such a frame
 ``match_updates`` reads the customers' other orders itself when given ``client=`` (or takes them as
 ``references=``), and refuses, saying why, when it has neither: it never matches blind.
 """
@@ -203,8 +204,11 @@ def _one_order_per_po(updates: list[dict[str, Any]], problems: list[dict[str, An
 
 
 def hidden_orders(orders: pd.DataFrame) -> str | None:
-    """Why ``orders`` may not hold every order of its customers (its filters, or rows dropped since
-    ``fetch_orders`` made it), or None when it holds them all (or its origin is unknown)."""
+    """Why ``orders`` may not hold every order of its customers (its filters, rows dropped since
+    ``fetch_orders`` made it, or no record of how it was made), or None when it holds them all."""
+    if "filters" not in orders.attrs:  # read from a file (an export of a filtered listing), or rebuilt
+        return ("it does not say how it was made (no fetch_orders record: read from a file, or rebuilt with "
+                "pandas), so it may have been filtered")
     filters = orders.attrs.get("filters") or {}
     if filters:
         return "it was fetched with " + ", ".join(f"{k}={v!r}" for k, v in filters.items())
