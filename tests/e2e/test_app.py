@@ -42,6 +42,21 @@ def test_a_whole_batch_through_the_app(app: str, page: Any, tmp_path: Path) -> N
     expect(panel).to_be_visible(timeout=90_000)
     expect(page.locator(".adobe-orders-env").first).to_contain_text("LOCAL EMULATOR")
     assert page.get_by_text("customer_id = ").count() == 0  # no code shown
+    # at rest the batch tab says which columns a file needs and offers a template
+    expect(panel).to_contain_text("customerId, orderId, externalReferenceId")
+    template = panel.get_by_role("link", name="Download a template (CSV)")
+    expect(template).to_be_visible()
+    with page.expect_download() as template_info:
+        template.click()
+    saved_template = tmp_path / "template.csv"
+    template_info.value.save_as(saved_template)
+    assert saved_template.read_text().splitlines() == ["customerId,orderId,externalReferenceId"]
+    # one tab of the strip in the Tab order: the selected one
+    tabs = page.locator(".lm-TabBar-tab")
+    expect(tabs.first).to_have_attribute("tabindex", "0", timeout=10_000)
+    assert [t.get_attribute("tabindex") for t in tabs.all()[1:]] == ["-1"] * (tabs.count() - 1)
+    upload = panel.locator(".widget-upload").first
+    expect(upload).to_have_attribute("title", "Choose a .csv or .xlsx file: one row per order")
     with page.expect_file_chooser() as chooser:
         panel.locator(".widget-upload").click()
     chooser.value.set_files(str(ROOT / "examples" / "updates.csv"))
