@@ -122,7 +122,7 @@ SECRET_LOOKING = "value-that-must-not-show-7f3a"
 @pytest.mark.parametrize("where", ["dotenv", "environment"])
 def test_a_misspelled_variable_is_named_in_python(monkeypatch: pytest.MonkeyPatch, isolated: Path, wrong: str,
                                                   meant: str, where: str) -> None:
-    from adobe_orders import OrdersClient
+    from adobe_orders import connect
     from adobe_orders.config import SettingsWarning
 
     if where == "dotenv":
@@ -130,7 +130,7 @@ def test_a_misspelled_variable_is_named_in_python(monkeypatch: pytest.MonkeyPatc
     else:
         monkeypatch.setenv(wrong, SECRET_LOOKING)
     with pytest.warns(SettingsWarning) as caught:
-        OrdersClient.from_env().close()
+        connect().close()
     (message,) = [str(w.message) for w in caught if issubclass(w.category, SettingsWarning)]
     assert message.startswith(f"{wrong} (in ") and f"did you mean {meant}?" in message
     assert (str(isolated / ".env") in message) == (where == "dotenv") and SECRET_LOOKING not in message
