@@ -52,10 +52,13 @@ def scrub(text: str, url: str) -> str:
     """``text`` (an error message from the driver) with the URL's password masked wherever it appears."""
     secret = password_of(url)
     if secret:
-        text = text.replace(secret, MASK)
-        raw = url.split("@", 1)[0].rsplit(":", 1)[-1] if "@" in url else None
-        if raw:
-            text = text.replace(raw, MASK)
+        text = text.replace(url, masked(url)).replace(secret, MASK)
+        user_info = url.split("://", 1)[-1].split("@", 1)[0] if "@" in url else ""
+        if ":" in user_info:  # as written in the URL (percent-encoded), too
+            text = text.replace(user_info.split(":", 1)[1], MASK)
+        query = re.search(r"(?:^|[?&])password=([^&]*)", url)
+        if query and query.group(1):
+            text = text.replace(query.group(1), MASK)
     return text.replace(url, masked(url))
 
 

@@ -149,3 +149,18 @@ def test_the_password_shows_nowhere(pg_server, sandbox, tmp_path: Path, capsys) 
     assert "postgresql://dana:***@" in out.err
     for text in seen:
         assert secret not in text and quote(secret, safe="") not in text
+
+
+@pytest.mark.parametrize("url, secret", [
+    ("postgresql://alice:p%40ss:w%2Frd@db.example.com:5432/team?sslmode=verify-full", "p@ss:w/rd"),
+    ("postgres://alice@db.example.com/team?sslmode=require&password=Zq9%26x", "Zq9&x"),
+])
+def test_a_password_in_the_user_part_or_the_query_is_masked_as_given_and_decoded(url: str, secret: str) -> None:
+    from adobe_orders.batch.journal_url import masked, password_of, scrub
+
+    assert password_of(url) == secret
+    shown = masked(url)
+    assert "***" in shown and "sslmode=" in shown and "db.example.com" in shown
+    raw = url.split("password=")[-1] if "password=" in url else url.split("://")[1].split("@")[0].split(":", 1)[1]
+    message = scrub(f"failed for {url}: {secret} / {raw}", url)
+    assert secret not in message and raw not in message and shown in message

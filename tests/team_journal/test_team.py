@@ -141,3 +141,16 @@ def test_the_sqlite_default_is_unchanged(sandbox, tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
                           timeout=120)
     assert done.stdout.split() == ["updated", "False"], done.stderr
+
+
+def test_the_api_binding_holds_on_the_team_journal(pg_url, sandbox) -> None:
+    """A batch belongs to one API there too: undo or resume with a client for another API is refused
+    before anything is sent, whoever tries."""
+    from adobe_orders.errors import ApiMismatch
+    from adobe_orders.sandbox import Sandbox
+
+    results = apply_updates(updates(sandbox.orders[:2], "BOUND"), sandbox.client(), journal=pg_url, progress=False)
+    with Sandbox() as other:
+        with pytest.raises(ApiMismatch, match="Nothing was sent"):
+            undo(results, other.client(), journal=pg_url, progress=False)
+        assert [e for e in other.requests if e["path"].startswith("/v3/")] == []
