@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..batch.report import unfilled_rows
 from ..errors import AdobeOrdersError
 from ..export import check_output_path
 from ..workspace import state_dir
@@ -94,5 +95,7 @@ def cmd_apply(args: argparse.Namespace, console: Console) -> int:
         _tell_outcome(results, _resume_words(args, batch), console)
     code = exit_code(results)
     if code == EXIT_NOTHING:
-        console.warn("Nothing was sent: no row of the file is valid.")
+        blank = int(unfilled_rows(results).sum())
+        console.warn(f"Nothing was sent: no row has a new value (all {blank} are blank)." if blank == len(results)
+                     else "Nothing was sent: no row of the file is valid.")
     return code
