@@ -31,3 +31,10 @@ ORDERS_EXIT_CODES = f"""exit codes:
   {EXIT_USAGE}    wrong arguments
   {EXIT_ROWS}    some customers could not be read (each is named on stderr, with the reason)
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C)"""
+#: `journal copy` copies batches, not rows: its codes say which batches were left out.
+JOURNAL_EXIT_CODES = f"""exit codes:
+  {EXIT_OK}    every batch copied (or already in the team journal)
+  {EXIT_ERROR}    refused: the reason is printed in one line (no journal file, team journal unreachable)
+  {EXIT_USAGE}    wrong arguments
+  {EXIT_ROWS}    some batches left out: the team journal holds another batch under their ID (named)
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)"""

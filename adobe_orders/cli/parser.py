@@ -11,7 +11,7 @@ import argparse
 import textwrap
 
 from .argtypes import iso_day, order_types, port, port_or_any, positive_int, seconds, status_codes
-from .exit_codes import COMMAND_EXIT_CODES, EXIT_CODES, ORDERS_EXIT_CODES
+from .exit_codes import COMMAND_EXIT_CODES, EXIT_CODES, JOURNAL_EXIT_CODES, ORDERS_EXIT_CODES
 
 
 def _paragraph(text: str) -> str:
@@ -134,9 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--force", action="store_true", help="overwrite files that are already there")
 
     sub.add_parser("reset-demo", help="put the embedded emulator's demo orders back as they were at first")
-    jc.epilog, jc.formatter_class = EXIT_CODES, argparse.RawDescriptionHelpFormatter
+    jc.epilog, jc.formatter_class = JOURNAL_EXIT_CODES, argparse.RawDescriptionHelpFormatter
     for name, command in sub.choices.items():  # every command's --help ends with its exit codes
-        table = EXIT_CODES if name in ("update", "apply", "undo", "journal") else COMMAND_EXIT_CODES
+        table = {"update": EXIT_CODES, "apply": EXIT_CODES, "undo": EXIT_CODES,
+                 "journal": JOURNAL_EXIT_CODES}.get(name, COMMAND_EXIT_CODES)
         command.epilog, command.formatter_class = table, argparse.RawDescriptionHelpFormatter
     o.epilog = ORDERS_EXIT_CODES
     return p

@@ -154,3 +154,19 @@ def test_the_api_binding_holds_on_the_team_journal(pg_url, sandbox) -> None:
         with pytest.raises(ApiMismatch, match="Nothing was sent"):
             undo(results, other.client(), journal=pg_url, progress=False)
         assert [e for e in other.requests if e["path"].startswith("/v3/")] == []
+
+
+def test_copy_never_overwrites_another_batch_under_the_same_id(pg_url, sandbox, capsys, tmp_path: Path) -> None:
+    """Two analysts both named a batch "june": the one already in the team journal stays as it is, the
+    laptop's is named as left out, and the exit code says so."""
+    (tmp_path / ".env").write_text("\n".join(sandbox.env_lines()) + "\n")
+    client = sandbox.client()
+    apply_updates(updates(sandbox.orders[:2], "TEAM"), client, journal=pg_url, progress=False, batch_id="june")
+    apply_updates(updates(sandbox.orders[2:5], "LAPTOP"), client, progress=False, batch_id="june")
+    apply_updates(updates(sandbox.orders[5:6], "LAPTOP"), client, progress=False, batch_id="july")
+    assert main(["journal", "copy", "--to", pg_url]) == 3
+    out = capsys.readouterr().out
+    assert "1 batches copied" in out and "left out" in out and "june" in out
+    team = history(pg_url)
+    assert list(team[team["batch_id"] == "june"]["target_value"]) == ["TEAM-0", "TEAM-1"]
+    assert list(team[team["batch_id"] == "july"]["target_value"]) == ["LAPTOP-0"]
