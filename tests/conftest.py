@@ -18,6 +18,17 @@ os.environ.setdefault("TQDM_DISABLE", "1")
 from adobe_orders.sandbox import Sandbox  # noqa: E402
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests that share a server run on one test process (``--dist loadgroup``): the JupyterLab
+    ones share one JupyterLab (``lab_server``), the app ones one Voilà per module; each of the two groups
+    starts one Chromium. Every other test may run on any process at any time."""
+    e2e = Path(__file__).parent / "e2e"
+    for item in items:
+        if item.path.parent == e2e:
+            group = "browser-app" if item.path.name.startswith("test_app") else "browser-lab"
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Each test runs in its own folder (the journal lives there) with no ADOBE_VIPM_* from outside."""
@@ -45,10 +56,6 @@ def client(sandbox: Sandbox, sleeps: list[float]):  # type: ignore[no-untyped-de
     c = sandbox.client(sleep=sleeps.append, timeout=5)
     yield c
     c.close()
-
-
-def v3(sandbox: Sandbox) -> list[dict]:
-    return [e for e in sandbox.requests if e["path"].startswith("/v3/")]
 
 
 @pytest.fixture

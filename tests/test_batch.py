@@ -14,7 +14,7 @@ from adobe_orders import apply_updates, history, line_items, orders, read_update
 from adobe_orders.batch import ConfirmationRequired, InputFileError, resume, validate_updates
 from adobe_orders.errors import BatchMismatch, ColumnError, TransportError
 from adobe_orders.sandbox.data import seed_orders
-from tests.conftest import v3
+from tests.helpers import v3
 
 # The demo's first order (0001000000 / 0123456000) holds this reference before any test changes it.
 FIRST_REF = seed_orders()[0]["externalReferenceId"]

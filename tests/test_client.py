@@ -15,7 +15,7 @@ from adobe_orders.errors import (
     ValidationError,
 )
 from adobe_orders.models import Order
-from tests.conftest import v3
+from tests.helpers import v3
 
 CUSTOMER, ORDER = "0001000000", "0123456000"
 

@@ -13,7 +13,7 @@ import pytest
 from adobe_orders import OrdersClient, Settings, apply_updates
 from adobe_orders.errors import AuthenticationError, CredentialsRefused
 from adobe_orders.sandbox import Sandbox
-from tests.conftest import v3
+from tests.helpers import v3
 
 CUST, ORD = "0001000000", "0123456000"
 

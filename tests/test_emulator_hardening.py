@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from adobe_orders.sandbox import Sandbox
 from adobe_orders.sandbox.data import seed_orders
 
@@ -65,6 +67,7 @@ def test_two_processes_sharing_a_state_file_lose_no_change(tmp_path: Path) -> No
             assert stored[(o["customerId"], o["orderId"])] == f"{tag}-{o['orderId']}"
 
 
+@pytest.mark.slow
 def test_two_cli_applies_in_one_folder_keep_every_change(tmp_path: Path) -> None:
     """The issue's case: two `adobe-orders apply` with the embedded emulator at once, one folder."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ADOBE_VIPM_")}

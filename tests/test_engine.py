@@ -35,7 +35,7 @@ from adobe_orders.batch.journal import Journal
 from adobe_orders.batch.schema import RESULT_COLUMNS, RowStatus
 from adobe_orders.errors import TransportError
 from adobe_orders.sandbox import Sandbox
-from tests.conftest import v3
+from tests.helpers import v3
 
 MISSING_ORDER = "0999999999"
 
@@ -142,6 +142,7 @@ def test_3_resume_retry_and_undo_with_another_api_are_refused_before_sending(san
 
 
 # -- 4. one owner at a time ------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_4a_two_cli_runs_of_one_batch_at_once_never_both_send(tmp_path) -> None:
     with Sandbox(latency=0.1) as sb:  # the batch lasts seconds: both processes start while it runs
         picked = sb.orders[:60]
@@ -180,6 +181,7 @@ def test_4b_two_threads_with_one_batch_id_one_is_refused(sandbox) -> None:
     assert len([e for e in v3(sandbox) if e["method"] == "PATCH"]) == 40
 
 
+@pytest.mark.slow
 def test_4c_two_processes_creating_a_fresh_journal_at_once_do_not_crash(tmp_path) -> None:
     script = ("import sys, time\nfrom adobe_orders.batch.journal import Journal\n"
               "t = float(sys.argv[1])\nwhile time.time() < t: pass\nJournal(sys.argv[2]).history()\nprint('ok')\n")
@@ -208,6 +210,7 @@ def test_4d_a_dead_owner_does_not_block(sandbox) -> None:
 
 
 # -- 5. Ctrl-C stops a batch --------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_5a_sigint_to_a_cli_run_stops_it_with_summary_results_and_resume_command(tmp_path) -> None:
     with Sandbox(latency=0.05) as sb:
         picked = sb.orders[:200]
@@ -296,6 +299,7 @@ def test_6_undo_restores_a_failed_row_whose_patch_landed_and_says_what_it_could_
 
 
 # -- 7. a second undo sends nothing and says so --------------------------------------------------------------
+@pytest.mark.slow
 def test_7_a_second_undo_sends_nothing_and_says_so(sandbox, tmp_path) -> None:
     picked = with_reference(sandbox, 3)
     path = tmp_path / "u.csv"
@@ -457,6 +461,7 @@ def test_10_two_headers_for_one_field_are_refused_naming_each(sandbox, tmp_path,
 
 
 # -- 11. exit codes ------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_11_nothing_valid_is_not_success_and_a_rerun_that_changed_nothing_offers_no_undo(sandbox, tmp_path) -> None:
     env = cli_env(sandbox)
     bad = tmp_path / "bad.csv"

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from adobe_orders import read_updates
 from adobe_orders.export import ExportError, neutralise_cell, restore_cell, write_table
 from adobe_orders.sandbox import Sandbox
-from tests.conftest import v3
+from tests.helpers import v3
 
 DANGEROUS = ['=HYPERLINK("http://evil.example","Hi")', "=1+1", "+A1", "-x", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)",
              "\tTAB", "\rCR", "'=quoted", "''=twice", "'plain apostrophe", "-5", "+49 30 1234"]
@@ -102,6 +102,7 @@ def test_cli_refuses_an_out_name_before_sending_anything(tmp_path: Path, sandbox
     assert proc.returncode == 1 and "Traceback" not in proc.stderr and not (tmp_path / out).exists()
 
 
+@pytest.mark.slow
 def test_formula_injection_end_to_end_through_the_cli(tmp_path: Path, sandbox) -> None:
     customer, order = "0001000000", "0123456000"
     evil = '=HYPERLINK("http://ev.il","Hi")'
@@ -183,6 +184,7 @@ def test_a_formula_in_a_header_or_a_category_cell_is_neutralised_too(tmp_path: P
     assert back.to_numpy().tolist() == frame.astype(object).to_numpy().tolist()
 
 
+@pytest.mark.slow
 def test_out_naming_the_input_file_is_refused_before_sending(tmp_path: Path, sandbox) -> None:
     """Hostile tester: ``apply book.xlsx --out book.xlsx`` replaced the analyst's workbook (its other
     sheets lost) with the results."""

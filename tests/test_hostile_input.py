@@ -19,7 +19,7 @@ import pytest
 from adobe_orders import apply_updates, read_updates
 from adobe_orders.batch import InputFileError
 from adobe_orders.widgets import UpdateOrderForm
-from tests.conftest import v3
+from tests.helpers import v3
 
 CUST, ORD = "0001000000", "0123456000"  # a real customer and order of the seeded data
 NAN = float("nan")
@@ -165,6 +165,7 @@ def test_wrong_column_names_are_refused_up_front(tmp_path, client, sandbox) -> N
     assert sandbox.requests == []
 
 
+@pytest.mark.slow
 def test_a_100_mb_file_is_read_and_its_row_refused(tmp_path, client, sandbox) -> None:
     path = tmp_path / "big.csv"
     with path.open("w", encoding="utf-8") as f:
@@ -273,6 +274,7 @@ def test_cli_refuses_a_number_cell_in_an_id_column_before_sending(tmp_path, sand
     assert sandbox.order(good["customerId"], good["orderId"])["externalReferenceId"] == "PO-XL"
 
 
+@pytest.mark.slow
 def test_cli_reads_a_quoted_header_and_names_a_broken_one(tmp_path, sandbox) -> None:
     """A header with quotes: a well-formed one is applied; a stray quote is named (it was called 'one
     single column'), and nothing is sent."""
@@ -312,6 +314,7 @@ def test_cli_refuses_a_workbook_with_rows_hidden_by_a_filter(tmp_path, sandbox) 
     assert v3(sandbox) == []
 
 
+@pytest.mark.slow
 def test_terminal_control_sequences_in_cells_are_shown_not_obeyed(tmp_path, sandbox) -> None:
     """Hostile tester: an ID holding ``ESC]0;title BEL`` or ``ESC[2J`` (from a file someone sent, or a
     reference another tool set at Adobe) reached the terminal raw through the summary, ``history`` and

@@ -37,6 +37,7 @@ def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("ADOBE_VIPM_")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_with_zero_configuration(tmp_path, path) -> None:
     nb = execute(tmp_path, path.name, clean_env())
@@ -65,6 +66,7 @@ def unreadable_cells(nb: nbformat.NotebookNode) -> list[str]:
             for o in c.outputs for m in UNREADABLE.finditer(o.get("data", {}).get("text/html", ""))]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_outputs_hold_no_secret(tmp_path, sandbox, path) -> None:
     env = clean_env()
@@ -85,6 +87,7 @@ def test_notebooks_are_committed_without_outputs() -> None:
                    for c in nb.cells if c.cell_type == "code"), path.name
 
 
+@pytest.mark.slow
 def test_find_and_tag_notebook_finds_matches_applies_and_undoes(tmp_path) -> None:
     nb = execute(tmp_path, "03_find_and_tag.ipynb", clean_env())
     # outputs, and the saved widget state that holds the grids' rows
@@ -98,6 +101,7 @@ def test_find_and_tag_notebook_finds_matches_applies_and_undoes(tmp_path) -> Non
                                            in c.source])
 
 
+@pytest.mark.slow
 def test_find_and_tag_notebook_says_what_its_undo_did(tmp_path) -> None:
     """The renewals it tags had no reference, so undo can only report them skipped; the text must say so."""
     nb = execute(tmp_path, "03_find_and_tag.ipynb", clean_env())
@@ -119,6 +123,7 @@ def test_find_and_tag_notebook_shows_a_partly_filled_file(tmp_path) -> None:
         nb.cells[at].outputs)
 
 
+@pytest.mark.slow
 def test_frames_shown_as_a_cells_last_line_have_blanks_and_whole_reasons(tmp_path) -> None:
     """The README's notebook lines display frames as they are: ao.validate_updates(updates) showed 225 'None'
     and 75 '<NA>' cells and cut every reason at 50 characters. A frame of the user's own keeps pandas' display."""

@@ -21,6 +21,7 @@ layouts = st.sampled_from([{}, {"separators": (",", ":")}, {"indent": 2}, {"inde
                            {"ensure_ascii": False}, {"sort_keys": True}])
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(pages, layouts, st.sampled_from(["utf-8", "utf-16", "utf-32"]), st.sampled_from(["", " \n\t", "\r\n "]))
 def test_same_as_json_loads_and_each_item_its_own_text(page, layout, encoding, pad) -> None:

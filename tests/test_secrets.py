@@ -33,6 +33,7 @@ def leaked(sb: Sandbox, text: str) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 def test_nothing_written_holds_a_secret(secret_sandbox, tmp_path, caplog, capsys) -> None:
     sb = secret_sandbox
     caplog.set_level(logging.DEBUG)

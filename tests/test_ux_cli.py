@@ -89,6 +89,7 @@ def test_the_retry_command_apply_prints_runs_as_printed(tmp_path: Path) -> None:
     assert "updated: 16" in again.stdout and "[failed] 9876501441 0999999999" in again.stdout
 
 
+@pytest.mark.slow
 def test_the_undo_command_apply_prints_runs_as_printed(tmp_path: Path) -> None:
     folder = _quickstart_folder(tmp_path)
     run = _run(".venv/bin/adobe-orders apply examples/updates.csv --no-progress", folder)
@@ -106,6 +107,7 @@ def test_the_undo_command_apply_prints_runs_as_printed(tmp_path: Path) -> None:
     assert _run(printed, folder).returncode == 0
 
 
+@pytest.mark.slow
 def test_reset_demo_gives_every_status_again(tmp_path: Path) -> None:
     folder = _quickstart_folder(tmp_path)
     first = _run(".venv/bin/adobe-orders apply examples/updates.csv --no-progress", folder)
@@ -163,6 +165,7 @@ def _alive(pid: int) -> bool:
     return stat.split(")")[-1].split()[0] != "Z"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
 def test_stopping_lab_stops_its_jupyterlab_child(tmp_path: Path, how: signal.Signals) -> None:
@@ -244,6 +247,7 @@ def test_apply_names_no_batch_before_the_file_is_read(tmp_path: Path) -> None:
     assert run.returncode == 1 and "--batch-id" not in run.stdout + run.stderr and "Traceback" not in run.stderr
 
 
+@pytest.mark.slow
 def test_history_says_how_many_it_shows_offers_all_and_fits_100_columns(tmp_path: Path) -> None:
     folder = _quickstart_folder(tmp_path)
     _run(".venv/bin/adobe-orders apply examples/updates.csv --no-progress", folder)

@@ -12,7 +12,7 @@ from ipywidgets.widgets.widget import CallbackDispatcher
 
 from adobe_orders.sandbox.data import seed_orders
 from adobe_orders.widgets import BatchUpdatePanel, UpdateOrderForm
-from tests.conftest import v3
+from tests.helpers import v3
 
 # The demo's first order (0001000000 / 0123456000) holds this reference before any test changes it.
 FIRST_REF = seed_orders()[0]["externalReferenceId"]

@@ -1,0 +1,10 @@
+"""Small helpers several test modules share (fixtures live in conftest.py, which is not imported)."""
+
+from __future__ import annotations
+
+from adobe_orders.sandbox import Sandbox
+
+
+def v3(sandbox: Sandbox) -> list[dict]:
+    """The emulator's log of API calls, without its own /_sandbox and token routes."""
+    return [e for e in sandbox.requests if e["path"].startswith("/v3/")]
