@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import io
 import ipaddress
+import logging
 import math
 import os
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -385,7 +387,6 @@ def read_dotenv(path: str | os.PathLike[str]) -> dict[str, str]:
     never quotes a line: it may hold a secret.
     """
     from dotenv import dotenv_values
-    from dotenv.parser import parse_stream
 
     where = os.fspath(path)
     try:
@@ -400,15 +401,48 @@ def read_dotenv(path: str | os.PathLike[str]) -> dict[str, str]:
     except UnicodeDecodeError as exc:
         raise ConfigurationError(f"{where} is not UTF-8 text (byte 0x{data[exc.start]:02x} at position "
                                  f"{exc.start}); save it as UTF-8.") from None
-    for binding in parse_stream(io.StringIO(text)):
-        if binding.error:
-            head = binding.original.string.split("=", 1)[0].strip()
-            name = f" (it starts with {head!r})" if re.fullmatch(r"(export\s+)?[A-Za-z_][A-Za-z0-9_]*", head) else ""
-            raise ConfigurationError(
-                f"{where}, line {binding.original.line}: cannot be read{name}; each line must be NAME=value "
-                "(quote a value that contains spaces or # with '…', and close every quote)."
-            )
-    return {k: v for k, v in dotenv_values(stream=io.StringIO(text)).items() if v is not None}
+    with _UnparsedLines() as unparsed:
+        values = dotenv_values(stream=io.StringIO(text))
+    if unparsed.lines:
+        line = unparsed.lines[0]
+        lines = text.splitlines()
+        head = lines[line - 1].split("=", 1)[0].strip() if line and line <= len(lines) else ""
+        name = f" (it starts with {head!r})" if re.fullmatch(r"(export\s+)?[A-Za-z_][A-Za-z0-9_]*", head) else ""
+        raise ConfigurationError(
+            f"{where}, line {line or '?'}: cannot be read{name}; each line must be NAME=value "
+            "(quote a value that contains spaces or # with '…', and close every quote)."
+        )
+    return {k: v for k, v in values.items() if v is not None}
+
+
+class _UnparsedLines(logging.Filter):
+    """The lines python-dotenv could not parse, while in ``with``.
+
+    python-dotenv's public API skips such a line and says so only in a warning from its ``dotenv.main``
+    logger, whose argument is the line number; that warning is taken here (and not shown: our error
+    names the line). Only this thread's records count. tests/test_settings.py pins this against the
+    installed python-dotenv."""
+
+    LOGGER = "dotenv.main"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[int | None] = []
+        self._thread = threading.get_ident()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.thread != self._thread or record.levelno < logging.WARNING:
+            return True
+        args = record.args if isinstance(record.args, tuple) else ()
+        self.lines.append(args[0] if args and isinstance(args[0], int) else None)
+        return False
+
+    def __enter__(self) -> _UnparsedLines:
+        logging.getLogger(self.LOGGER).addFilter(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        logging.getLogger(self.LOGGER).removeFilter(self)
 
 
 def _dotenv_path() -> str:

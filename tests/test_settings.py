@@ -111,3 +111,34 @@ def test_history_and_the_journal_read_a_damaged_env_by_the_one_rule(isolated, co
                           text=True, timeout=60, env={**os.environ, "HOME": str(isolated)})
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert str(isolated / ".env") in proc.stderr and "codec" not in proc.stderr
+
+
+@pytest.mark.parametrize("content,line,named", [
+    ("ADOBE_VIPM_ENV=local\nADOBE_VIPM_CLIENT_SECRET='s3cr3t-unclosed\n", 2, "ADOBE_VIPM_CLIENT_SECRET"),
+    ('ADOBE_VIPM_TIMEOUT="multi\nline"\nADOBE_VIPM_ENV local sandbox\n', 3, None),
+    ("=value-without-a-name\n", 1, None),
+])
+def test_a_line_python_dotenv_cannot_parse_is_named_not_skipped(isolated, caplog, content, line, named) -> None:
+    """python-dotenv skips such a line with a warning; the settings would silently fall back to the
+    emulator. The error names the file and the line, never the value, and the library's warning is
+    not shown next to it. Runs against the installed (newest allowed) python-dotenv: if its way of
+    reporting changes, this fails."""
+    from adobe_orders.config import read_dotenv
+
+    (isolated / ".env").write_text(content)
+    with caplog.at_level("DEBUG"), pytest.raises(ConfigurationError) as info:
+        read_dotenv(isolated / ".env")
+    message = str(info.value)
+    assert message.startswith(f"{isolated / '.env'}, line {line}: cannot be read")
+    assert (f"(it starts with {named!r})" in message) if named else "starts with" not in message
+    assert "s3cr3t" not in message and "value-without" not in message
+    assert not [r for r in caplog.records if r.name.startswith("dotenv")]
+    assert read_dotenv_again_reads_a_sound_file(isolated) == {"ADOBE_VIPM_ENV": "local"}
+
+
+def read_dotenv_again_reads_a_sound_file(folder: Path) -> dict[str, str]:
+    """After a refusal, the next read is not disturbed (no filter left behind)."""
+    from adobe_orders.config import read_dotenv
+
+    (folder / ".env").write_text("ADOBE_VIPM_ENV=local\n# a comment\n\n")
+    return read_dotenv(folder / ".env")
