@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from adobe_orders import read_updates, validate_updates
 from adobe_orders.batch import InputFileError, reading
 from adobe_orders.export import restore_cell
+from adobe_orders.validation import UnsavedFormula
 
 HEADER = "customerId,orderId,externalReferenceId"
 
@@ -247,6 +248,26 @@ def test_formulas_excel_saved_are_read_as_their_results(tmp_path) -> None:
     assert frame["externalReferenceId"].tolist() == ["PO-0123456000", "", '="PO-"&B4']
     reasons = validate_updates(frame)[reason_column(validate_updates(frame))]
     assert reasons[2] is None and reasons[3] == "no new value given" and "no saved value" in reasons[4]
+
+
+def test_formulas_below_blank_lines_and_columns_keep_their_places(tmp_path) -> None:
+    """Formula cells are found in one load and their saved results read in another: the two must
+    agree on every cell's line and column, also when the sheet starts below blank lines and to the
+    right of a blank column."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["B3"], sheet["C3"], sheet["D3"] = "customerId", "orderId", "externalReferenceId"
+    sheet["B5"], sheet["C5"], sheet["D5"] = "0001000000", "0123456000", '="PO-"&C5'
+    sheet["B6"], sheet["C6"], sheet["D6"] = "0001000000", "0123456001", '="PO-"&C6'
+    sheet["B7"], sheet["C7"], sheet["D7"] = "0001000000", "0123456002", "PO-TYPED"
+    path = tmp_path / "updates.xlsx"
+    book.save(path)
+    _with_saved_results(path, {"D5": ("str", "PO-0123456000")})
+    frame = read_updates(path)
+    assert list(frame.index) == [5, 6, 7]
+    assert frame["externalReferenceId"].tolist()[0::2] == ["PO-0123456000", "PO-TYPED"]
+    unsaved = frame.loc[6, "externalReferenceId"]
+    assert isinstance(unsaved, UnsavedFormula) and str(unsaved) == '="PO-"&C6'
 
 
 # -- the fast and the exact CSV paths agree -------------------------------------------------------

@@ -335,30 +335,34 @@ def _csv_fast(text: str, delimiter: str, name: str) -> tuple[list[str], Any, Any
 # -- Excel -------------------------------------------------------------------------------------
 
 def _excel_table(data: bytes, name: str) -> tuple[list[str], list[int], list[list[Any]]]:
-    """The first sheet through openpyxl, so each cell's type is known (text, number, date, error)."""
+    """The first sheet through openpyxl, so each cell's type is known (text, number, date, error).
+
+    Loaded whole, not read-only: only a whole sheet has ``row_dimensions`` (which rows are hidden).
+    It is loaded with its formulas, so a formula cell is known as one; only a sheet that has formulas
+    is read a second time, read-only, for the results Excel saved (``_saved_results``)."""
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged zip or workbook
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputFileError(f"{name} could not be read as an Excel workbook: {first}") from None
-    try:
-        sheet = book.worksheets[0]
-        if sheet.sheet_state != "visible":  # last month's sheet, hidden, in front of this month's
-            raise InputFileError(
-                f"{name}: its first sheet {sheet.title!r} is hidden, and the first sheet is the one read, so "
-                "values you cannot see would be sent. Move the sheet with the updates to the front (or delete "
-                "the hidden one) and save again.")
-        rows: list[list[Any]] = []
-        for row in sheet.iter_rows():
-            rows.append([_cell_value(cell) for cell in row])
-        hidden, unsaved = _sheet_marks(sheet)
-    finally:
-        book.close()
-    for (line, column), formula in unsaved.items():
-        if line <= len(rows) and column <= len(rows[line - 1]) and rows[line - 1][column - 1] == "":
-            rows[line - 1][column - 1] = UnsavedFormula(formula)  # not "empty": its value was never computed
+    sheet = book.worksheets[0]
+    if sheet.sheet_state != "visible":  # last month's sheet, hidden, in front of this month's
+        raise InputFileError(
+            f"{name}: its first sheet {sheet.title!r} is hidden, and the first sheet is the one read, so "
+            "values you cannot see would be sent. Move the sheet with the updates to the front (or delete "
+            "the hidden one) and save again.")
+    grid = list(sheet.iter_rows(min_row=1, min_col=1, max_row=sheet.max_row, max_col=sheet.max_column))
+    formulas = {(line, column): cell.value for line, row in enumerate(grid, 1)
+                for column, cell in enumerate(row, 1) if cell.data_type == "f"}
+    saved = _saved_results(data, formulas) if formulas else {}
+    rows = [[saved.get((line, column), cell.value) if (line, column) in formulas else _cell_value(cell)
+             for column, cell in enumerate(row, 1)] for line, row in enumerate(grid, 1)]
+    # An AutoFilter or Hide: an analyst who filters a sheet to the rows to change expects those rows,
+    # not the hidden ones, to be sent.
+    hidden = {line for line, dimension in sheet.row_dimensions.items() if dimension.hidden}
+    book.close()
     lines = list(range(1, len(rows) + 1))
     i = _header_index(rows)
     if i is None:
@@ -379,60 +383,31 @@ def _excel_table(data: bytes, name: str) -> tuple[list[str], list[int], list[lis
     return header, body_lines, body
 
 
-# A hidden row, or a formula (<f>, <f t="shared" .../>, <x:f>): plain byte searches, ~30x faster than a regex
-_MARKS = (b"hidden=", b"<f>", b"<f ", b":f>", b":f ")
-_TEXT_TYPES = ("str", "s", "inlineStr")  # a formula whose result is text may have saved "" (an empty <v>)
+_TEXT_TYPES = ("s", "str", "inlineStr")  # a formula whose result is text may have saved "" (read as None)
 
 
-def _sheet_marks(sheet: Any) -> tuple[set[int], dict[tuple[int, int], str]]:
-    """What openpyxl's read-only values do not show, from the sheet XML in one pass:
+def _saved_results(data: bytes, formulas: dict[tuple[int, int], Any]) -> dict[tuple[int, int], Any]:
+    """Each formula cell's value: the result Excel saved with it, or an ``UnsavedFormula``.
 
-    - lines Excel does not show (an AutoFilter or Hide; ``<row hidden="1">``): an analyst who filters
-      a sheet to the rows to change expects those rows, not the hidden ones, to be sent;
-    - formula cells with no saved result, as {(line, column): "=formula"}: a workbook written by a
-      program that does not calculate (openpyxl, pandas) and never saved in Excel has ``<f>`` and an
-      empty or missing ``<v>``, which ``data_only`` reads as None, i.e. as an empty cell.
-
-    The cheap byte scan skips the XML parse for the usual sheet with neither.
+    A workbook written by a program that does not calculate (openpyxl, pandas) and never saved in
+    Excel holds formulas with no result, which ``data_only`` reads as None, i.e. as an empty cell;
+    such a cell is not "empty" but "not computed", and validation says to save the file in Excel.
     """
-    from xml.etree.ElementTree import iterparse
+    import openpyxl
+    from openpyxl.worksheet.formula import ArrayFormula
 
-    from openpyxl.utils.cell import coordinate_to_tuple
-
-    with sheet._get_source() as source:  # openpyxl's read-only sheet keeps no row attributes
-        tail, found = b"", False
-        while chunk := source.read(1 << 20):
-            window = tail + chunk
-            if any(mark in window for mark in _MARKS):
-                found = True
-                break
-            tail = chunk[-16:]
-    hidden: set[int] = set()
-    unsaved: dict[tuple[int, int], str] = {}
-    if not found:
-        return hidden, unsaved
-    line = column = 0
-    with sheet._get_source() as source:
-        for event, element in iterparse(source, events=("start", "end")):
-            tag = element.tag.rsplit("}", 1)[-1]
-            if event == "start":
-                if tag == "row":
-                    line = int(float(element.get("r") or line + 1))
-                    column = 0
-                    if element.get("hidden") in ("1", "true"):
-                        hidden.add(line)
-                continue
-            if tag == "c":
-                where = element.get("r")
-                column = coordinate_to_tuple(where)[1] if where else column + 1
-                children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
-                formula, saved = children.get("f"), children.get("v")
-                if formula is not None and (saved is None or (not saved.text and
-                                                              element.get("t") not in _TEXT_TYPES)):
-                    unsaved[(line, column)] = "=" + (formula.text or "")
-            elif tag == "row":
-                element.clear()
-    return hidden, unsaved
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    results: dict[tuple[int, int], Any] = {}
+    try:
+        for line, row in enumerate(book.worksheets[0].iter_rows(), 1):
+            for column, cell in enumerate(row, 1):
+                if (line, column) in formulas and (cell.value is not None or cell.data_type in _TEXT_TYPES):
+                    results[(line, column)] = _cell_value(cell)
+    finally:
+        book.close()
+    unsaved = {where: formula.text if isinstance(formula, ArrayFormula) else str(formula)
+               for where, formula in formulas.items() if where not in results}
+    return results | {where: UnsavedFormula(text or "=") for where, text in unsaved.items()}
 
 
 def _cell_value(cell: Any) -> Any:
