@@ -16,17 +16,17 @@ for _var in ("IPYTHONDIR", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RU
 os.environ.setdefault("TQDM_DISABLE", "1")
 
 from adobe_orders.sandbox import Sandbox  # noqa: E402
+from tests.helpers import SERVERS  # noqa: E402
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests that share a server run on one test process (``--dist loadgroup``): the JupyterLab
-    ones share one JupyterLab (``lab_server``), the app ones one Voilà per module; each of the two groups
-    starts one Chromium. Every other test may run on any process at any time."""
+    """Tests that start Jupyter servers run one after another on one test process (``--dist loadgroup``):
+    the browser tests share one JupyterLab and one Chromium per process, and servers started side by
+    side on free ports (each kernel takes five more) were seen to lose their port to each other."""
     e2e = Path(__file__).parent / "e2e"
     for item in items:
         if item.path.parent == e2e:
-            group = "browser-app" if item.path.name.startswith("test_app") else "browser-lab"
-            item.add_marker(pytest.mark.xdist_group(group))
+            item.add_marker(pytest.mark.xdist_group(SERVERS))
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from adobe_orders import cli
+from tests.helpers import SERVERS
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -166,6 +167,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group(SERVERS)
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
 def test_stopping_lab_stops_its_jupyterlab_child(tmp_path: Path, how: signal.Signals) -> None:
