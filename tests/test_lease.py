@@ -23,7 +23,7 @@ import pytest
 from adobe_orders import BatchBusy, apply_updates
 from adobe_orders.batch.journal import JOURNAL_FILE, Binding, Journal
 from adobe_orders.sandbox import Sandbox
-from tests.conftest import v3
+from tests.helpers import v3
 
 JOURNAL = Path(".adobe-orders") / JOURNAL_FILE
 CLI = [sys.executable, "-m", "adobe_orders.cli"]

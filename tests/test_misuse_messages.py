@@ -17,7 +17,7 @@ import pytest
 from adobe_orders import apply_updates, fetch_orders, match_updates, read_updates, show, undo, validate_updates
 from adobe_orders.cli import main
 from adobe_orders.errors import UsageError
-from tests.conftest import v3
+from tests.helpers import v3
 
 CUST, ORD = "0001000000", "0123456000"  # a real customer and order of the seeded data
 

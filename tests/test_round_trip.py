@@ -19,7 +19,7 @@ from adobe_orders.batch import apply_updates, validate_updates
 from adobe_orders.cli import main
 from adobe_orders.export import TEXT_FORMAT, write_table
 from adobe_orders.sandbox.data import seed_orders
-from tests.conftest import v3
+from tests.helpers import v3
 
 BIG = "9876500262"
 SEEDED = seed_orders()
