@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import random
+import socket
+from pathlib import Path
+
 from adobe_orders.sandbox import Sandbox
 
 #: The xdist_group of every test that starts JupyterLab or Voilà: they run one after another (conftest.py).
@@ -11,3 +15,25 @@ SERVERS = "jupyter-servers"
 def v3(sandbox: Sandbox) -> list[dict]:
     """The emulator's log of API calls, without its own /_sandbox and token routes."""
     return [e for e in sandbox.requests if e["path"].startswith("/v3/")]
+
+
+def server_port() -> int:
+    """A free port on 127.0.0.1 for a server a test starts as a separate program (JupyterLab, Voilà, Postgres).
+
+    Not one the system handed out for port 0: that is its ephemeral range, from which every outgoing
+    connection and every emulator of a test running beside this one takes ports too, so in the seconds
+    the program needs to start, its port could be taken. Below that range only explicit binds compete."""
+    low = 32768
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        pass
+    for _ in range(100):
+        port = random.randrange(max(1024, low - 12000), low)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")

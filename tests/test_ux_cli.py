@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from adobe_orders import cli
-from tests.helpers import SERVERS
+from tests.helpers import SERVERS, server_port
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -147,12 +147,6 @@ def test_lab_without_jupyterlab_suggests_this_environments_pip(monkeypatch, caps
     assert "[lab]" in err and "run: pip " not in err
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _children(pid: int) -> list[int]:
     text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
     return [int(x) for x in text.split()]
@@ -172,7 +166,7 @@ def _alive(pid: int) -> bool:
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
 def test_stopping_lab_stops_its_jupyterlab_child(tmp_path: Path, how: signal.Signals) -> None:
     pytest.importorskip("jupyterlab")
-    port = _free_port()
+    port = server_port()
     env = _env(JUPYTER_CONFIG_DIR=str(tmp_path / "cfg"), JUPYTER_DATA_DIR=str(tmp_path / "data"),
                JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"), IPYTHONDIR=str(tmp_path / "ipy"))
     parent = subprocess.Popen([sys.executable, "-m", "adobe_orders", "lab", "--no-browser", "--port", str(port)],

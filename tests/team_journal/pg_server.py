@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import server_port
 
 BIN_DIRS = [Path("/usr/lib/postgresql/15/bin"), *sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)]
 SUPERUSER, SUPERUSER_PASSWORD = "postgres", "s3cret-Super-" + uuid.uuid4().hex[:8]
@@ -42,9 +43,7 @@ def require_server_bin() -> Path:
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return server_port()
 
 
 class PostgresServer:
