@@ -36,8 +36,7 @@ class Reply:
 class HistoryPage:
     """One page of order history: its orders, Adobe's counts, and the call that fetched it.
 
-    ``items`` are the page's orders as Adobe sent them, ``texts`` their JSON
-    text exactly as it came (``None`` if the answer was not read that way); ``orders`` parses them
+    ``items`` are the page's orders as Adobe sent them; ``orders`` parses them
     into ``Order`` models on first use. Parsing costs more than reading the page, so a caller that
     needs only some fields of 100 orders (``fetch_orders`` builds rows straight from ``items``)
     does not pay for it while other workers wait on the network."""
@@ -47,7 +46,6 @@ class HistoryPage:
     offset: int
     count: int
     info: CallInfo
-    texts: tuple[str, ...] | None = None
     more: bool = False  # the answer links to a next page
 
     @cached_property
@@ -62,9 +60,6 @@ class HistoryPage:
         if not isinstance(items, list):
             raise ResponseShapeError("Order history answered without `items`: "
                                      f"got the fields {sorted(data)[:8]}")
-        texts = getattr(data, "item_texts", None)
-        if texts is None or len(texts) != len(items):
-            texts = None
         total = _count(data.get("totalCount"))
         if total is None and data.get("totalCount") is not None:
             raise ResponseShapeError(f"Order history answered a totalCount of {str(data['totalCount'])[:40]!r}, "
@@ -73,7 +68,7 @@ class HistoryPage:
         at = sent if sent is not None else offset
         links = data.get("links")
         more = isinstance(links, dict) and isinstance(links.get("next"), dict) and bool(links["next"].get("uri"))
-        return cls(tuple(items), total, at, len(items), info, None if texts is None else tuple(texts), more)
+        return cls(tuple(items), total, at, len(items), info, more)
 
 
 def check_page(page: HistoryPage, asked: int, total: int | None, seen: set[str], customer: str) -> None:
@@ -117,8 +112,7 @@ def after_overlap(page: HistoryPage, last: str, customer: str) -> HistoryPage:
     if first != last:
         raise HistoryChangedError(f"customer {customer}: the page after order {last} did not start with it "
                                   "(an order entered or left the history while it was read)")
-    return replace(page, items=page.items[1:], texts=None if page.texts is None else page.texts[1:],
-                   offset=page.offset + 1, count=page.count - 1)
+    return replace(page, items=page.items[1:], offset=page.offset + 1, count=page.count - 1)
 
 
 __all__ = ["CallInfo", "HistoryPage", "Reply", "after_overlap", "check_page", "history_order_id"]

@@ -35,7 +35,6 @@ from .errors import (
     error_from_response,
 )
 from .models import Order
-from .page_json import decode_page
 from .paging import read_history
 from .retry import Backoff, RetryBudget, Throttle, parse_retry_after
 from .transport import DEFAULT_POOL_SIZE, Transport
@@ -80,7 +79,7 @@ class OrdersClient:
         self._rng = rng or random.Random()
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
-        # The pool grows with the requests in flight; batches reserve their worker count up front.
+        # The pool grows with the requests in flight (transport.py).
         self.transport = Transport(self.session, pool_size=pool_size)
         self._auth = TokenProvider(self.session, settings.ims_url, settings.client_id, settings.client_secret,
                                    settings.scopes, settings.timeout, access_token=settings.access_token)
@@ -122,10 +121,6 @@ class OrdersClient:
 
     def close(self) -> None:
         self.transport.close()
-
-    def reserve_connections(self, count: int) -> None:
-        """Keep ``count`` connections open, for that many threads sharing this client."""
-        self.transport.reserve(count)
 
     def __enter__(self) -> OrdersClient:
         return self
@@ -222,7 +217,7 @@ class OrdersClient:
         at = offset
         last: str | None = None  # the order this page must start with (the one the page before ended with)
         while True:
-            data, info = self._call("GET", path, None, budget, params=params, pace=pace, decode=decode_page)
+            data, info = self._call("GET", path, None, budget, params=params, pace=pace)
             page = HistoryPage.from_api(data, info, offset=at if last is None else at - 1)
             sent = page.count
             if last is not None:
@@ -294,10 +289,8 @@ class OrdersClient:
     def _call(self, method: str, path: str, body: dict[str, Any] | None,
               budget: RetryBudget | None, *,
               params: list[tuple[str, str]] | None = None,
-              pace: Throttle | None = None,
-              decode: Callable[[bytes], Any] | None = None) -> tuple[dict[str, Any], CallInfo]:
-        """One intent, retried as the contract says. ``decode`` reads a successful answer's body
-        (``page_json.decode_page`` for history pages); by default ``requests``' JSON decoding."""
+              pace: Throttle | None = None) -> tuple[dict[str, Any], CallInfo]:
+        """One intent, retried as the contract says."""
         url = self.base_url + path
         payload = json.dumps(body) if body is not None else None
         correlation_id = new_id()
@@ -329,7 +322,7 @@ class OrdersClient:
             info = CallInfo(method, resp.status_code, request_id, correlation_id, attempts)
             if resp.status_code < 400:
                 try:
-                    answer = decode(resp.content) if decode is not None else resp.json()
+                    answer = resp.json()
                 except (ValueError, RecursionError):  # nested past the recursion limit: no answer either
                     answer = None
                 if not isinstance(answer, dict):

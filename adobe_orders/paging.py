@@ -54,8 +54,6 @@ class HistorySource(Protocol):
     @property
     def history_pages(self) -> Callable[..., Iterator[HistoryPage]]:
         """``history_pages(customer, offset=…, page_size=…, **filters)``: one walk's pages."""
-
-    def reserve_connections(self, count: int) -> None: ...
 #: Chained reads of one customer's history before it is reported as failed: a history that
 #: changed under three reads in a row is changing faster than it can be read.
 WALKS = 3
@@ -63,17 +61,16 @@ WALKS = 3
 MIN_PARALLEL_PAGE = 3
 
 
-def _order(item: dict[str, Any], text: str | None) -> Any:
+def _order(item: dict[str, Any]) -> Any:
     return Order.from_api(item)
 
 
 @dataclass(frozen=True)
 class History:
-    """One customer's orders as Adobe sent them (newest first, each once) and their JSON texts
-    (``None`` where the page was not read that way); ``pages`` is the page requests it took."""
+    """One customer's orders as Adobe sent them (newest first, each once); ``pages`` is the page
+    requests it took."""
 
     items: list[dict[str, Any]]
-    texts: list[str | None]
     pages: int
 
 
@@ -86,16 +83,14 @@ def read_history(client: HistorySource, customer: str, *, page_size: int = 100, 
     reasons: list[str] = []
     for _ in range(max(1, walks)):
         items: list[dict[str, Any]] = []
-        texts: list[str | None] = []
         try:
             for page in client.history_pages(customer, page_size=page_size, **filters):
                 pages += 1
                 items.extend(page.items)
-                texts.extend(page.texts or (None,) * len(page.items))
         except HistoryChangedError as exc:
             reasons.append(str(exc))
             continue
-        return History(items, texts, pages)
+        return History(items, pages)
     raise HistoryChangedError(f"order history not read completely in {len(reasons)} tries: {reasons[-1]}. "
                               "Try again later")
 
@@ -125,14 +120,13 @@ class Histories(Generic[T]):
 
 def read_histories(client: HistorySource, customers: Sequence[str], *, workers: int, page_size: int = 100,
                    on_customer: Callable[[str], None] | None = None,
-                   convert: Callable[[dict[str, Any], str | None], T | None] = _order,
+                   convert: Callable[[dict[str, Any]], T | None] = _order,
                    **filters: Any) -> Histories[T]:
     """Every customer's complete history, ``workers`` pages at a time (see the module's doc).
 
     ``filters`` are ``history_pages``' (order_type, status, start_date, end_date, fetch_price).
 
-    ``convert(item, text)`` gets each order as Adobe sent it: decoded, and its JSON text (``None``
-    when the page could not be read that way); by default it makes an ``Order`` of it. It runs in
+    ``convert(item)`` gets each order as Adobe sent it; by default it makes an ``Order`` of it. It runs in
     the worker that read the page, between that worker's two round trips (while the others wait on
     the network, not all at the end), so it is kept small. An order it returns ``None`` for is left
     out.
@@ -149,9 +143,8 @@ def read_histories(client: HistorySource, customers: Sequence[str], *, workers: 
     crash: list[BaseException] = []
     pages = 0
 
-    def converted(items: Sequence[dict[str, Any]], texts: Sequence[str | None] | None) -> list[tuple[str, Any]]:
-        texts = texts or (None,) * len(items)
-        return [(history_order_id(item), convert(item, text)) for item, text in zip(items, texts, strict=True)]
+    def converted(items: Sequence[dict[str, Any]]) -> list[tuple[str, Any]]:
+        return [(history_order_id(item), convert(item)) for item in items]
 
     def settle(customer: str, history: _Customer) -> None:
         """Call with the lock held, after a page of ``customer`` came in or failed."""
@@ -192,11 +185,11 @@ def read_histories(client: HistorySource, customers: Sequence[str], *, workers: 
             try:
                 if history.error is None and offset is None:
                     chained = read_history(client, customer, page_size=page_size, **filters)
-                    items = converted(chained.items, chained.texts)
+                    items = converted(chained.items)
                 elif history.error is None and not history.disagreed and offset is not None:
                     page = next(iter(client.history_pages(customer, offset=offset, page_size=page_size,
                                                           **filters)))
-                    items = converted(page.items, page.texts)
+                    items = converted(page.items)
             except BadRequestError as exc:
                 # "Offset out of range" on a later page: the history shrank since the first.
                 if offset and exc.code == "1133":
@@ -228,7 +221,6 @@ def read_histories(client: HistorySource, customers: Sequence[str], *, workers: 
 
     threads = [threading.Thread(target=work, name=f"adobe-orders-history-{i}", daemon=True)
                for i in range(max(1, workers))]
-    client.reserve_connections(len(threads))
     for t in threads:
         t.start()
     for t in threads:

@@ -15,65 +15,27 @@ Why a growing pool: urllib3 keeps at most ``pool_maxsize`` idle connections per 
 the rest after each request, so 64 threads on a pool of 32 open a new TCP connection for half of
 their calls. The pool here follows the number of requests in flight: when more are in flight
 than it holds, it is replaced by one at least twice as large; requests already on the old pool
-finish there and their connections are closed, so no idle connection is left behind. Batches
-reserve their worker count up front (``reserve``), so the pool never has to grow mid-batch.
+finish there and their connections are closed, so no idle connection is left behind.
+
+The adapter is requests' own ``HTTPAdapter``, used through its public methods only. (A leaner
+subclass, which skipped its cookie handling and cached its pool lookups, and an up-front ``reserve``
+of the batch's worker count, measured no gain in the benchmarks: see benchmarks/README.md.)
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
-from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
-from requests.utils import get_encoding_from_headers, get_environ_proxies
+from requests.utils import get_environ_proxies
 
 from .errors import ConfigurationError
 
 DEFAULT_POOL_SIZE = 32
-
-
-class _LeanAdapter(HTTPAdapter):
-    """requests' adapter without the per-request work this client never needs.
-
-    ``HTTPAdapter.send`` looks up the proxy twice and rebuilds the connection pool's key for every
-    request, and ``build_response`` copies cookies into a jar through ``http.cookiejar``. Together
-    that is about a fifth of the client's CPU per call, and at 64 workers the client's CPU (one
-    core, under the GIL) is the ceiling. Here the pool is looked up once per host and settings,
-    and no cookie is kept (the API sets none, and ``Transport`` sends none)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._pools: dict[tuple[str, str, str, str, str], Any] = {}
-
-    def get_connection_with_tls_context(self, request: requests.PreparedRequest, verify: Any,
-                                        proxies: Mapping[str, str] | None = None, cert: Any = None) -> Any:
-        parts = urlsplit(request.url or "")
-        key = (parts.scheme, parts.netloc, repr(verify), repr(cert), repr(sorted((proxies or {}).items())))
-        pool = self._pools.get(key)
-        if pool is None or pool.pool is None:  # not looked up yet, or closed since
-            pool = self._pools[key] = super().get_connection_with_tls_context(request, verify, proxies, cert)
-        return pool
-
-    def build_response(self, req: requests.PreparedRequest, resp: Any) -> requests.Response:
-        response = requests.Response()
-        response.status_code = resp.status
-        response.headers = CaseInsensitiveDict(resp.headers)
-        response.encoding = get_encoding_from_headers(response.headers)
-        response.raw = resp
-        response.reason = resp.reason
-        response.url = req.url or ""
-        response.request = req
-        response.connection = self
-        return response
-
-    def close(self) -> None:
-        self._pools.clear()
-        super().close()
 
 
 class Transport:
@@ -93,16 +55,10 @@ class Transport:
         """Connections kept open per host: never fewer than the requests that were in flight at once."""
         return self._pool_size
 
-    def reserve(self, connections: int) -> None:
-        """Make room for ``connections`` concurrent requests before a batch starts them."""
-        with self._lock:
-            if connections > self._pool_size:
-                self._adapter = self._mount(connections)
-
     def _mount(self, size: int) -> HTTPAdapter:
         # Called with the lock held (or from __init__). Closing the old adapter closes its idle
         # connections now; a request still running on it closes its connection when it returns.
-        adapter = _LeanAdapter(pool_connections=2, pool_maxsize=size)
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=size)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         for old in self._adapters:

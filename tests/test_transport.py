@@ -40,20 +40,6 @@ def _settled(sb: Sandbox) -> int:
     return last
 
 
-def test_a_reserved_pool_keeps_every_connection_between_bursts() -> None:
-    with Sandbox(latency=0.3) as sb:
-        client = sb.client(pool_size=8)
-        client.reserve_connections(40)
-        _burst(client, sb.orders, 40)
-        # A fixed pool of 8 would close all but 8 of the connections after every burst. (A loaded
-        # machine may start a thread late enough that two requests share a connection: >= 32.)
-        first = _settled(sb)
-        assert 32 <= first <= 40
-        _burst(client, sb.orders, 40)
-        assert first <= _settled(sb) <= 40
-        client.close()
-
-
 def test_the_pool_grows_by_itself_when_more_threads_share_the_client() -> None:
     with Sandbox(latency=0.3) as sb:
         client = sb.client(pool_size=8)
@@ -64,18 +50,6 @@ def test_the_pool_grows_by_itself_when_more_threads_share_the_client() -> None:
         assert 32 <= steady <= client.transport.pool_size  # old, smaller pools leave no idle connection behind
         _burst(client, sb.orders, 40)
         assert steady <= _settled(sb) <= client.transport.pool_size
-        client.close()
-
-
-def test_reserve_connections_sizes_the_pool_before_a_batch() -> None:
-    with Sandbox() as sb:
-        client = sb.client(pool_size=4)
-        client.reserve_connections(64)
-        assert client.transport.pool_size == 64
-        client.reserve_connections(16)  # never shrinks under running threads
-        assert client.transport.pool_size == 64
-        order = sb.orders[0]
-        assert client.get_order(order["customerId"], order["orderId"]).order_id == order["orderId"]
         client.close()
 
 

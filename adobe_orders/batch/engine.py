@@ -170,7 +170,6 @@ def execute(plan: Plan, client: OrdersClient, options: RunOptions, journal: Jour
                 _sigint_stops(run):
             job_iter = iter(jobs)
             count = max(1, min(options.workers, len(jobs)))
-            client.reserve_connections(count)
             threads = [threading.Thread(target=_work, args=(run, job_iter, results, in_flight, bar), daemon=True,
                                         name=f"adobe-orders-{i}") for i in range(count)]
             for t in threads:

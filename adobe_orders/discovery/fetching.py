@@ -96,8 +96,8 @@ def fetch_orders(
         # customer does not keep one thread busy while the others idle at the end.
         histories = read_histories(client, wanted, workers=workers,
                                    on_customer=None if bar is None else lambda _: bar.update(1),
-                                   convert=lambda item, text: None if missing_reference and _has_reference(item)
-                                   else _row(item, text),
+                                   convert=lambda item: None if missing_reference and _has_reference(item)
+                                   else _row(item),
                                    order_type=order_type, status=status, start_date=start_date, end_date=until,
                                    fetch_price=fetch_price)
     finally:
@@ -179,9 +179,9 @@ def _text(value: Any) -> str | None:
     return value if value is None or type(value) is str else str(value)
 
 
-def _row(item: dict[str, Any], text: str | None) -> tuple[Any, ...]:
+def _row(item: dict[str, Any]) -> tuple[Any, ...]:
     """One order of a history page as a frame row (its values in ``ORDER_COLUMNS`` order), read
-    straight from the page's JSON; ``text`` is the order's JSON as Adobe sent it, for ``order_json``.
+    straight from the page's JSON, and the order as compact JSON for ``order_json``.
 
     Straight from the JSON rather than through ``Order``: a page of 100 orders is parsed between
     two round trips of the worker that read it, and ``Order.from_api`` + ``to_api`` cost more than
@@ -216,7 +216,7 @@ def _row(item: dict[str, Any], text: str | None) -> tuple[Any, ...]:
         ", ".join(subscriptions) or None,
         _price(total),
         price_currency,
-        text if text is not None else _COMPACT.encode(item),
+        _COMPACT.encode(item),
     )
 
 
