@@ -19,7 +19,7 @@ MODULES = ["tests/test_batch.py", "tests/e2e/test_app.py", "tests/test_settings.
 
 
 def _collected(command: list[str], cwd: Path) -> list[str]:
-    run = subprocess.run([*command, "--collect-only", "-q", "-p", "no:cacheprovider",
+    run = subprocess.run([*command, "--collect-only", "-q", "-n", "0", "-p", "no:cacheprovider",
                           *(str(ROOT / m) for m in MODULES)], cwd=cwd, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     return sorted(line for line in run.stdout.splitlines() if "::" in line)
