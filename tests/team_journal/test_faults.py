@@ -92,7 +92,7 @@ def _done_rows(url: str) -> set[int]:
 def test_kill_9_and_resume_on_the_team_journal(pg_url, tmp_path: Path) -> None:
     """SIGKILL mid-batch: the database frees the batch at once (its lock session ended), the next run
     sends nothing for the rows the journal holds as done, and finishes the rest."""
-    with Sandbox(latency=0.01) as sb:
+    with Sandbox(latency=0.05) as sb:  # slow enough that the kill lands mid-batch however the polls are paced
         orders = sb.orders[:120]
         frame = updates(orders, "CRASH")
         frame.to_csv(tmp_path / "po.csv", index=False)
