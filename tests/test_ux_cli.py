@@ -207,6 +207,21 @@ def test_app_without_voila_suggests_this_environments_pip(monkeypatch, capsys) -
     assert "Voilà is not installed" in err and "-m pip install -e" in err and "[app]" in err
 
 
+def test_app_on_a_port_in_use_says_so_and_prints_no_address(tmp_path: Path, monkeypatch, capsys) -> None:
+    """The address (with its token) was printed first, then Voilà said "trying another port" (it tries
+    none) and "no available port": a newcomer opened an address that another program answers."""
+    pytest.importorskip("voila")
+    monkeypatch.chdir(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.main(["app", "--no-browser", "--port", str(port)]) == 1
+    out, err = capsys.readouterr()
+    assert "token=" not in out + err
+    assert f"The port {port} on 127.0.0.1 is in use" in err and "--port" in err and len(err.strip().splitlines()) == 1
+
+
 def test_the_app_page_holds_the_panel_and_the_form_under_one_banner(client) -> None:
     from adobe_orders.app import NOTEBOOK, build_app
     from adobe_orders.widgets import BatchUpdatePanel, UpdateOrderForm

@@ -52,6 +52,7 @@ def cmd_app(args: argparse.Namespace, console: Console) -> int:
 
     if importlib.util.find_spec("voila") is None:
         raise AdobeOrdersError(f"Voilà is not installed in this environment; run: {pip_install_extra('app')}")
+    _require_free_port(args.port)
     os.environ[WORKDIR_ENV] = str(Path.cwd())
     token = secrets.token_urlsafe(32)  # a new one every start, as JupyterLab does
     console.say(f"Serving the adobe-orders app for this folder ({Path.cwd()}); it talks to the local emulator unless "
@@ -64,6 +65,21 @@ def cmd_app(args: argparse.Namespace, console: Console) -> int:
         command.append("--no-browser")
     # the token goes in the environment, never on a command line another user can read
     return run_child(command, console, env={**os.environ, TOKEN_ENV: token})
+
+
+def _require_free_port(port: int) -> None:
+    """The app is served on exactly the port its printed address names: one in use is said before any
+    address is printed (Voilà would say "trying another port", try none, and fail after the address
+    was shown, an address another program answers)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise AdobeOrdersError(f"The port {port} on 127.0.0.1 is in use (another app, or Lab?); choose "
+                                   "another with --port.") from None
 
 
 def run_child(command: list[str], console: Console, env: dict[str, str] | None = None) -> int:
