@@ -135,6 +135,11 @@ def default_journal_path(configured: str | os.PathLike[str] | None = None, *, do
             chosen = (read_dotenv(env).get("ADOBE_VIPM_JOURNAL") or "").strip() or None
     if chosen is None:
         return state_dir() / JOURNAL_FILE
+    from .journal_url import outline, url_problem
+
+    problem = url_problem(os.fspath(chosen))
+    if problem is not None:  # a URL is never a file name: it would make folders named after its password
+        raise JournalError(problem, path=outline(os.fspath(chosen)))
     path = expand_home(chosen, "ADOBE_VIPM_JOURNAL")
     return path if path.is_absolute() else workspace_root() / path
 

@@ -61,7 +61,7 @@ from .journal_pg_sql import (
     S,
     lock_key,
 )
-from .journal_url import masked
+from .journal_url import masked, outline, url_problem
 
 if TYPE_CHECKING:  # psycopg loads with the first team journal opened
     import psycopg
@@ -78,6 +78,9 @@ class PgJournal:
         except ImportError:
             raise JournalError(f"The team journal {masked(url)} needs psycopg: pip install 'adobe-orders[team]'.",
                                path=masked(url)) from None
+        problem = url_problem(url)
+        if problem is not None:  # before the driver reads it: it would show a piece of the password
+            raise JournalError(problem, path=outline(url))
         self._psycopg = psycopg
         self._secret = Hidden(url)
         self.location = masked(url)

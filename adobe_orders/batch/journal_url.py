@@ -19,6 +19,40 @@ def is_database_url(setting: object) -> bool:
     return isinstance(setting, str) and setting.strip().lower().startswith(tuple(f"{s}://" for s in SCHEMES))
 
 
+RESERVED = "/?#@"
+
+
+def outline(url: str) -> str:
+    """A URL that cannot be read as written, as it may be shown: its scheme and user, nothing after."""
+    scheme, _, rest = url.strip().partition("://")
+    user = re.split(r"[:@/?#]", rest, maxsplit=1)[0] if "@" in rest else ""
+    return f"{scheme}://{user}:{MASK}@…" if user else f"{scheme}://…"
+
+
+def url_problem(setting: str) -> str | None:
+    """Why a journal setting written as a URL cannot be used, or None.
+
+    A URL of another scheme (SQLAlchemy's ``postgresql+psycopg://``, a typo) would otherwise be taken
+    as a file name: a journal made under a folder named after the URL, password and all. A password
+    pasted with a character the URL reserves ends the user part early, so the driver reads a piece of
+    it as the host or the path and shows it in its error; both are refused before anything connects.
+    """
+    text = setting.strip()
+    scheme, found, rest = text.partition("://")
+    if not found:
+        return None
+    if not is_database_url(text):
+        return (f"ADOBE_VIPM_JOURNAL {outline(text)} is neither a file nor a team journal: the team journal's URL "
+                f"starts with postgresql:// (not {scheme}://).")
+    user_info = rest[: rest.rfind("@")] if "@" in rest else ""
+    bad_percent = re.search(r"%(?![0-9A-Fa-f]{2})", user_info)
+    if "#" in text or any(c in user_info for c in RESERVED) or bad_percent:
+        return (f"ADOBE_VIPM_JOURNAL {outline(text)} has a character a URL reserves (/ ? # @ %) written as is, in "
+                "its password or elsewhere: percent-encode it (/ as %2F, ? as %3F, # as %23, @ as %40, % as %25; "
+                "urllib.parse.quote(password, safe='') does it), or keep the password in ~/.pgpass or PGPASSWORD.")
+    return None
+
+
 def password_of(url: str) -> str | None:
     """The password in the URL (percent-decoded), or the one given as ``password=`` in its query."""
     try:
@@ -62,4 +96,4 @@ def scrub(text: str, url: str) -> str:
     return text.replace(url, masked(url))
 
 
-__all__ = ["is_database_url", "masked", "password_of", "scrub"]
+__all__ = ["is_database_url", "masked", "outline", "password_of", "scrub", "url_problem"]
