@@ -2,8 +2,9 @@
 makes it auditable and undoable there: batch IDs, lineage (parent batches, retried rows), who ran
 each batch and from where, when, every row's previous value and outcome.
 
-A batch the team journal already holds with the same rows is skipped, so copying twice is harmless;
-a batch ID it holds with *other* rows is reported and left alone (never overwritten).
+A batch the team journal already holds as the same run (same rows, made at the same moment by the same
+person) is skipped, so copying twice is harmless; a batch ID it holds for another run — other rows, or
+the same spreadsheet run by someone else — is reported and left alone (never overwritten).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ ROW_FIELDS = ("batch_row", "label", "label_json", "customer_id", "order_id", "ta
 class CopyReport:
     copied: list[str] = field(default_factory=list)
     already_there: list[str] = field(default_factory=list)
-    conflicts: list[str] = field(default_factory=list)  # the same batch ID with other rows in the target
+    conflicts: list[str] = field(default_factory=list)  # the same batch ID for another run in the target
 
     def summary(self) -> str:
         text = f"{len(self.copied)} batches copied, {len(self.already_there)} already in the team journal"
@@ -42,7 +43,9 @@ def copy_batches(source: JournalBackend, target: JournalBackend) -> CopyReport:
         batch_id = batch["batch_id"]
         there = target.batch(batch_id)
         if there is not None:
-            same = there["fingerprint"] == batch["fingerprint"]
+            # the same run, not only the same rows: one spreadsheet run as "june" by two analysts is two batches
+            same = (there["fingerprint"], there["created_at"], there["who"]) == (
+                batch["fingerprint"], batch["created_at"], batch["who"] or source.who)
             (report.already_there if same else report.conflicts).append(batch_id)
             continue
         rows = [{name: r[name] for name in ROW_FIELDS} for r in source.rows(batch_id).values()]
