@@ -88,8 +88,12 @@ class OrderBrowser(w.VBox):
         self.missing_only = w.Checkbox(description="Missing reference only", value=False, indent=False)
         self.search_button = w.Button(description="Find orders", button_style="primary", icon="search")
         self.message = w.HTML()
-        self.grid: Any = None
-        self.grid_box = w.VBox()
+        # The grid exists from the start, hidden until the first Find: the page loads its code while the analyst
+        # types, so the first Find only fills it (click to grid is what the analyst waits for).
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
+        self.grid: Any = Grid(empty, **self._grid_options(empty, COLUMNS))
+        self.grid.observe(lambda _: self._set_buttons(), names="selected_rows")
+        self.grid_box = w.VBox([self.grid], layout=w.Layout(display="none"))
         self.selection = w.HTML()
         self.open_button = w.Button(description="Open in form", icon="edit", disabled=True,
                                     tooltip="Open the chosen order in the update form", layout=w.Layout(width="auto"))
@@ -160,30 +164,29 @@ class OrderBrowser(w.VBox):
         self.message.value = message_html(text + problems_text, "warn" if failed else "info")
         shown = _display(self.frame)
         columns = [c for c in COLUMNS if c in shown]
-        # The shared grid, plus row selection: click, shift/ctrl-click, or by keyboard (DataTables Select's
-        # keys: rows are in the Tab order, arrows move, Space toggles).
-        options = {**grid_options(shown, columns, GRID_HEIGHT),
-                   "select": {"style": "os", "items": "row", "keys": True}, "selected_rows": []}
-        if self.grid is None:
-            self.grid = Grid(display_frame(shown, columns=columns), **options)
-            self.grid.observe(lambda _: self._set_buttons(), names="selected_rows")
-            self.grid_box.children = (self.grid,)
-        else:
-            self.grid.update(display_frame(shown, columns=columns), **options)
+        self.grid_box.layout.display = ""
+        self.grid.update(display_frame(shown, columns=columns), **self._grid_options(shown, columns))
         self._set_buttons()
+
+    @staticmethod
+    def _grid_options(shown: pd.DataFrame, columns: list[str]) -> dict[str, Any]:
+        """The shared grid's options, plus row selection: click, shift/ctrl-click, or by keyboard (DataTables
+        Select's keys: Tab into the grid, arrows move, Space toggles)."""
+        return {**grid_options(shown, columns, GRID_HEIGHT),
+                "select": {"style": "os", "items": "row", "keys": True}, "selected_rows": []}
 
     # -- choosing ------------------------------------------------------------------------------
     @property
     def selected(self) -> pd.DataFrame:
         """The selected orders (all columns of fetch_orders)."""
-        if self.frame is None or self.grid is None:
+        if self.frame is None:
             return pd.DataFrame()
         rows = [i for i in self.grid.selected_rows if 0 <= i < len(self.frame)]
         return self.frame.iloc[rows]
 
     def select(self, order_ids: list[str]) -> None:
         """Select orders by ID (what clicking rows does)."""
-        if self.frame is None or self.grid is None:
+        if self.frame is None:
             return
         wanted = set(order_ids)
         self.grid.selected_rows = [i for i, o in enumerate(self.frame["orderId"]) if o in wanted]

@@ -2,7 +2,8 @@
 // one shared GridCode model; each grid carries only this loader, which imports that module once per page
 // and hands it the grid. Saved notebooks keep one copy instead of one per grid.
 
-const loaded = new Map();
+// Shared by every grid of the page: anywidget imports this loader once per grid, each a module of its own.
+const loaded = (globalThis.__adobeOrdersGridModules ??= new Map());
 
 function codeId(model) {
   const ref = model.get("_code") || "";
