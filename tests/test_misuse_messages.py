@@ -202,3 +202,17 @@ def test_an_unreachable_token_service_is_named_by_host_and_port() -> None:
     message = str(failed.value)
     assert f"Could not reach the token service at 127.0.0.1:{port} (ConnectionError). Nothing was sent." in message
     assert "correlation" not in message and SECRET_LOOKING not in message
+
+
+@pytest.mark.parametrize("rate, words", [("-1", "'-1': use a number of requests per second"),
+                                         ("0", "'0': use a number of requests per second"),
+                                         ("nan", "'nan': use a number of requests per second"),
+                                         ("fast", "'fast': use a number of requests per second")])
+def test_a_wrong_max_rate_is_a_usage_error_before_any_batch_starts(capsys: pytest.CaptureFixture[str], isolated: Path,
+                                                                   rate: str, words: str) -> None:
+    """It was checked once the batch had started: a batch ID and a 'finish it later' command repeating the
+    wrong rate were printed, then a Python-worded error (max_rate=..., or None), exit 1."""
+    (isolated / "u.csv").write_text("customerId,orderId,externalReferenceId\n0001000000,0123456000,PO-1\n")
+    last = one_line_usage_error(capsys, ["apply", str(isolated / "u.csv"), "--max-rate", rate])
+    assert words in last and "None" not in last
+    assert not (isolated / ".adobe-orders" / "journal.sqlite").exists()

@@ -7,7 +7,10 @@ for a mistyped ``--workers`` or ``--since`` no settings are read and no request 
 from __future__ import annotations
 
 import argparse
+import math
 from datetime import date
+
+from ..batch.plan import MIN_MAX_RATE
 
 
 def positive_int(text: str) -> int:
@@ -50,6 +53,18 @@ def seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
     if not 0 <= value <= MAX_SECONDS:  # also false for nan
         raise argparse.ArgumentTypeError(f"{text!r}: use a number of seconds from 0 to {MAX_SECONDS:g}, e.g. 0.2")
+    return value
+
+
+def requests_per_second(text: str) -> float:
+    """A pace the run can keep; checked here, since a batch once started before a wrong one was refused."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < MIN_MAX_RATE:
+        raise argparse.ArgumentTypeError(f"{text!r}: use a number of requests per second of at least "
+                                         f"{MIN_MAX_RATE:.6f} (one an hour), e.g. 5; leave --max-rate out for no limit")
     return value
 
 

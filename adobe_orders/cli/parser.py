@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import textwrap
 
-from .argtypes import iso_day, order_types, port, port_or_any, positive_int, seconds, status_codes
+from .argtypes import iso_day, order_types, port, port_or_any, positive_int, requests_per_second, seconds, status_codes
 from .exit_codes import COMMAND_EXIT_CODES, EXIT_CODES, JOURNAL_EXIT_CODES, ORDERS_EXIT_CODES
 
 
@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--dry-run", action="store_true", help="read and compare only; send no change")
     a.add_argument("--workers", type=positive_int, default=4, metavar="N",
                    help="orders sent at the same time (default 4)")
-    a.add_argument("--max-rate", type=float, default=None, help="requests per second, at most (this run only)")
+    a.add_argument("--max-rate", type=requests_per_second, metavar="R", default=None,
+                   help="requests per second, at most (this run only)")
     a.add_argument("--per-order-reads", action="store_true",
                    help="read each order with its own GET just before changing it, instead of reading "
                         "customers' orders 100 at a time from order history (see README, Bulk reads)")
