@@ -73,3 +73,15 @@ def test_the_orders_export_with_references_filled_in_is_an_apply_input(tmp_path,
     capsys.readouterr()
     assert main(["apply", "todo.xlsx", "--dry-run", "--no-progress"]) == 0, capsys.readouterr().err
     assert f"would_update: {sheet.max_row - 1}" in capsys.readouterr().out
+
+
+def test_no_customer_read_says_so_and_writes_no_empty_file(capsys, isolated) -> None:
+    """'No orders found for 0 customers with these filters.' blamed the filters, and --out wrote an empty
+    file with 'type the new references into external_reference_id, then: ... apply'."""
+    assert main(["orders", "NOPE1", "NOPE2", "--no-progress"]) == 1
+    out, err = capsys.readouterr()
+    assert "0 customers" not in out + err and "filters" not in out + err
+    assert "no customer could be read" in err and "customer NOPE1 not read" in err
+    assert main(["orders", "NOPE1", "--no-progress", "--out", str(isolated / "todo.xlsx")]) == 1
+    out, err = capsys.readouterr()
+    assert not (isolated / "todo.xlsx").exists() and "apply" not in out and "nothing written" in err

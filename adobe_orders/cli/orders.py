@@ -41,6 +41,11 @@ def cmd_orders(args: argparse.Namespace, console: Console) -> int:
     for customer, reason in failed.items():
         console.warn(f"adobe-orders: customer {customer} not read: {reason}")
     read = len(frame.attrs["customers"]) - len(failed)
+    if not read and failed:
+        console.warn("adobe-orders: no customer could be read (the reasons are above; check the customer IDs, "
+                     "leading zeros count), so nothing is listed"
+                     + (f" and nothing written to {args.out}." if args.out else "."))
+        return 1
     if args.out:
         # Adobe's status as order_status: 'status' is a result column, and apply refuses a file holding one.
         # So the export, with external_reference_id filled in, is an apply input as it stands.
