@@ -181,6 +181,9 @@ def execute(plan: Plan, client: OrdersClient, options: RunOptions, journal: Jour
             still = dict(in_flight)
         if lease is not None:
             lease.release()
+            if lease.unwritten is not None:  # the changes went out; the journal still has those rows pending
+                run.stop(f"The journal could not record the outcome of the last rows ({lease.unwritten}); it keeps "
+                         f"them pending. {run.resume_hint} It reads each order first, so nothing is sent twice.")
     if run.crash is not None:
         raise run.crash
     for position, job in still.items():

@@ -622,6 +622,7 @@ class Lease:
         self.journal, self.batch_id = journal, batch_id
         self.fence = journal.acquire(batch_id)
         self.lost = threading.Event()
+        self.unwritten: JournalError | None = None  # outcomes the journal could not take, said at release
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"adobe-orders-lease-{batch_id}", daemon=True)
         self._thread.start()
@@ -638,8 +639,10 @@ class Lease:
     def release(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
-        with contextlib.suppress(JournalError):
+        try:
             self.journal.release(self.fence)
+        except JournalError as exc:
+            self.unwritten = exc
 
 
 __all__ = ["Binding", "Fence", "Journal", "JournalError", "JournalGone", "Lease", "Record", "default_journal_path",

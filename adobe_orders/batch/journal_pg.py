@@ -273,12 +273,21 @@ class PgJournal:
         advisory lock; the connection goes back to the pool."""
         with self._leases_lock:
             writer = self._writers.pop(fence, None)
+        problem = None
         if writer is not None:
             writer.close()  # every outcome handed over is written (or the journal's failure kept) first
+            problem = writer.error or (JournalError(
+                f"The team journal {self.location} did not take the outcome of this run's last rows: the run no "
+                f"longer held batch {fence.batch_id} (its session on the server ended).", path=self.location)
+                if writer.fenced_out else None)
         with self._leases_lock:
             conn = self._leases.pop(fence, None)
-        if conn is None:
-            return
+        if conn is not None:
+            self._unlock(conn, fence)
+        if problem is not None:  # the caller says so: those rows are still pending in the journal
+            raise problem
+
+    def _unlock(self, conn: psycopg.Connection[Any], fence: Fence) -> None:
         try:
             conn.execute(f"UPDATE {S}.lease SET token = %s, pid = 0 WHERE batch_id = %s AND token = %s AND epoch = %s",
                          (FREE, fence.batch_id, fence.token, fence.epoch))
