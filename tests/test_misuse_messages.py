@@ -216,3 +216,18 @@ def test_a_wrong_max_rate_is_a_usage_error_before_any_batch_starts(capsys: pytes
     last = one_line_usage_error(capsys, ["apply", str(isolated / "u.csv"), "--max-rate", rate])
     assert words in last and "None" not in last
     assert not (isolated / ".adobe-orders" / "journal.sqlite").exists()
+
+
+def test_undo_of_a_run_that_had_nothing_to_send_sends_nothing_and_raises_nothing(  # type: ignore[no-untyped-def]
+        client, sandbox) -> None:
+    """The monthly job run a second time: every PO is already set, so the updates are empty and the run
+    journals no batch. Notebook 03's undo cell then raised KeyError 'No batch ... in the journal'."""
+    frame = pd.DataFrame({"customerId": [CUST], "orderId": [ORD], "externalReferenceId": ["PO-AGAIN-1"]})
+    apply_updates(frame, client, progress=False)
+    again = apply_updates(frame.iloc[0:0], client, progress=False)  # what match_updates gives the second time
+    sent = len(sandbox.requests)
+    undone = undo(again, client, progress=False)
+    assert undone.empty and list(undone.columns) == list(again.columns)
+    assert len(sandbox.requests) == sent
+    with pytest.raises(KeyError, match="journals no batch"):
+        undo(again.attrs["batch_id"], client, progress=False)

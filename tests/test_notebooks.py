@@ -149,3 +149,23 @@ def test_frames_shown_as_a_cells_last_line_have_blanks_and_whole_reasons(tmp_pat
     html = "".join(o["data"]["text/html"] for c in nb.cells[:4] for o in c.outputs if "text/html" in o.get("data", {}))
     assert "Order ID '../911000377' contains '.'; IDs are letters, digits and hyphens only." in html  # whole
     assert "<td>None</td>" in nb.cells[4].outputs[0]["data"]["text/html"]  # not ours: pandas' own display
+
+
+@pytest.mark.slow
+def test_find_and_tag_notebook_runs_again_in_the_same_folder(tmp_path) -> None:
+    """Run twice (the demo orders keep their changes): the second time every PO is already set, nothing is
+    sent, and the undo cell raised KeyError 'No batch ... in the journal' for the batch that journaled nothing."""
+    execute(tmp_path, "03_find_and_tag.ipynb", clean_env())
+    path = tmp_path / "notebooks" / "03_find_and_tag.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    env, saved = clean_env(), dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        NotebookClient(nb, timeout=120, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    text = json.dumps([o for c in nb.cells if c.cell_type == "code" for o in c.outputs])
+    assert "already_set" in json.dumps(nb) and "Traceback" not in text

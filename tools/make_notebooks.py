@@ -180,7 +180,7 @@ save("03_find_and_tag.ipynb", [
         "the end of its run (and prints no `Undo with` command), and so does the batch panel (its Undo stays off). "
         "To correct such an order, set the right value. (An order that held another value gets it back, as in "
         "`02_bulk_update.ipynb`.)"),
-    new_code_cell('undone = ao.undo(results.attrs["batch_id"], client)\n'
+    new_code_cell('undone = ao.undo(results, client)\n'
                   'ao.show(undone, columns=["customerId", "orderId", "status", "current_value", "reason"])'),
     new_markdown_cell(
         "## The same, with buttons\n\n"

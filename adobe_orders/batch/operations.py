@@ -49,7 +49,8 @@ def _require(book: JournalBackend, batch_id: str) -> Record:
             raise KeyError(f"Batch {batch_id!r} was recorded in {book.location} by an earlier version of adobe-orders, "
                            "whose journal rows have no identity or API binding; it cannot be resumed or undone "
                            "safely by this version. Its rows are still in the file's 'rows' table.")
-        raise KeyError(f"No batch {batch_id!r} in the journal {book.location}. Recent batches: "
+        raise KeyError(f"No batch {batch_id!r} in the journal {book.location} (a run that had nothing to send, "
+                       "or a dry run, journals no batch). Recent batches: "
                        f"{', '.join(book.recent()) or 'none'}.")
     return batch
 
@@ -260,6 +261,12 @@ def undo(batch: str | pd.DataFrame, client: OrdersClient | None = None, *, journ
     batch sends nothing and says so (``results.attrs["already_undone"]``). ``run``: as ``apply_updates``
     takes it (``RunSettings``).
     """
+    if isinstance(batch, pd.DataFrame) and batch.empty and "batch_id" in batch.columns:
+        # A run with nothing to send (the monthly job run again: every PO already set) journals no batch;
+        # undoing its results, like undoing an empty selection of rows, has nothing to restore.
+        nothing = batch.copy()
+        nothing.attrs = {"batch_id": None, "kind": "undo", "dry_run": False, "nothing_to_undo": True}
+        return nothing
     wanted = _batch_of(batch)  # a wrong argument is refused before a client or journal is opened
     options = RunOptions(**run)
     client = client or connect()
