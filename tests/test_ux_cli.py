@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import adobe_orders as ao
 from adobe_orders import cli
 from tests.helpers import SERVERS, server_port
 
@@ -309,3 +310,23 @@ def test_a_command_that_changes_no_rows_lists_its_own_exit_codes(name: str) -> N
     table = text[text.index("exit codes:"):]
     assert "row" not in table and "batch" not in table and "\n  4 " not in table
     assert all(f"\n  {code} " in table for code in (0, 1, 2, 130))
+
+
+def test_history_of_one_order_shows_batch_ids_and_values_whole(capsys) -> None:  # type: ignore[no-untyped-def]
+    """The table cut the batch ID (the one to paste into undo) and the new value to 'PO-2026-…'; and
+    one change was '1 changes'."""
+    first, second = "P" * 35, "Q-" + "7" * 33
+    assert cli.main(["update", "0001000000", "0123456000", first]) == 0
+    capsys.readouterr()
+    assert cli.main(["history", "--order", "0123456000"]) == 0
+    out = capsys.readouterr().out
+    assert "1 change to order 0123456000" in out and "…" not in out and first in out
+    assert cli.main(["update", "0001000000", "0123456000", second]) == 0
+    capsys.readouterr()
+    assert cli.main(["history", "--order", "0123456000"]) == 0
+    out = capsys.readouterr().out
+    batches = list(ao.history()["batch_id"])
+    assert "2 changes to order 0123456000" in out and "…" not in out
+    assert f"{first} → {second}" in out and all(b in out for b in batches)
+    assert out.index(second + "\n") < out.index(first + "\n")  # newest first
+    assert max(len(line) for line in out.splitlines()) <= 100

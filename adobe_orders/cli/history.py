@@ -11,7 +11,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from ..export import check_output_path
-from ..terminal import fit_table, history_text
+from ..terminal import history_text
 from .exit_codes import EXIT_OK, EXIT_ROWS
 from .output import Console, save_table
 
@@ -41,21 +41,23 @@ def cmd_history(args: argparse.Namespace, console: Console) -> int:
 
 
 def order_text(frame: pd.DataFrame, order: str) -> str:
-    """One order's changes for a terminal, newest first: when, who, batch, previous → new, status."""
+    """One order's changes for a terminal, newest first, two lines each: when, who, batch and status, then
+    the customer and previous → new. Nothing is cut: the batch ID is what undo takes, and the values are
+    what was asked."""
     if frame.empty:
         return f"The journal holds no change to order {order}."
 
     def cell(value: object) -> str:
         return "" if value is None or value != value else str(value)
 
-    rows: list[dict[str, object]] = [{"when (UTC)": cell(r["updated_at"])[:19].replace("T", " "),
-             "who": f"{cell(r['who'])}@{cell(r['host'])}" if cell(r["host"]) else cell(r["who"]),
-             "batch": f"{cell(r['batch_id'])} ({cell(r['kind'])})", "customer": cell(r["customer_id"]),
-             "previous → new": f"{cell(r['previous_value'])} → {cell(r['target_value'])}",
-             "status": cell(r["status"])} for r in frame.to_dict("records")]
-    columns = ["when (UTC)", "who", "batch", "customer", "previous → new", "status"]
-    return (f"{len(rows)} changes to order {order}, newest first:\n"
-            + fit_table(rows, columns, width=100, shrink=("previous → new", "batch")))
+    lines = [f"{len(frame)} change{'' if len(frame) == 1 else 's'} to order {order}, newest first:"]
+    for r in frame.to_dict("records"):
+        who = f"{cell(r['who'])}@{cell(r['host'])}" if cell(r["host"]) else cell(r["who"])
+        lines += ["", f"{cell(r['updated_at'])[:19].replace('T', ' ')} UTC  {cell(r['status'])}  by {who}  "
+                      f"batch {cell(r['batch_id'])} ({cell(r['kind'])})",
+                  f"  customer {cell(r['customer_id'])}: {cell(r['previous_value']) or '(none)'} → "
+                  f"{cell(r['target_value'])}"]
+    return "\n".join(lines)
 
 
 def cmd_journal(args: argparse.Namespace, console: Console) -> int:
