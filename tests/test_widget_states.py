@@ -252,3 +252,11 @@ def test_the_grid_takes_keyboard_selection(client) -> None:
     browser.search()
     select = browser.grid._dt_args["select"]
     assert select == {"style": "os", "items": "row", "keys": True}  # Tab to rows, arrows move, Space selects
+
+
+def test_a_reason_column_with_no_reason_is_left_out(client, sandbox) -> None:
+    panel = BatchUpdatePanel(client, frame_of(sandbox.orders[:3]))
+    panel.apply_button.click()
+    panel.wait(30)
+    header = panel.view.text().splitlines()[0].split(",")
+    assert "Reason" not in header and header[1:4] == ["customerId", "orderId", "Status"]

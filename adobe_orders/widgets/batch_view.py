@@ -14,7 +14,7 @@ import ipywidgets as w
 
 from ..batch.schema import NEEDS_ATTENTION, RowStatus
 from ..export import write_table
-from ..render import MUTED_TEXT, status_badge
+from ..render import MUTED_TEXT, is_blank, status_badge
 from .common import id_html
 from .grid import data_grid, display_frame, update_grid
 
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 ALL = "all"
 #: The filter's choice for the rows that need a look (schema.NEEDS_ATTENTION).
 PROBLEMS = "problems"
+#: Columns left out of the grid when every row is blank in them.
+BLANK_HIDDEN = ("reason",)
 
 
 def counts_html(frame: pd.DataFrame) -> str:
@@ -113,7 +115,9 @@ class ResultsView(w.VBox):
     def show(self, frame: pd.DataFrame, *, title: str, columns: list[str] | None = None,
              download: str | None = None, headers: dict[str, str] | None = None) -> None:
         """Replace what is shown (never append: one table, whatever ran before)."""
-        self.frame, self.columns = frame, [c for c in columns if c in frame] if columns else None
+        # a reason column with no reason in it only pushes the values off screen
+        self.frame, self.columns = frame, [c for c in columns if c in frame and not (
+            c in BLANK_HIDDEN and frame[c].map(is_blank).all())] if columns else None
         self.headers = headers
         self.title.value = f"<b>{title}</b>"
         self.counts.value = counts_html(frame)

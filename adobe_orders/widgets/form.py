@@ -138,14 +138,17 @@ class UpdateOrderForm(w.VBox):
         over = length > REFERENCE_MAX_LENGTH
         self.counter.value = (f'<span style="color:{tone_colour("error") if over else MUTED_TEXT}">'
                               f"{length}/{REFERENCE_MAX_LENGTH}</span>")
-        self._mark_fields()
         found = self._problems(with_value=True)
         needs_confirm = self.client.needs_confirmation and not self.confirm.value
         self.update_button.disabled = bool(found) or needs_confirm
         self.dry_run_button.disabled = bool(found)
         self.fetch_button.disabled = bool(self._problems(with_value=False))
-        if keep_message:
-            return
+        if not keep_message:
+            self._say_state(found, needs_confirm)
+        self._mark_fields()  # after the message: the input then points at the words that explain it
+
+    def _say_state(self, found: list[str], needs_confirm: bool) -> None:
+        """The message for what the fields hold now: what to fix, or the change Update would make."""
         if found:
             self._say(message_html("Update is disabled until:" + bullet_list(found), "warn"))
         elif needs_confirm:

@@ -55,10 +55,16 @@ def test_select_an_order_and_open_it_with_the_keyboard_only(lab: Lab, page: Any,
     expect(grid.locator("table.dataTable tbody tr").first).to_be_visible(timeout=30_000)
     # the orders scroll inside the grid's own box: the browser stays within a laptop screen (it grew to 1,230 px)
     assert browser.evaluate("(e) => e.getBoundingClientRect().height") < 800
+    browser.scroll_into_view_if_needed()
+    browser.screenshot(path=shot_path(tmp_path, f"order-browser-{theme}.png"))
 
     # Tab through the sort headers: the header row and the body scroll together
     find.focus()
     tab_to(page, ":head:offer_ids")
+    # (the body follows on the header's scroll event: wait for it, then compare)
+    page.wait_for_function("(g) => Math.abs(g.querySelector('.dt-scroll-head').scrollLeft -"
+                           " g.querySelector('.dt-scroll-body').scrollLeft) <= 1", arg=grid.element_handle(),
+                           timeout=10_000)
     offsets = grid.evaluate("(g) => [g.querySelector('.dt-scroll-head').scrollLeft,"
                             " g.querySelector('.dt-scroll-body').scrollLeft]")
     assert offsets[0] > 0 and abs(offsets[0] - offsets[1]) <= 1, offsets
@@ -94,8 +100,6 @@ def test_select_an_order_and_open_it_with_the_keyboard_only(lab: Lab, page: Any,
     assert_focus_ring(page)
     page.keyboard.press("Enter")
     expect(form.locator(".jupyter-widget-Collapse-open, .lm-Collapse-open")).to_have_count(1, timeout=10_000)
-    if theme == "light":
-        form.screenshot(path=shot_path(tmp_path, "form-from-browser-light.png"))
 
     # a reference for the selection, sent to the batch panel by keyboard: the panel replaces the form, in view
     reference = browser.get_by_role("textbox", name="Reference", exact=True)
