@@ -124,6 +124,11 @@ def _attempt(run: Run, job: Job, reads: int) -> RowResult:
         return replace(read, status=RowStatus.SKIPPED,
                        reason=f"Not restored: the order now holds {current!r}, not {left} as the batch left it; "
                               "someone changed it since, and that change is kept.")
+    later, sent_at = _built_on(run, job) if row.previous_known else (None, None)
+    if later is not None:  # dated when it was sent, so the order's history stays in the order of its changes
+        return replace(read, status=RowStatus.UPDATED, updated_at=sent_at or read.updated_at,
+                       reason=f"Not sent again: this change landed before the run stopped, and batch {later} has "
+                              "changed the order since; that change is kept.")
     if run.options.dry_run:
         return replace(read, status=RowStatus.WOULD_UPDATE)
     if run.stopped:  # no new request after a stop
@@ -151,6 +156,30 @@ def _attempt(run: Run, job: Job, reads: int) -> RowResult:
                      current_value=sent.order.external_reference_id, http_status=sent.info.status_code,
                      attempts=sent.info.attempts, request_id=sent.info.request_id,
                      correlation_id=sent.info.correlation_id, updated_at=utc_now(), order=sent.order)
+
+
+def _built_on(run: Run, job: Job) -> tuple[str | None, str | None]:
+    """A row this batch may have sent before it stopped, found at another value: the batch that changed
+    the order after this one began and journaled this row's target as the value it replaced — so this
+    change landed, and sending it again would undo that batch's change — and when this row was sent.
+    (None, None) if the journal knows no such batch."""
+    row = job.row
+    if run.journal is None or row.order_id is None:
+        return None, None
+    try:
+        mine = run.journal.batch(run.plan.batch_id)
+        changes = run.journal.order_history(row.order_id, row.customer_id)
+    except JournalError:
+        return None, None  # the pending mark reports the journal's problem
+    if mine is None:
+        return None, None
+    sent_at = next((c["updated_at"] for c in changes
+                    if c["batch_id"] == run.plan.batch_id and c["batch_row"] == row.batch_row), None)
+    for change in changes:
+        if change["batch_id"] != run.plan.batch_id and change["created_at"] > mine["created_at"] \
+                and change["sent"] and change["previous"] == row.target:
+            return str(change["batch_id"]), sent_at
+    return None, None
 
 
 def _current(run: Run, customer_id: str, order_id: str) -> Reply:

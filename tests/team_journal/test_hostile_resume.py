@@ -48,3 +48,31 @@ def test_resume_finishes_the_row_without_sending_it_again(pg_server, pg_url, san
     assert list(again["status"]) == ["updated"]
     assert watch.patched == [order_path(order)]
     assert pg_rows(pg_url, "SELECT status FROM adobe_orders.batch_row WHERE batch_id = 'cut2'") == [("updated",)]
+
+
+def test_resume_never_resends_over_a_colleague_who_built_on_the_change(pg_server, sandbox,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Alice's run is cut off after her PATCH landed; Bob then changes the order (his batch journals
+    Alice's value as the one it replaced). Alice's resume must not send her value again over Bob's:
+    the journal knows her change landed, and undoing her batch must keep Bob's change."""
+    from adobe_orders import history
+    from adobe_orders.batch import undo
+
+    database = pg_server.team({"alice": "alice-pw", "bob": "bob-pw"})
+    alice, bob = (pg_server.url(n, f"{n}-pw", database) for n in ("alice", "bob"))
+    _, watch, order = run_cut_off(pg_server, sandbox, monkeypatch, alice, database, "a-june")
+    original = history(alice).loc[0, "previous_value"]
+    second = apply_updates(updates([order], "BOB"), sandbox.client(timeout=10), journal=bob, progress=False,
+                           batch_id="b-june")
+    assert list(second["status"]) == ["updated"] and second.loc[0, "previous_value"] == "CUT-0"
+
+    again = resume("a-june", sandbox.client(timeout=10), journal=alice, progress=False)
+    assert watch.patched == [order_path(order)] * 2, watch.patched  # Alice's once, Bob's once
+    assert sandbox.order(order["customerId"], order["orderId"])["externalReferenceId"] == "BOB-0"
+    assert list(again["status"]) == ["updated"], again[["status", "reason"]].to_dict("records")
+    changes = history(bob, order=order["orderId"])
+    chain = list(zip(changes["previous_value"], changes["target_value"], strict=True))
+    assert chain == [("CUT-0", "BOB-0"), (original, "CUT-0")]
+    undone = undo("a-june", sandbox.client(timeout=10), journal=bob, progress=False)
+    assert list(undone["status"]) == ["skipped"]
+    assert sandbox.order(order["customerId"], order["orderId"])["externalReferenceId"] == "BOB-0"
