@@ -330,3 +330,13 @@ def test_history_of_one_order_shows_batch_ids_and_values_whole(capsys) -> None: 
     assert f"{first} → {second}" in out and all(b in out for b in batches)
     assert out.index(second + "\n") < out.index(first + "\n")  # newest first
     assert max(len(line) for line in out.splitlines()) <= 100
+
+
+def test_the_readmes_command_list_names_every_command() -> None:
+    """`history --order` and `journal copy` were missing from the README's list of commands."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Command line", 1)[1].split("```", 2)[1]
+    listed = {line.split()[1] for line in block.splitlines() if line.startswith("adobe-orders ")}
+    commands = cli.build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert listed == set(commands)
+    assert "adobe-orders journal copy --to URL" in block and "history --order ORDER" in block
