@@ -26,13 +26,14 @@ ROW_FIELDS = ("batch_row", "label", "label_json", "customer_id", "order_id", "ta
 class CopyReport:
     copied: list[str] = field(default_factory=list)
     already_there: list[str] = field(default_factory=list)
-    conflicts: list[str] = field(default_factory=list)  # the same batch ID for another run in the target
+    conflicts: list[str] = field(default_factory=list)  # the same batch ID for another run in the target, or
+    # a batch continuing one so left out (a retry, an undo): there it would continue the other batch
 
     def summary(self) -> str:
         text = f"{len(self.copied)} batches copied, {len(self.already_there)} already in the team journal"
         if self.conflicts:
             text += (f"; {len(self.conflicts)} left out because the team journal holds another batch under the same "
-                     f"ID: {', '.join(self.conflicts)}")
+                     f"ID (or under their parent's): {', '.join(self.conflicts)}")
         return text + "."
 
 
@@ -41,6 +42,10 @@ def copy_batches(source: JournalBackend, target: JournalBackend) -> CopyReport:
     report = CopyReport()
     for batch in source.batches():
         batch_id = batch["batch_id"]
+        rows = [{name: r[name] for name in ROW_FIELDS} for r in source.rows(batch_id).values()]
+        if {batch["parent_batch"], *(r["source_batch"] for r in rows)} & set(report.conflicts):
+            report.conflicts.append(batch_id)  # there, it would continue the other batch under its parent's ID
+            continue
         there = target.batch(batch_id)
         if there is not None:
             # the same run, not only the same rows: one spreadsheet run as "june" by two analysts is two batches
@@ -48,7 +53,6 @@ def copy_batches(source: JournalBackend, target: JournalBackend) -> CopyReport:
                 batch["fingerprint"], batch["created_at"], batch["who"] or source.who)
             (report.already_there if same else report.conflicts).append(batch_id)
             continue
-        rows = [{name: r[name] for name in ROW_FIELDS} for r in source.rows(batch_id).values()]
         made = target.start_batch(
             batch_id, kind=batch["kind"], parent=batch["parent_batch"],
             binding=Binding(batch["environment"], batch["base_url"], batch["client_hash"]), fp=batch["fingerprint"],

@@ -36,3 +36,25 @@ def test_copying_one_journal_twice_is_still_harmless(pg_url, sandbox, tmp_path: 
     assert copy_journal(to=pg_url, source=tmp_path / "a.sqlite").copied == ["twice"]
     again = copy_journal(to=pg_url, source=tmp_path / "a.sqlite")
     assert again.copied == [] and again.already_there == ["twice"] and again.conflicts == []
+
+
+def test_a_retry_whose_parent_clashed_is_left_out_too(pg_url, sandbox, tmp_path: Path) -> None:
+    """Bob's "june" clashes with Alice's and is left out; his retry of it must not be copied either:
+    in the team journal it would become a child of Alice's "june" (its rows naming her rows as theirs),
+    so undoing her batch would follow Bob's lineage."""
+    from adobe_orders.batch import retry_failed
+
+    client = sandbox.client()
+    laptop = str(tmp_path / "bob.sqlite")
+    sandbox.faults.queue("error_500", 40)  # Bob's first row fails (every retry), so there is a retry batch
+    bobs = apply_updates(updates(sandbox.orders[2:3], "BOB"), client, journal=laptop, progress=False, batch_id="june")
+    assert list(bobs["status"]) == ["failed"]
+    sandbox.faults._queue.clear()
+    assert list(retry_failed(bobs, client, journal=laptop, progress=False, batch_id="june-retry")["status"]) == \
+        ["updated"]
+    apply_updates(updates(sandbox.orders[:2], "ALICE"), client, journal=pg_url, progress=False, batch_id="june")
+
+    report = copy_journal(to=pg_url, source=laptop)
+    assert report.copied == [] and report.conflicts == ["june", "june-retry"], report
+    team = history(pg_url)
+    assert set(team["batch_id"]) == {"june"} and list(team["target_value"]) == ["ALICE-0", "ALICE-1"]
