@@ -188,3 +188,12 @@ def test_a_reference_of_spaces_counts_as_none_when_undo_is_offered_and_run(tmp_p
     assert main(["update", other["customerId"], other["orderId"], "PO-ONE"]) == 0
     out = capsys.readouterr().out
     assert "Undo with" not in out and "Adobe offers no way to clear a reference" in out
+
+
+def test_cli_a_file_with_a_header_and_no_rows_says_so(tmp_path, monkeypatch, capsys) -> None:
+    """It said 'no row has a new value (all 0 are blank)'."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "header.csv").write_text("customerId,orderId,externalReferenceId\n", encoding="utf-8")
+    assert main(["apply", "header.csv", "--no-progress"]) == 4
+    err = capsys.readouterr().err
+    assert "Nothing was sent: header.csv has no rows under its header line" in err and "all 0" not in err

@@ -96,6 +96,9 @@ def cmd_apply(args: argparse.Namespace, console: Console) -> int:
     code = exit_code(results)
     if code == EXIT_NOTHING:
         blank = int(unfilled_rows(results).sum())
-        console.warn(f"Nothing was sent: no row has a new value (all {blank} are blank)." if blank == len(results)
-                     else "Nothing was sent: no row of the file is valid.")
+        if results.empty:
+            console.warn(f"Nothing was sent: {args.file} has no rows under its header line.")
+        else:
+            console.warn(f"Nothing was sent: no row has a new value (all {blank} are blank)." if blank == len(results)
+                         else "Nothing was sent: no row of the file is valid.")
     return code
