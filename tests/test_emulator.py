@@ -187,3 +187,19 @@ def test_latency_is_added(sandbox) -> None:
     start = time.perf_counter()
     requests.get(url(sandbox), headers=h, timeout=5)
     assert time.perf_counter() - start >= 0.2
+
+
+def test_the_readme_counts_the_seeded_orders_and_customers_right() -> None:
+    """The README said 914 seeded orders; the emulator serves 961 (and says so when it starts)."""
+    import re
+    from collections import Counter
+    from pathlib import Path
+
+    from adobe_orders.sandbox.data import seed_orders
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    said = re.search(r"(\d+) seeded orders of\s+(\d+) customers", readme)
+    orders = seed_orders()
+    assert said is not None
+    assert (int(said[1]), int(said[2])) == (len(orders), len(Counter(o["customerId"] for o in orders)))
+    assert sum(n > 100 for n in Counter(o["customerId"] for o in orders).values()) == 3  # "three with more than 100"
