@@ -46,10 +46,13 @@ def url_problem(setting: str) -> str | None:
                 f"starts with postgresql:// (not {scheme}://).")
     user_info = rest[: rest.rfind("@")] if "@" in rest else ""
     bad_percent = re.search(r"%(?![0-9A-Fa-f]{2})", user_info)
-    if "#" in text or any(c in user_info for c in RESERVED) or bad_percent:
-        return (f"ADOBE_VIPM_JOURNAL {outline(text)} has a character a URL reserves (/ ? # @ %) written as is, in "
-                "its password or elsewhere: percent-encode it (/ as %2F, ? as %3F, # as %23, @ as %40, % as %25; "
-                "urllib.parse.quote(password, safe='') does it), or keep the password in ~/.pgpass or PGPASSWORD.")
+    query = rest.partition("?")[2]  # a password=… whose value holds & or = splits into pieces of no name
+    bad_query = query and any(piece.count("=") != 1 for piece in query.split("&"))
+    if "#" in text or any(c in user_info for c in RESERVED) or bad_percent or bad_query:
+        return (f"ADOBE_VIPM_JOURNAL {outline(text)} has a character a URL reserves (/ ? # @ % & =) written as is, "
+                "in its password or elsewhere: percent-encode it (/ as %2F, ? as %3F, # as %23, @ as %40, % as %25, "
+                "& as %26, = as %3D; urllib.parse.quote(password, safe='') does it), or keep the password in "
+                "~/.pgpass or PGPASSWORD.")
     return None
 
 

@@ -69,6 +69,18 @@ def test_a_password_with_a_raw_reserved_character_never_shows(between: str, sand
     assert [e for e in sandbox.requests if e["path"].startswith("/v3/")] == []
 
 
+@pytest.mark.parametrize("between", ["&", "="])
+def test_a_password_in_the_query_with_a_raw_separator_never_shows(between: str, sandbox, tmp_path: Path,
+                                                                    capsys) -> None:
+    """``?password=`` with ``&`` or ``=`` in it: the driver read the rest as another parameter and named it."""
+    url = f"postgresql://alice@127.0.0.1:{free_port()}/team?sslmode=disable&password={between.join(PIECES[:2])}"
+    (tmp_path / ".env").write_text("\n".join([*sandbox.env_lines(), f"ADOBE_VIPM_JOURNAL={url}"]) + "\n")
+    assert main(["history"]) == 1
+    out = capsys.readouterr()
+    assert not [p for p in PIECES if p in out.out + out.err], out
+    assert "percent-encode" in out.err.strip().splitlines()[-1]
+
+
 def test_the_same_password_percent_encoded_works(pg_server: PostgresServer) -> None:
     from urllib.parse import quote
 
@@ -78,5 +90,9 @@ def test_the_same_password_percent_encoded_works(pg_server: PostgresServer) -> N
     database = pg_server.fresh_database(owner=user)
     url = pg_server.url(user=user, password=quote(password, safe=""), database=database)
     assert len(history(url)) == 0
+    in_query = pg_server.url(user=user, password=None, database=database,
+                             query=f"sslmode=disable&password={quote(password + '&=x', safe='')}")
+    pg_server.admin(f"ALTER ROLE \"{user}\" PASSWORD '{password}&=x'")
+    assert len(history(in_query)) == 0
     journal = PgJournal(url)
     assert repr(journal).startswith(f"<PgJournal postgresql://{user}:***@") and PIECES[0] not in repr(journal)
