@@ -231,3 +231,19 @@ def test_undo_of_a_run_that_had_nothing_to_send_sends_nothing_and_raises_nothing
     assert len(sandbox.requests) == sent
     with pytest.raises(KeyError, match="journals no batch"):
         undo(again.attrs["batch_id"], client, progress=False)
+
+
+@pytest.mark.parametrize("target", ["alice@db.example.com/adobe_orders", "db.example.com:5432/adobe_orders",
+                                    "team.sqlite", "alice:s3cr3t-pw@db.example.com/adobe_orders"])
+def test_journal_copy_to_something_not_a_team_journal_url_is_refused(capsys: pytest.CaptureFixture[str],
+                                                                    isolated: Path, target: str) -> None:
+    """Without 'postgresql://' the target was taken as a file: a folder 'alice@db.example.com' and a SQLite
+    file were made, and it said 'Journal copied ... N batches copied' as if the team had them."""
+    assert main(["update", CUST, ORD, "PO-COPY-1"]) == 0
+    capsys.readouterr()
+    before = sorted(p.name for p in isolated.iterdir())
+    assert main(["journal", "copy", "--to", target]) == 1
+    err = capsys.readouterr().err
+    assert "postgresql://USER@HOST" in err and "Nothing was copied" in err and "batches copied" not in err
+    assert "s3cr3t" not in err
+    assert sorted(p.name for p in isolated.iterdir()) == before

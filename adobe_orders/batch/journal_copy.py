@@ -13,9 +13,10 @@ import json
 import os
 from dataclasses import dataclass, field
 
-from ..errors import BatchMismatch
+from ..errors import BatchMismatch, UsageError
 from .journal import Binding
 from .journal_backends import JournalBackend, open_journal_at
+from .journal_url import is_database_url
 
 ROW_FIELDS = ("batch_row", "label", "label_json", "customer_id", "order_id", "target", "expected_json", "previous",
               "sent", "status", "reason", "source_batch", "source_row", "updated_at", "current_value", "http_status",
@@ -84,6 +85,10 @@ def _source_file(source: str | os.PathLike[str] | None) -> str:
 def copy_journal(to: str, source: str | os.PathLike[str] | None = None) -> CopyReport:
     """Copy the SQLite journal ``source`` (default: this workspace's) into the journal ``to`` (a
     ``postgresql://`` URL). Batches from before who was recorded take the OS user copying them."""
+    if not is_database_url(to):  # a file target made a stray SQLite file the team never sees, and said "copied"
+        # not echoed: without its scheme, 'alice:secret@host/db' would show the password
+        raise UsageError("That is not a team journal's address: copy into one named by its URL, "
+                         "postgresql://USER@HOST[:PORT]/DB. Nothing was copied.")
     origin = open_journal_at(_source_file(source))
     destination = open_journal_at(to, dotenv=False)
     if destination.location == origin.location:
