@@ -77,7 +77,13 @@ class Pool:
             extra["application_name"] = "adobe-orders"
         if "keepalives_idle" not in given:  # a peer that vanished without closing is noticed in about a minute
             extra.update(keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3)
-        return psycopg.connect(self.secret.url, autocommit=True, row_factory=dict_row, **extra)
+        conn = psycopg.connect(self.secret.url, autocommit=True, row_factory=dict_row, **extra)
+        try:  # a pending mark waits for the disk even where the DBA set the database not to (only outcomes don't)
+            conn.execute("SET synchronous_commit = on")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     def take(self) -> tuple[psycopg.Connection[Any], bool]:
         """A connection, and whether it was reused (a reused one may have died while idle)."""
