@@ -247,3 +247,11 @@ def test_journal_copy_to_something_not_a_team_journal_url_is_refused(capsys: pyt
     assert "postgresql://USER@HOST" in err and "Nothing was copied" in err and "batches copied" not in err
     assert "s3cr3t" not in err
     assert sorted(p.name for p in isolated.iterdir()) == before
+
+
+@pytest.mark.parametrize("argv", [["history", "--order", ""], ["history", "--order", "  "],
+                                  ["history", "--order", "0123456000", "--customer", ""]])
+def test_a_blank_order_or_customer_for_history_is_a_usage_error(capsys: pytest.CaptureFixture[str],
+                                                               argv: list[str]) -> None:
+    """--order '' answered 'The journal holds no change to order .'"""
+    assert "is empty" in one_line_usage_error(capsys, argv)

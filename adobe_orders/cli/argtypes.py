@@ -68,6 +68,13 @@ def requests_per_second(text: str) -> float:
     return value
 
 
+def nonblank(text: str) -> str:
+    """An ID to look up: '' (an unset shell variable) would look up nothing and say nothing was found."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty; give the ID")
+    return text.strip()
+
+
 ORDER_TYPE_NAMES = ("NEW", "RENEWAL", "RETURN", "TRANSFER", "SWITCH", "REVERT_SWITCH")
 
 

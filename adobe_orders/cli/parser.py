@@ -10,7 +10,17 @@ from __future__ import annotations
 import argparse
 import textwrap
 
-from .argtypes import iso_day, order_types, port, port_or_any, positive_int, requests_per_second, seconds, status_codes
+from .argtypes import (
+    iso_day,
+    nonblank,
+    order_types,
+    port,
+    port_or_any,
+    positive_int,
+    requests_per_second,
+    seconds,
+    status_codes,
+)
 from .exit_codes import COMMAND_EXIT_CODES, EXIT_CODES, JOURNAL_EXIT_CODES, ORDERS_EXIT_CODES
 
 
@@ -93,9 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--out", help="write to .csv or .xlsx instead of printing")
     h.add_argument("--last", type=positive_int, default=30, metavar="N", help="how many rows to print (default 30)")
     h.add_argument("--all", action="store_true", help="print every journaled row")
-    h.add_argument("--order", metavar="ORDER", help="every change to this one order, newest first: previous and new "
-                                                    "value, batch, who and when (the whole team's on a team journal)")
-    h.add_argument("--customer", metavar="CUSTOMER", help="with --order: only this customer's order")
+    h.add_argument("--order", metavar="ORDER", type=nonblank,
+                   help="every change to this one order, newest first: previous and new "
+                        "value, batch, who and when (the whole team's on a team journal)")
+    h.add_argument("--customer", metavar="CUSTOMER", type=nonblank, help="with --order: only this customer's order")
 
     j = sub.add_parser("journal", help="manage the journal (copy a file journal into the team journal)")
     js = j.add_subparsers(dest="journal_command", required=True, metavar="ACTION", help="copy: see journal copy --help")
