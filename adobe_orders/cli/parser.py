@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     j = sub.add_parser("journal", help="manage the journal (copy a file journal into the team journal)")
     js = j.add_subparsers(dest="journal_command", required=True, metavar="ACTION", help="copy: see journal copy --help")
-    jc = js.add_parser("copy", help="copy this workspace's journal into another (the team journal), keeping batch "
+    jc = js.add_parser("copy", help="copy this workspace's journal into the team journal (PostgreSQL), keeping batch "
                                     "IDs, lineage and who ran each batch; batches already there are skipped")
     jc.add_argument("--to", required=True, metavar="URL", help="the team journal, postgresql://USER@HOST[:PORT]/DB "
                                                                "(a password here is never printed)")
