@@ -68,6 +68,9 @@ FREE = ""  # the token of a lease nobody holds (the row stays, so the epoch only
 # A claim row ``c`` is held by a live run: the lease of its batch keeps its token, and the lock is granted.
 CLAIM_HELD_BY_C = CLAIM_HELD.replace("%(lease_batch)s", "c.batch_id").replace("%(lease_token)s", "c.token")
 
+# A row's time (its mark, its outcome) is the server's clock, as a batch's is: an order's history is
+# listed in the order its changes happened, whatever clock each analyst's machine keeps. An outcome
+# that gives the row's own journaled time (a change found landed on resume) keeps it.
 # The pending mark, one statement: the row (only while the lease is held), the order's claim (taken
 # if free, ours, or left by a run that is gone — and, with ``check``, only if no other batch changed
 # the order since it was read), then the row marked pending, only if the claim was taken.
@@ -87,7 +90,7 @@ claim AS (
     RETURNING 1),
 mark AS (
     UPDATE {S}.batch_row SET status = 'pending', previous = CASE WHEN sent = 1 THEN previous
-        ELSE %(previous)s::text END, sent = 1, updated_at = %(now)s
+        ELSE %(previous)s::text END, sent = 1, updated_at = {NOW_TEXT}
     WHERE batch_id = %(batch)s AND batch_row = %(row)s AND EXISTS (SELECT 1 FROM claim)
     RETURNING 1)
 SELECT EXISTS (SELECT 1 FROM target) AS held, EXISTS (SELECT 1 FROM mark) AS marked
@@ -104,7 +107,8 @@ done AS (
     UPDATE {S}.batch_row SET status = %(status)s, reason = %(reason)s, previous = CASE WHEN sent = 1
         THEN previous ELSE %(previous)s::text END, current_value = %(current)s, http_status = %(http_status)s,
         error_code = %(error_code)s, attempts = %(attempts)s, request_id = %(request_id)s,
-        correlation_id = %(correlation_id)s, updated_at = %(updated_at)s
+        correlation_id = %(correlation_id)s,
+        updated_at = CASE WHEN updated_at = %(updated_at)s THEN updated_at ELSE {NOW_TEXT} END
     WHERE batch_id = %(batch)s AND batch_row = %(row)s AND {HELD}
     RETURNING customer_id, order_id),
 freed AS (
