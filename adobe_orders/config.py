@@ -379,6 +379,19 @@ class Settings:
         )
 
 
+def setting_naming_an_api() -> str | None:
+    """The setting that points away from the embedded emulator (``ADOBE_VIPM_ENV=sandbox``), read as
+    ``Settings.from_env`` reads it but without asking for credentials: ``reset-demo`` needs none, and
+    "ADOBE_VIPM_CLIENT_ID is not set" told an analyst the wrong thing to fix."""
+    path = dotenv_file()
+    values = {**(read_dotenv(path) if path is not None else {}), **os.environ}
+    environment = (values.get(PREFIX + "ENV") or "").strip().lower()
+    if environment in ("sandbox", "production"):
+        return f"{PREFIX}ENV={environment}"
+    base = (values.get(PREFIX + "BASE_URL") or "").strip()
+    return f"{PREFIX}BASE_URL={shown_url(base)}" if base else None
+
+
 def read_dotenv(path: str | os.PathLike[str]) -> dict[str, str]:
     """The variables of a ``.env`` file, or ConfigurationError naming the file (and line) and the fix.
 

@@ -255,3 +255,19 @@ def test_a_blank_order_or_customer_for_history_is_a_usage_error(capsys: pytest.C
                                                                argv: list[str]) -> None:
     """--order '' answered 'The journal holds no change to order .'"""
     assert "is empty" in one_line_usage_error(capsys, argv)
+
+
+@pytest.mark.parametrize("settings, words", [
+    ({"ADOBE_VIPM_ENV": "production"}, "ADOBE_VIPM_ENV=production"),
+    ({"ADOBE_VIPM_ENV": "sandbox"}, "ADOBE_VIPM_ENV=sandbox"),
+    ({"ADOBE_VIPM_BASE_URL": "http://127.0.0.1:9"}, "ADOBE_VIPM_BASE_URL=http://127.0.0.1:9")])
+def test_reset_demo_against_another_api_says_which_setting_names_it(capsys: pytest.CaptureFixture[str],
+                                                                    isolated: Path, settings: dict[str, str],
+                                                                    words: str) -> None:
+    """With production and no credentials it said 'ADOBE_VIPM_CLIENT_ID is not set', as if reset-demo
+    needed them; with a .env naming an API, '.env points elsewhere' without saying where."""
+    (isolated / ".env").write_text("".join(f"{k}={v}\n" for k, v in settings.items()), encoding="utf-8")
+    assert main(["reset-demo"]) == 1
+    err = capsys.readouterr().err
+    assert words in err and "CLIENT_ID" not in err and "only resets the embedded local emulator" in err
+    assert len(err.strip().splitlines()) == 1

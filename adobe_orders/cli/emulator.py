@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..config import Settings
+from ..config import Settings, setting_naming_an_api
 from ..errors import AdobeOrdersError
 from ..workspace import emulator_state_file
 from .output import Console
@@ -35,8 +35,10 @@ def cmd_sandbox(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_reset_demo(args: argparse.Namespace, console: Console) -> int:
     """Forget the embedded emulator's saved orders, so the next command starts from the seeded demo data."""
-    if not Settings.from_env().uses_embedded_emulator:
-        raise AdobeOrdersError("reset-demo only resets the embedded local emulator, and .env points elsewhere.")
+    other = setting_naming_an_api()
+    if other is not None or not Settings.from_env().uses_embedded_emulator:
+        raise AdobeOrdersError(f"reset-demo only resets the embedded local emulator, and {other or 'the settings'} "
+                               "names another API; nothing was reset.")
     state = emulator_state_file()
     if state.exists():
         state.unlink()
