@@ -151,3 +151,40 @@ def test_the_form_previews_the_change_and_marks_a_long_value_invalid(lab: Lab, p
     value.fill("PO-UX-2026-0042")
     expect(value).to_have_attribute("aria-invalid", "false", timeout=10_000)
     expect(form.get_by_role("button", name="Update", exact=True)).to_be_enabled()
+
+
+RETRY = '''import pandas as pd
+from adobe_orders import BatchUpdatePanel, Sandbox
+
+sb = Sandbox().start()
+rows = sb.orders[:8]
+frame = pd.DataFrame({"customerId": [o["customerId"] for o in rows], "orderId": [o["orderId"] for o in rows],
+                      "externalReferenceId": [f"PO-RETRY-{i}" for i in range(8)]})
+frame.loc[7, "orderId"] = "0999999999"  # unknown to Adobe: a retry cannot fix it
+sb.faults.queue("error_500", 2)  # one worker: the first reads fail, a retry can fix them
+panel = BatchUpdatePanel(sb.client(max_retries=0), frame, workers=1)
+panel'''
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_retry_is_offered_for_what_a_retry_can_fix(lab: Lab, page: Any, theme: str) -> None:
+    from playwright.sync_api import expect
+
+    panel = run_all(page, lab, lab.copy("retry.ipynb", notebook_json(RETRY)), theme)
+    batch = panel.locator(".ao-batch-panel").first
+    expect(batch).to_contain_text("8 rows: 8 ready", timeout=30_000)
+    batch.get_by_role("button", name="Apply").click()
+    expect(batch.locator(".ao-progress-text")).to_contain_text("done", timeout=60_000)
+    page.wait_for_timeout(1000)
+    found = states(batch)
+    retry = next(name for name in found if name.startswith("Retry"))
+    assert re.fullmatch(r"Retry [12] failed", retry), found  # the 500s; never the 404
+    assert found == {"Dry run": True, "Apply (8 rows)": False, "Cancel": False, "Resume": False, retry: True,
+                     "Undo": True}, found
+    assert_colours(batch, "after apply")
+    batch.get_by_role("button", name=retry).click()
+    expect(batch).to_contain_text("Retry of the failed rows", timeout=60_000)
+    page.wait_for_timeout(1000)
+    assert states(batch) == {"Dry run": True, "Apply (8 rows)": False, "Cancel": False, "Resume": False,
+                             "Retry failed": False, "Undo": True}  # only the 404 is left
+    assert_colours(batch, "after retry")
