@@ -10,11 +10,16 @@ restores what the others see.
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from .client import OrdersClient
 from .config import Settings
+from .errors import UsageError
 from .workspace import emulator_state_file
+
+#: The keywords ``OrdersClient`` takes besides its settings.
+CLIENT_OPTIONS = ("backoff", "max_rate", "pool_size", "sleep", "rng")
 
 
 def connect(*, announce: bool = True, **overrides: Any) -> OrdersClient:
@@ -25,6 +30,11 @@ def connect(*, announce: bool = True, **overrides: Any) -> OrdersClient:
     ``announce=False`` leaves out the one line that says the embedded emulator started (the CLI and the
     app name the API themselves).
     """
+    unknown = [k for k in overrides if k not in Settings.__dataclass_fields__ and k not in CLIENT_OPTIONS]
+    if unknown:  # before the emulator starts: a typo ended in TypeError after it had started and said so
+        known = [k for k in Settings.__dataclass_fields__ if k != "embedded"] + list(CLIENT_OPTIONS)
+        raise UsageError("connect() does not take " + "; ".join(f"{k}={_did_you_mean(k, known)}" for k in unknown)
+                         + f". It takes {', '.join(f'{k}=' for k in known)}.")
     fields = {k: overrides.pop(k) for k in list(overrides) if k in Settings.__dataclass_fields__}
     settings = Settings.from_env()
     if fields.get("base_url") and not fields.get("ims_url") and fields.get("environment",
@@ -34,6 +44,12 @@ def connect(*, announce: bool = True, **overrides: Any) -> OrdersClient:
     if settings.uses_embedded_emulator and settings.base_url is None:
         settings = _embedded_emulator(settings, announce)
     return OrdersClient(settings, **overrides)
+
+
+def _did_you_mean(word: str, known: list[str]) -> str:
+    """ADOBE_VIPM_ENV makes 'env=' the likely slip; otherwise the closest keyword, if any is close."""
+    close = ["environment"] if word.lower() in ("env", "environ") else difflib.get_close_matches(word, known, n=1)
+    return f" (did you mean {close[0]}=?)" if close else ""
 
 
 def _embedded_emulator(settings: Settings, announce: bool) -> Settings:

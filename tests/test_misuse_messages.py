@@ -271,3 +271,17 @@ def test_reset_demo_against_another_api_says_which_setting_names_it(capsys: pyte
     err = capsys.readouterr().err
     assert words in err and "CLIENT_ID" not in err and "only resets the embedded local emulator" in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("keyword, words", [("env", "environment="), ("client_secrets", "client_secret="),
+                                            ("colour", "It takes environment=")])
+def test_connect_with_a_misspelled_keyword_names_the_ones_it_takes(capsys: pytest.CaptureFixture[str],
+                                                                   keyword: str, words: str) -> None:
+    """ao.connect(env='sandbox') started the embedded emulator (and said so), then raised TypeError
+    'OrdersClient.__init__() got an unexpected keyword argument'."""
+    import adobe_orders as ao
+
+    with pytest.raises(UsageError) as refused:
+        ao.connect(**{keyword: "sandbox"})
+    assert f"{keyword}=" in str(refused.value) and words in str(refused.value)
+    assert "embedded local emulator" not in capsys.readouterr().out
