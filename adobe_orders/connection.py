@@ -15,7 +15,7 @@ from typing import Any
 
 from .client import OrdersClient
 from .config import Settings
-from .errors import UsageError
+from .errors import UsageError, type_name
 from .workspace import emulator_state_file
 
 #: The keywords ``OrdersClient`` takes besides its settings.
@@ -46,6 +46,17 @@ def connect(*, announce: bool = True, **overrides: Any) -> OrdersClient:
     return OrdersClient(settings, **overrides)
 
 
+def client_or_connect(client: object, who: str) -> OrdersClient:
+    """The client a widget was given, or the workspace's when none: a string such as 'sandbox' failed
+    later with AttributeError (a client is made by connect(), the environment chosen in .env)."""
+    if client is None:
+        return connect()
+    if not isinstance(client, OrdersClient):
+        raise UsageError(f"{who} takes a client (ao.connect()), not {type_name(client)}; choose the API with "
+                         "ADOBE_VIPM_ENV in .env, or ao.connect(environment='sandbox').")
+    return client
+
+
 def _did_you_mean(word: str, known: list[str]) -> str:
     """ADOBE_VIPM_ENV makes 'env=' the likely slip; otherwise the closest keyword, if any is close."""
     close = ["environment"] if word.lower() in ("env", "environ") else difflib.get_close_matches(word, known, n=1)
@@ -65,4 +76,4 @@ def _embedded_emulator(settings: Settings, announce: bool) -> Settings:
                                    base_url=sb.url, embedded=True)
 
 
-__all__ = ["connect"]
+__all__ = ["client_or_connect", "connect"]

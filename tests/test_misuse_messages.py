@@ -285,3 +285,21 @@ def test_connect_with_a_misspelled_keyword_names_the_ones_it_takes(capsys: pytes
         ao.connect(**{keyword: "sandbox"})
     assert f"{keyword}=" in str(refused.value) and words in str(refused.value)
     assert "embedded local emulator" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("make", ["UpdateOrderForm", "BatchUpdatePanel", "OrderBrowser"])
+def test_a_widget_given_something_else_than_a_client_says_what_it_takes(make: str) -> None:
+    """ao.UpdateOrderForm('sandbox') raised AttributeError: 'str' object has no attribute 'needs_confirmation'."""
+    import adobe_orders as ao
+
+    with pytest.raises(UsageError, match=r"takes a client \(ao\.connect\(\)\), not str"):
+        getattr(ao, make)("sandbox")
+
+
+@pytest.mark.parametrize("call", ["line_items", "orders"])
+def test_line_items_of_something_else_than_a_frame_says_what_it_takes(call: str) -> None:
+    """ao.line_items('x') raised AttributeError: 'str' object has no attribute 'columns'."""
+    import adobe_orders as ao
+
+    with pytest.raises(UsageError, match="results frame or a fetch_orders frame, not str"):
+        getattr(ao, call)("x")

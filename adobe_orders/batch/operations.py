@@ -390,6 +390,8 @@ def history(journal: JournalBackend | str | None = None, *, order: str | None = 
 
 def _order_json(results: pd.DataFrame) -> pd.Series:
     """The returned-order JSON column: ``order_json`` (results and fetch_orders frames), or ``order``."""
+    if not isinstance(results, pd.DataFrame):
+        raise UsageError(f"Expected a results frame or a fetch_orders frame, not {type_name(results)}.")
     for name in ("order_json", "order"):
         if name in results.columns:
             return results[name]

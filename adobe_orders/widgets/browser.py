@@ -17,7 +17,7 @@ import ipywidgets as w
 import pandas as pd
 
 from ..client import OrdersClient
-from ..connection import connect
+from ..connection import client_or_connect
 from ..discovery import fetch_orders
 from ..errors import AdobeOrdersError, ValidationError
 from ..models import STATUS_NAMES
@@ -69,7 +69,7 @@ class OrderBrowser(w.VBox):
 
     def __init__(self, client: OrdersClient | None = None, customers: list[str] | str | None = None,
                  **kwargs: Any) -> None:
-        self.client = client or connect()
+        self.client = client_or_connect(client, "OrderBrowser")
         self.frame: pd.DataFrame | None = None  # the orders on view, in grid order
         self.banner = environment_banner(self.client)
         self.customers = w.Textarea(description="Customer IDs", placeholder="one per line, or comma-separated",

@@ -12,7 +12,7 @@ from IPython.display import JSON
 
 from ..batch import update_one
 from ..client import OrdersClient
-from ..connection import connect
+from ..connection import client_or_connect
 from ..errors import ValidationError
 from ..models import Order
 from ..render import MUTED_TEXT, is_blank, status_badge, table_html, tone_colour
@@ -60,7 +60,7 @@ class UpdateOrderForm(w.VBox):
     """A form for one order: validates as you type, fetches, updates (journaled), shows the result."""
 
     def __init__(self, client: OrdersClient | None = None, **kwargs: Any) -> None:
-        self.client = client or connect()
+        self.client = client_or_connect(client, "UpdateOrderForm")
         self.last_result: dict[str, Any] | None = None
         self.history: list[dict[str, Any]] = []
         self.banner = environment_banner(self.client)

@@ -23,7 +23,7 @@ from ..batch.columns import CUSTOMER, ORDER, resolve_columns
 from ..batch.report import no_undo_text, undo_outlook, unfilled_rows
 from ..batch.schema import NO_NEW_VALUE, RESULT_COLUMNS
 from ..client import OrdersClient
-from ..connection import connect
+from ..connection import client_or_connect
 from ..errors import AdobeOrdersError
 from ..render import is_blank
 from .batch_view import ProgressView, ResultsView
@@ -84,7 +84,7 @@ class BatchUpdatePanel(w.VBox):
 
     def __init__(self, client: OrdersClient | None = None, frame: pd.DataFrame | None = None,
                  *, workers: int = 4, **kwargs: Any) -> None:
-        self.client = client or connect()
+        self.client = client_or_connect(client, "BatchUpdatePanel")
         self.frame: pd.DataFrame | None = None
         self.results: pd.DataFrame | None = None
         self.root_batch: str | None = None  # the applied batch: Undo restores it and every retry of it
