@@ -42,6 +42,11 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, min(seconds, RETRY_AFTER_CAP))
 
 
+#: The slowest pace a run takes: slower is a mistake (a request a day would never finish a batch, and
+#: 1e-300 put the next request past the end of time, an OverflowError mid-run).
+MIN_MAX_RATE = 1 / 3600
+
+
 @dataclass
 class Throttle:
     """Pacing shared by all threads of one client: a pause after a 429, and an optional rate.

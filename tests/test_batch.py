@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from adobe_orders import apply_updates, history, line_items, orders, read_updates, retry_failed, undo
-from adobe_orders.batch import ConfirmationRequired, InputFileError, resume, validate_updates
-from adobe_orders.errors import BatchMismatch, ColumnError, TransportError
+from adobe_orders.batch import resume, validate_updates
+from adobe_orders.errors import BatchMismatch, ColumnError, ConfirmationRequired, InputFileError, TransportError
 from adobe_orders.sandbox.data import seed_orders
 from tests.helpers import v3
 
@@ -227,7 +227,7 @@ def test_cancel_leaves_rows_queued_for_resume(client, sandbox) -> None:
 
 def test_same_batch_id_with_other_rows_is_refused(client, sandbox) -> None:
     apply_updates(frame_for(sandbox.orders, ["A"]), client, batch_id="b-x", progress=False)
-    from adobe_orders.batch import BatchMismatch
+    from adobe_orders.errors import BatchMismatch
 
     with pytest.raises(BatchMismatch):
         apply_updates(frame_for(sandbox.orders, ["B"]), client, batch_id="b-x", progress=False)

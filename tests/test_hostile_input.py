@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from adobe_orders import apply_updates, read_updates
-from adobe_orders.batch import InputFileError
+from adobe_orders.errors import InputFileError
 from adobe_orders.widgets import UpdateOrderForm
 from tests.helpers import v3
 

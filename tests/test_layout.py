@@ -79,3 +79,15 @@ def test_run_settings_are_exactly_the_run_options_a_caller_may_set() -> None:
     """One home for each run setting: the keyword set of apply_updates/resume/retry_failed/undo is RunOptions'."""
     fields = {f.name for f in dataclasses.fields(RunOptions)} - {"dry_run"}
     assert set(RunSettings.__annotations__) == fields
+
+
+def test_the_cli_starts_without_pandas_or_the_client() -> None:
+    """``adobe-orders --help`` and ``history`` must not wait for pandas or requests to load: the CLI's modules
+    import the batch engine, the client and the emulator only inside the commands that use them."""
+    import subprocess
+    import sys
+
+    heavy = "('pandas', 'requests', 'adobe_orders.batch', 'adobe_orders.sandbox')"
+    code = f"import sys, adobe_orders.cli\nprint([m for m in {heavy} if m in sys.modules])"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr

@@ -48,7 +48,7 @@ def test_out_of_range_server_options_are_usage_errors(capsys: pytest.CaptureFixt
 
 
 def test_the_emulator_still_takes_port_zero_for_any_free_port() -> None:
-    from adobe_orders.cli import build_parser
+    from adobe_orders.cli.parser import build_parser
 
     assert build_parser().parse_args(["sandbox", "--port", "0"]).port == 0
     assert build_parser().parse_args(["sandbox", "--port", "65535", "--latency", "0.2"]).latency == 0.2

@@ -62,16 +62,17 @@ def test_importing_the_package_installs_no_display_formatter(tmp_path: Path) -> 
 
 def test_the_cli_in_process_writes_to_the_streams_it_is_given_and_leaves_sys_stdout_alone(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    from adobe_orders.cli import dispatch, main
+    from adobe_orders import cli
+    from adobe_orders.cli import main
 
     seen: list[bool] = []
-    real = dispatch.cmd_history
+    real = cli.cmd_history
 
     def spy(args, console):  # type: ignore[no-untyped-def]
         seen.append(sys.stdout is before_out and sys.stderr is before_err)
         return real(args, console)
 
-    monkeypatch.setattr(dispatch, "cmd_history", spy)
+    monkeypatch.setattr(cli, "cmd_history", spy)
     before_out, before_err = sys.stdout, sys.stderr
     out, err = io.StringIO(), io.StringIO()
     assert main(["history"], stdout=out, stderr=err) == 0

@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adobe_orders import read_updates, validate_updates
-from adobe_orders.batch import InputFileError, reading
+from adobe_orders.batch import reading
+from adobe_orders.errors import InputFileError
 from adobe_orders.export import restore_cell
 from adobe_orders.validation import UnsavedFormula
 

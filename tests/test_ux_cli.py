@@ -16,6 +16,7 @@ import pytest
 
 import adobe_orders as ao
 from adobe_orders import cli
+from adobe_orders.cli.parser import build_parser
 from tests.helpers import SERVERS, server_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +51,7 @@ def test_python_dash_m_runs_the_cli() -> None:
 
 
 def _commands() -> dict[str, argparse.ArgumentParser]:
-    parser = cli._parser()
+    parser = build_parser()
     (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     return dict(sub.choices)
 
@@ -66,7 +67,7 @@ def test_every_option_and_argument_has_help_and_exit_codes_are_listed(name: str)
 @pytest.mark.parametrize("name", [None, *sorted(_commands())])
 def test_every_help_fits_100_columns(name: str | None) -> None:
     """A description was printed as one 137- or 170-character line: the raw formatter never wraps it."""
-    parser = cli._parser() if name is None else _commands()[name]
+    parser = build_parser() if name is None else _commands()[name]
     assert [line for line in parser.format_help().splitlines() if len(line) > 100] == []
 
 

@@ -1,47 +1,37 @@
-"""Bulk updates from a DataFrame: read, validate, apply, journal, resume, retry, undo, export."""
+"""Bulk updates from a DataFrame: read, validate, apply, journal, resume, retry, undo, export.
 
-from ..errors import (
-    ApiMismatch,
-    BatchBusy,
-    BatchMismatch,
-    ColumnError,
-    ConfirmationRequired,
-    InputFileError,
-    JournalError,
-)
-from .checks import validate_updates
-from .journal import Journal
+The package's public surface is ``__all__`` below; every other name is internal to ``batch``. Where each
+job lives: reading a file (``reading``, ``csv_quotes``), which column is which (``columns``), the words
+of a batch (``schema``), checking rows (``validate``); the entry points ``apply``, ``rerun`` (resume and
+retry), ``undo``, ``history`` and ``report``; the engine they share (``plan``, ``preflight``, ``engine``,
+``run_state``, ``row_update``, ``bulk_reads``, ``bookkeeping``, ``results``); and the journal
+(``journal``, ``journal_backends`` and the team journal's ``journal_pg*``, ``journal_outbox``,
+``journal_url``, ``journal_copy``).
+"""
+
+from .apply import apply_updates
+from .history import history, line_items, orders
 from .journal_copy import copy_journal
-from .operations import history, line_items, orders, resume, retry_failed, undo, update_one
 from .reading import read_updates
 from .report import ResultsReport, report
-from .runner import apply_updates, new_batch_id
-from .schema import RESULT_COLUMNS, RowStatus, row_name
+from .rerun import resume, retry_failed
+from .schema import RESULT_COLUMNS, RowStatus
+from .undo import undo
+from .validate import validate_updates
 
 __all__ = [
     "RESULT_COLUMNS",
-    "ApiMismatch",
-    "BatchBusy",
-    "BatchMismatch",
-    "ColumnError",
-    "ConfirmationRequired",
-    "InputFileError",
-    "Journal",
-    "JournalError",
     "ResultsReport",
     "RowStatus",
     "apply_updates",
     "copy_journal",
     "history",
     "line_items",
-    "new_batch_id",
     "orders",
     "read_updates",
     "report",
     "resume",
     "retry_failed",
-    "row_name",
     "undo",
-    "update_one",
     "validate_updates",
 ]

@@ -14,9 +14,9 @@ from ..client import OrdersClient
 from ..errors import BatchMismatch
 from .journal import PENDING, QUEUED, Record, utc_now
 from .journal_backends import JournalBackend
-from .outcome import RowResult
 from .plan import Plan, PlanRow
 from .preflight import binding_of, check_binding, refuse_if_undone
+from .results import RowResult
 from .run_state import Job, Run
 from .schema import FINAL, RowStatus
 

@@ -3,7 +3,7 @@ value — against one API, journaled, stoppable, and never raising mid-way for a
 
 Workers take the rows one at a time: each is ``row_update.process`` (read, compare, mark pending,
 PATCH, read back when no answer came), then its outcome is journaled (``bookkeeping``). Where a
-customer has several rows, their current values come from its order-history pages (``prefetch``).
+customer has several rows, their current values come from its order-history pages (``bulk_reads``).
 ``apply_updates``, ``resume``, ``retry_failed`` and ``undo`` only build plans; this module runs them
 all the same way.
 
@@ -26,11 +26,11 @@ from ..client import OrdersClient
 from ..errors import JournalError
 from ..retry import RetryBudget, Throttle
 from .bookkeeping import journal_outcome, start_or_resume
+from .bulk_reads import PAGE_SIZE, BulkReads, Page, PageReader, interleave
 from .journal import Lease, utc_now
 from .journal_backends import JournalBackend
-from .outcome import RowResult
 from .plan import Plan, RunOptions
-from .prefetch import PAGE_SIZE, BulkReads, Page, PageReader, interleave
+from .results import RowResult
 from .row_update import process
 from .run_state import Job, Run
 from .schema import RowStatus

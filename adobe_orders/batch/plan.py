@@ -19,13 +19,10 @@ from typing import Any, TypedDict
 import pandas as pd
 
 from ..errors import UsageError
-from .checks import check_rows
+from ..retry import MIN_MAX_RATE
 from .journal import fingerprint
 from .schema import RowStatus, row_name
-
-#: The slowest pace a run takes: slower is a mistake (a request a day would never finish a batch, and
-#: 1e-300 put the next request past the end of time, an OverflowError mid-run).
-MIN_MAX_RATE = 1 / 3600
+from .validate import check_rows
 
 
 @dataclass(frozen=True)

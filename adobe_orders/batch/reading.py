@@ -15,7 +15,7 @@ Three promises, because analysts' files come from Excel:
 - **The separators Excel writes are recognised:** ``,`` (CSV UTF-8), ``;`` (European "CSV UTF-8",
   often with a BOM), tab (UTF-16 "Unicode text") and ``|``, with or without double quotes (and a
   space after each separator, ``"a", "b"``). A file in which none of them splits the header is
-  refused, naming the broken double quote when that is why (``quoting``), else saying what the
+  refused, naming the broken double quote when that is why (``csv_quotes``), else saying what the
   header line holds and how to save the file.
 
 CSV cells that an export neutralised against formula injection (``'=…``) are restored here, so a
@@ -39,7 +39,7 @@ from ..errors import InputFileError, UsageError, type_name
 from ..export import restore_cell
 from ..validation import UnsavedFormula
 from .columns import ALIASES
-from .quoting import CELL_RULE, header_problem, physical_lines, quote_problem
+from .csv_quotes import CELL_RULE, header_problem, physical_lines, quote_problem
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 DELIMITERS = (",", ";", "\t", "|")
@@ -231,7 +231,7 @@ def _sniff(text: str, name: str) -> tuple[str, bool]:
     """The separator that splits the header into recognised names (else into the most cells), and
     whether the header puts a space before quoted cells (``"a", "b"``: read with the space skipped).
 
-    When none splits it, a broken double quote is the usual reason, and is named (``quoting``)."""
+    When none splits it, a broken double quote is the usual reason, and is named (``csv_quotes``)."""
     head = text[: 64 * 1024]
     best: tuple[tuple[int, int], str, list[str]] | None = None
     for delimiter in DELIMITERS:

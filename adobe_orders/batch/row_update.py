@@ -20,9 +20,9 @@ from ..errors import (
     TransportError,
     ValidationError,
 )
+from .bulk_reads import reply_of
 from .journal import utc_now
-from .outcome import RowResult
-from .prefetch import reply_of
+from .results import RowResult
 from .run_state import Job, Run
 from .schema import RowStatus
 
@@ -184,7 +184,7 @@ def _built_on(run: Run, job: Job) -> tuple[str | None, str | None]:
 
 def _current(run: Run, customer_id: str, order_id: str) -> Reply:
     """The order before its change: from its customer's history pages when bulk reads hold it
-    (see ``prefetch``), else its own GET. The read-back after a PATCH without answer is always a GET."""
+    (see ``bulk_reads``), else its own GET. The read-back after a PATCH without answer is always a GET."""
     if run.bulk is not None:
         found = run.bulk.take(customer_id, order_id)
         if found is not None:

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from ..client import OrdersClient
 from ..errors import JournalError, JournalGone
 from ..retry import RetryBudget, Throttle
+from .bulk_reads import BulkReads
 from .journal import Lease
 from .journal_backends import JournalBackend
-from .outcome import RowResult
 from .plan import Plan, PlanRow, RunOptions
-from .prefetch import BulkReads
+from .results import RowResult
 from .schema import RowStatus
 
 

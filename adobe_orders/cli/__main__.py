@@ -1,4 +1,4 @@
-"""``python -m adobe_orders.cli``: the CLI, as it was started when it was one module (tests do)."""
+"""``python -m adobe_orders.cli``: the CLI, started as a module (the tests run it so)."""
 
 import sys
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ..errors import AdobeOrdersError
 from ..models import Order
 from ..render import is_blank
-from .output import Console, command, json_text
+from .console import Console, command, json_text
 
 if TYPE_CHECKING:  # pandas and the client load only when a command needs them
     import pandas as pd
@@ -27,7 +27,7 @@ def print_order(order: Order, as_json: bool, console: Console) -> None:
 
 def update_order(client: OrdersClient, args: argparse.Namespace, console: Console) -> int:
     """A single update, journaled like a batch of one so ``adobe-orders undo`` can restore it."""
-    from ..batch import update_one  # pandas loads with the batch engine: only for the commands that need it
+    from ..batch.apply import update_one  # pandas loads with the batch engine: only for the commands that need it
 
     row = update_one(client, args.customer_id, args.order_id, args.value, kind="cli", confirm=True)
     if row["status"] in ("invalid", "failed", "not_run"):

@@ -12,9 +12,8 @@ from ..errors import AdobeOrdersError
 from ..export import check_output_path, write_table
 from ..render import text_table
 from ..validation import check_customer_id
-from .connection import connect
+from .console import Console, command, connect
 from .exit_codes import EXIT_FAILED_ROWS
-from .output import Console, command
 
 ORDER_TABLE = {"customerId": "customer", "orderId": "order", "creation_date": "created", "order_type": "type",
                "status": "status", "external_reference_id": "reference", "reference_order_id": "refers to",

@@ -10,7 +10,7 @@ from typing import Any
 import ipywidgets as w
 from IPython.display import JSON
 
-from ..batch import update_one
+from ..batch.apply import update_one
 from ..client import OrdersClient
 from ..connection import client_or_connect
 from ..errors import ValidationError

@@ -16,10 +16,11 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from ..batch import apply_updates, new_batch_id, read_updates, retry_failed, validate_updates
+from ..batch import apply_updates, read_updates, retry_failed, validate_updates
 from ..batch import resume as resume_batch
 from ..batch import undo as undo_batch
 from ..batch.columns import CUSTOMER, ORDER, resolve_columns
+from ..batch.preflight import new_batch_id
 from ..batch.report import no_undo_text, undo_outlook, unfilled_rows
 from ..batch.schema import NO_NEW_VALUE, RESULT_COLUMNS
 from ..client import OrdersClient

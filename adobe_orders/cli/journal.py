@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from ..export import check_output_path
 from ..terminal import history_text
+from .console import Console, save_table
 from .exit_codes import EXIT_OK, EXIT_ROWS
-from .output import Console, save_table
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -1,10 +1,6 @@
-"""The public way in: ``apply_updates`` (and ``run_frame``, which ``update_one`` shares) validate a
-frame, build its plan, run it on the engine and return the results frame (``finish``).
-
-The engine and its parts live in their own modules (``plan``, ``preflight``, ``run_state``,
-``row_update``, ``bookkeeping``, ``engine``); the names other code imported from here before the
-split are handed on unchanged.
-"""
+"""Apply a frame of updates as a journaled batch: ``apply_updates`` (and ``update_one``, a batch of one
+row for the form and the CLI) validate the frame, build its plan, run it on the engine and return the
+results frame (``finish``)."""
 
 from __future__ import annotations
 
@@ -15,26 +11,20 @@ import pandas as pd
 
 from ..client import OrdersClient
 from ..connection import connect
-from ..errors import ConfirmationRequired
-from .bookkeeping import stored_result
-from .columns import CUSTOMER, ORDER, resolve_columns, user_columns
+from .columns import CUSTOMER, ORDER, VALUE, resolve_columns, user_columns
 from .engine import Outcome, execute
 from .journal_backends import JournalBackend
-from .outcome import results_frame
-from .plan import Plan, PlanRow, RunOptions, RunSettings, label_of, plan_rows, text
+from .plan import Plan, RunOptions, RunSettings, plan_rows
 from .preflight import (
     check_batch_id,
-    check_binding,
     new_batch_id,
     open_journal,
-    refuse_if_undone,
     require_confirmation,
-    root_of,
 )
+from .results import results_frame
 
-if TYPE_CHECKING:  # read by type checkers only: typing has Unpack from Python 3.12, typing_extensions before
+if TYPE_CHECKING:
     from typing_extensions import Unpack
-
 
 
 def finish(inputs: pd.DataFrame, plan: Plan, outcome: Outcome, client: OrdersClient, *, dry_run: bool,
@@ -98,23 +88,14 @@ def apply_updates(
                      confirm=confirm, journal=journal, options=options)
 
 
-__all__ = [
-    "ConfirmationRequired",
-    "Plan",
-    "PlanRow",
-    "RunOptions",
-    "apply_updates",
-    "check_batch_id",
-    "check_binding",
-    "execute",
-    "finish",
-    "label_of",
-    "new_batch_id",
-    "open_journal",
-    "refuse_if_undone",
-    "require_confirmation",
-    "root_of",
-    "run_frame",
-    "stored_result",
-    "text",
-]
+
+
+def update_one(client: OrdersClient, customer_id: object, order_id: object, value: object, *, kind: str,
+               confirm: bool = False) -> pd.Series:
+    """One journaled update (the form and the CLI): a batch of one row, so it can be undone too."""
+    frame = pd.DataFrame({CUSTOMER: [customer_id], ORDER: [order_id], VALUE: [value]}, dtype=object)
+    return run_frame(frame, client, kind=kind, columns=None, batch_id=None, dry_run=False, confirm=confirm,
+                     journal=None, options=RunOptions(workers=1, progress=False)).iloc[0]
+
+
+__all__ = ["apply_updates", "finish", "run_frame", "update_one"]

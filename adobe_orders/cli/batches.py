@@ -1,25 +1,23 @@
-"""``apply`` (and ``apply --dry-run``): a CSV/Excel file of updates, sent as one resumable batch.
-
-Whatever can be refused is refused before the first request; afterwards the user gets the summary, the
-results file and a command to paste: resume, retry the failed rows, or undo.
-"""
+"""``apply`` and ``undo``: a file of updates sent as one resumable batch, and a batch (with its retries)
+restored, each run as a journaled batch; with the terminal's side of every batch: before it (the
+results file must be writable), during it (Ctrl-C stops the batch, not the process) and after it (one
+summary, one exit code, and the command to paste next: resume, retry or undo)."""
 
 from __future__ import annotations
 
 import argparse
+import signal
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..batch.report import unfilled_rows
 from ..errors import AdobeOrdersError
 from ..export import check_output_path
 from ..workspace import state_dir
-from .batch_run import check_writable, exit_code, interrupts_stop_the_batch, summary_text
-from .connection import connect, require_yes
-from .exit_codes import EXIT_NOTHING
-from .output import Console, command, save_table
+from .console import Console, command, connect, require_yes, save_table
+from .exit_codes import EXIT_INTERRUPTED, EXIT_NOTHING, EXIT_OK, EXIT_ROWS
 
-if TYPE_CHECKING:  # pandas loads only for the commands that need it
+if TYPE_CHECKING:
     import pandas as pd
 
 
@@ -60,8 +58,12 @@ def _tell_outcome(results: pd.DataFrame, resume: list[str] | None, console: Cons
 
 
 def cmd_apply(args: argparse.Namespace, console: Console) -> int:
-    from ..batch import apply_updates, new_batch_id, read_updates
-    from ..batch.runner import check_batch_id  # pandas loads with the batch engine: only for the commands that need it
+    from ..batch import apply_updates, read_updates
+    from ..batch.preflight import (
+        check_batch_id,  # pandas loads with the batch engine: only for the commands that need it
+        new_batch_id,
+    )
+    from ..batch.report import unfilled_rows
 
     if args.out:
         check_output_path(args.out)  # a wrong name is refused before anything is sent
@@ -102,3 +104,74 @@ def cmd_apply(args: argparse.Namespace, console: Console) -> int:
             console.warn(f"Nothing was sent: no row has a new value (all {blank} are blank)." if blank == len(results)
                          else "Nothing was sent: no row of the file is valid.")
     return code
+
+
+def cmd_undo(args: argparse.Namespace, console: Console) -> int:
+    from ..batch import undo  # pandas loads with the batch engine: only for the commands that need it
+
+    if args.out:
+        check_output_path(args.out)
+        check_writable(args.out)
+    client = connect(console)
+    require_yes(client, args.yes, f"undo batch {args.batch_id}")
+    stop = interrupts_stop_the_batch()
+    results = undo(args.batch_id, client, confirm=True, progress=not args.no_progress, cancel=stop)
+    results.attrs["interrupted"] = results.attrs.get("interrupted") or stop.is_set()
+    if results.attrs.get("already_undone"):
+        console.say(f"Batch {args.batch_id} was already undone by batch {results.attrs['already_undone']}; nothing was "
+              "sent.")
+        return EXIT_NOTHING
+    console.say(f"Undo of {args.batch_id} (and its retries) on {client.label}: batch {results.attrs['batch_id']}")
+    console.say(summary_text(results))
+    if args.out:
+        save_table(results, args.out)
+        console.say(f"Results: {args.out}")
+    if results.attrs.get("interrupted") or results.attrs.get("stopped"):
+        console.say(f"Finish the undo with: {command('undo', args.batch_id)}")
+    return exit_code(results)
+
+
+def check_writable(out: str) -> None:
+    """Before anything is sent: a results file that cannot be written would lose the batch's record."""
+    path = Path(out)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        existed = path.exists()
+        with path.open("a", encoding="utf-8"):
+            pass
+        if not existed:
+            path.unlink()
+    except OSError as exc:
+        raise AdobeOrdersError(f"Cannot write the results file {out} ({exc.strerror or exc}); choose another "
+                               "--out. Nothing was sent.") from None
+
+
+def interrupts_stop_the_batch() -> threading.Event:
+    """From here on, Ctrl-C stops the batch instead of killing the process: before it starts (no row
+    is sent), while it runs (the engine's own handler: no new request, in-flight ones finish), and
+    after (the results file and the summary are always written)."""
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    return stop
+
+
+def summary_text(results: pd.DataFrame) -> str:
+    """Counts, then each row that needs attention, named as everywhere else (``line 22``)."""
+    from ..batch.report import attention_lines, counts_text
+
+    return "\n".join([counts_text(results) or "no rows", *attention_lines(results)])
+
+
+def exit_code(results: pd.DataFrame) -> int:
+    """The batch's outcome as one number (``EXIT_CODES``): a script tells "done" from "needs a person" by it."""
+    from ..batch.report import unfilled_rows
+    from ..batch.schema import NEEDS_ATTENTION, RowStatus
+
+    # a row left blank is no problem (partly filled files are normal); a file with no value at all sends nothing
+    statuses = set(results["status"].astype(str)[~unfilled_rows(results)])
+    if results.attrs.get("interrupted"):
+        return EXIT_INTERRUPTED
+    if results.attrs.get("already_undone") or not statuses - {RowStatus.INVALID, RowStatus.DUPLICATE}:
+        return EXIT_NOTHING
+    return EXIT_ROWS if statuses & {s.value for s in NEEDS_ATTENTION} else EXIT_OK

@@ -25,7 +25,7 @@ from ..validation import (
     shown,
 )
 from .columns import CUSTOMER, ORDER, VALUE, resolve_columns, user_columns
-from .outcome import frame_with_results
+from .results import frame_with_results
 from .schema import NO_NEW_VALUE, RowStatus, row_name
 
 # Strict ASCII subsets of the rules (kept with the rules in adobe_orders.validation): a cell they

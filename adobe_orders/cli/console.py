@@ -1,8 +1,6 @@
-"""What the CLI hands the user to read, paste or open: JSON on stdout, command lines, table files.
-
-Every command makes these the same way, so a script parses every JSON document alike and every
-printed command can be pasted as it stands.
-"""
+"""Where a command writes and what it hands the user: the ``Console`` (stdout and stderr, escaped),
+JSON for scripts, command lines to paste, table files; and which API it talks to, said first on
+stderr (``connect``), with the production guard (``require_yes``)."""
 
 from __future__ import annotations
 
@@ -10,11 +8,14 @@ import json
 import shlex
 from typing import TYPE_CHECKING, TextIO
 
+from ..errors import AdobeOrdersError
 from ..export import write_table
 from ..terminal import PrintableStream, command_prefix
 
-if TYPE_CHECKING:  # pandas loads only for the commands that need it
+if TYPE_CHECKING:
     import pandas as pd
+
+    from ..client import OrdersClient
 
 
 # JSON leaves DEL and the C1 controls raw, and stdout would show them as \x85, which no JSON parser reads:
@@ -54,3 +55,19 @@ def command(*words: str) -> str:
 def save_table(frame: pd.DataFrame, out: str) -> None:
     """CSV or XLSX by the name, formula-like cells neutralised (adobe_orders.export)."""
     write_table(frame, out)
+
+
+def connect(console: Console) -> OrdersClient:
+    """The client the settings choose (``adobe_orders.connect``), named on stderr first. The embedded
+    emulator keeps its orders in the workspace, so one command sees what the last one (or a notebook) changed."""
+    from ..connection import connect as connect_workspace  # the client loads only for commands that need it
+
+    client = connect_workspace(announce=False)  # the "API:" line below says it
+    console.warn(f"API: {client.label}")
+    return client
+
+
+def require_yes(client: OrdersClient, yes: bool, what: str) -> None:
+    """A change in production needs ``--yes``: a command pasted into the wrong shell must not touch real orders."""
+    if client.needs_confirmation and not yes:
+        raise AdobeOrdersError(f"This would {what} in PRODUCTION ({client.base_url}); add --yes to confirm.")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import AdobeOrdersError
 from ..terminal import pip_install_extra
-from .output import Console
+from .console import Console
 
 LAB_LOCKS = ("--ServerApp.allow_remote_access=False", "--ServerApp.local_hostnames=localhost",
              "--ServerApp.allow_origin=", "--ServerApp.allow_origin_pat=")
