@@ -74,7 +74,7 @@ def printable(text: str) -> str:
 
 
 class PrintableStream:
-    """A text stream that writes ``printable(text)`` to the stream it wraps (``cli.output.Console``)."""
+    """A text stream that writes ``printable(text)`` to the stream it wraps (``cli.console.Console``)."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
