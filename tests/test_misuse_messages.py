@@ -303,3 +303,16 @@ def test_line_items_of_something_else_than_a_frame_says_what_it_takes(call: str)
 
     with pytest.raises(UsageError, match="results frame or a fetch_orders frame, not str"):
         getattr(ao, call)("x")
+
+
+def test_apply_with_a_journal_it_cannot_open_announces_no_batch_to_finish(capsys: pytest.CaptureFixture[str],
+                                                                         isolated: Path) -> None:
+    """With the team journal down (or a damaged journal file) apply printed 'Batch …: Ctrl-C stops it
+    cleanly; to finish it later: … --batch-id …' for a batch that was never journaled, then the error."""
+    (isolated / "broken.sqlite").write_bytes(b"this is not a database" * 100)
+    (isolated / ".env").write_text("ADOBE_VIPM_JOURNAL=broken.sqlite\n", encoding="utf-8")
+    (isolated / "u.csv").write_text("customerId,orderId,externalReferenceId\n0001000000,0123456000,PO-J-1\n",
+                                    encoding="utf-8")
+    assert main(["apply", "u.csv", "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert "broken.sqlite" in err and "--batch-id" not in err and "finish it later" not in err

@@ -62,6 +62,7 @@ def cmd_apply(args: argparse.Namespace, console: Console) -> int:
     from ..batch.preflight import (
         check_batch_id,  # pandas loads with the batch engine: only for the commands that need it
         new_batch_id,
+        open_journal,
     )
     from ..batch.report import unfilled_rows
 
@@ -82,6 +83,9 @@ def cmd_apply(args: argparse.Namespace, console: Console) -> int:
     client = connect(console)
     require_yes(client, args.yes or args.dry_run, f"change up to {len(frame)} orders")
     if not args.dry_run:
+        # A journal that cannot be opened (the team journal down, a damaged file) is said before a batch is
+        # announced with a command to finish it: that batch would never be journaled.
+        open_journal(None, client).close()
         console.warn(f"Batch {batch}: Ctrl-C stops it cleanly; to finish it later: "
               f"{command(*_resume_words(args, batch))}", flush=True)
     stop = interrupts_stop_the_batch()
