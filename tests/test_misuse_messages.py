@@ -316,3 +316,17 @@ def test_apply_with_a_journal_it_cannot_open_announces_no_batch_to_finish(capsys
     assert main(["apply", "u.csv", "--no-progress"]) == 1
     err = capsys.readouterr().err
     assert "broken.sqlite" in err and "--batch-id" not in err and "finish it later" not in err
+
+
+def test_an_empty_journal_named_by_the_settings_is_not_called_this_workspaces(capsys: pytest.CaptureFixture[str],
+                                                                           isolated: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A team journal (or any journal ADOBE_VIPM_JOURNAL names) is shared: 'no batch has been applied from this
+    workspace yet' was wrong there."""
+    assert main(["history"]) == 0
+    assert "from this workspace" in capsys.readouterr().out  # the workspace's own file: true
+    monkeypatch.setenv("ADOBE_VIPM_JOURNAL", str(isolated / "shared" / "team.sqlite"))
+    (isolated / "shared").mkdir()
+    assert main(["history"]) == 0
+    out = capsys.readouterr().out
+    assert "The journal is empty" in out and "this workspace" not in out

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 def cmd_history(args: argparse.Namespace, console: Console) -> int:
     from ..batch import history  # pandas loads with the batch engine: only for the commands that need it
+    from ..batch.journal_backends import journal_setting
 
     if args.out:
         check_output_path(args.out)
@@ -34,7 +35,9 @@ def cmd_history(args: argparse.Namespace, console: Console) -> int:
     elif args.order is not None:
         console.say(order_text(frame, args.order))
     elif frame.empty:
-        console.say("The journal is empty: no batch has been applied from this workspace yet.")
+        shared = journal_setting() is not None  # ADOBE_VIPM_JOURNAL: a team journal, or a file others may use
+        console.say("The journal is empty: no batch has been applied "
+                    + ("with it yet." if shared else "from this workspace yet."))
     else:
         console.say(history_text(frame, last=None if args.all else args.last))
     return 0
