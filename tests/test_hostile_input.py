@@ -142,7 +142,7 @@ def test_cli_handles_the_corpus_as_a_file(tmp_path, sandbox) -> None:
      (b"\xff\xfe" + "customerId,orderId,externalReferenceId\n01,02,03\n".encode("utf-16-le"), None),
      (b"\xef\xbb\xbfcustomerId,orderId,externalReferenceId\n01,02,03\n", None),
      (b"PK\x03\x04 this is not really a spreadsheet", "could not be read"),
-     (b'customerId,orderId,externalReferenceId\n"01,02,03\n', "could not be read")],
+     (b'customerId,orderId,externalReferenceId\n"01,02,03\n', "line 2: a double quote opens a cell and is never")],
 )
 def test_bad_files_get_a_clear_message(tmp_path, content, message) -> None:
     path = tmp_path / "in.csv"

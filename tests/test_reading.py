@@ -114,8 +114,16 @@ def test_a_damaged_header_names_the_broken_quote_not_a_single_column(data: str, 
 def test_a_broken_quote_in_a_row_names_the_cell() -> None:
     with pytest.raises(InputFileError) as info:
         read_bytes(f'{HEADER}\n0001000000,"0123456000"x,PO-1\n'.encode())
-    assert str(info.value).startswith("in.csv, could not be read: line 2: the cell '\"0123456000\"' ends with a "
+    assert str(info.value).startswith("in.csv, line 2: the cell '\"0123456000\"' ends with a "
                                       "double quote that is followed by 'x' instead of a comma"), str(info.value)
+
+
+def test_a_quote_never_closed_names_its_line_and_says_what_to_do() -> None:
+    """It said 'in.csv, could not be read: a double quote opened on line 2 is never closed', and no more."""
+    with pytest.raises(InputFileError) as info:
+        read_bytes(f'{HEADER}\n0001000000,0123456000,"PO-1\n'.encode())
+    assert str(info.value).startswith("in.csv, line 2: a double quote opens a cell and is never closed. A double "
+                                      "quote may only enclose a whole cell"), str(info.value)
 
 
 def test_a_row_with_too_many_cells_names_its_line() -> None:

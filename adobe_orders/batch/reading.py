@@ -217,13 +217,14 @@ def _records(text: str, delimiter: str, limit: int | None = None,
         if tolerant:
             return lines, rows
         if "end of data" in str(exc):
-            raise InputFileError(f"could not be read: a double quote opened on line {start} is never closed") from None
+            raise InputFileError(f"line {start}: a double quote opens a cell and is never closed. "
+                                 f"{CELL_RULE}") from None
         physical = physical_lines(text)
         for line in dict.fromkeys((start, reader.line_num)):  # where the record starts, where it broke
             problem = quote_problem(physical[line - 1], delimiter, spaced=spaced) if line <= len(physical) else None
             if problem:
-                raise InputFileError(f"could not be read: line {line}: {problem}. {CELL_RULE}") from None
-        raise InputFileError(f"could not be read: line {start}: {exc}") from None
+                raise InputFileError(f"line {line}: {problem}. {CELL_RULE}") from None
+        raise InputFileError(f"line {start} could not be read: {exc}") from None
     return lines, rows
 
 
