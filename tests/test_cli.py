@@ -161,7 +161,7 @@ def test_readme_names_every_exit_code_the_cli_documents() -> None:
 
     from adobe_orders.cli.exit_codes import EXIT_CODES
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text(encoding="utf-8")
     line = readme[readme.index("Exit codes:"):readme.index("interrupted", readme.index("Exit codes:"))]
     documented = {int(code) for code in re.findall(r"^\s+(\d+)\s", EXIT_CODES, flags=re.M)}
     assert documented == {0, 1, 2, 3, 4, 130}

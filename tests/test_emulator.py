@@ -197,7 +197,7 @@ def test_the_readme_counts_the_seeded_orders_and_customers_right() -> None:
 
     from adobe_orders.sandbox.data import seed_orders
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parent.parent / "docs" / "emulator.md").read_text(encoding="utf-8")
     said = re.search(r"(\d+) seeded orders of\s+(\d+) customers", readme)
     orders = seed_orders()
     assert said is not None

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_readme_workflow_snippet_runs(tmp_path, monkeypatch) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## The monthly job: find → match → apply", 1)[1].split("\n## ", 1)[0]
+    section = readme.split("## The monthly job: find → match → fill → apply", 1)[1].split("\n## ", 1)[0]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     shutil.copytree(ROOT / "examples", tmp_path / "examples")  # as from the project folder, journal in tmp
     monkeypatch.chdir(tmp_path)

@@ -334,9 +334,9 @@ def test_history_of_one_order_shows_batch_ids_and_values_whole(capsys) -> None: 
 
 
 def test_the_readmes_command_list_names_every_command() -> None:
-    """`history --order` and `journal copy` were missing from the README's list of commands."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme.split("## Command line", 1)[1].split("```", 2)[1]
+    """`history --order` and `journal copy` were missing from the README's list of commands (now docs/cli.md)."""
+    readme = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    block = readme.split("# Command line", 1)[1].split("```", 2)[1]
     listed = {line.split()[1] for line in block.splitlines() if line.startswith("adobe-orders ")}
     commands = cli.build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     assert listed == set(commands)
