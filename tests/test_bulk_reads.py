@@ -12,7 +12,7 @@ import pytest
 
 from adobe_orders import apply_updates, undo
 from adobe_orders.batch.bulk_reads import MIN_ORDERS, BulkReads, interleave
-from adobe_orders.batch.journal import Journal
+from adobe_orders.journal import Journal
 from adobe_orders.retry import Backoff
 from adobe_orders.sandbox import Sandbox
 from adobe_orders.sandbox.bulk import load_customer_id, load_orders

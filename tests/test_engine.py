@@ -31,9 +31,9 @@ from adobe_orders import (
     validate_updates,
 )
 from adobe_orders.batch.columns import ALIASES, _key
-from adobe_orders.batch.journal import Journal
 from adobe_orders.batch.schema import RESULT_COLUMNS, RowStatus
 from adobe_orders.errors import TransportError
+from adobe_orders.journal import Journal
 from adobe_orders.sandbox import Sandbox
 from tests.helpers import v3
 
@@ -183,7 +183,7 @@ def test_4b_two_threads_with_one_batch_id_one_is_refused(sandbox) -> None:
 
 @pytest.mark.slow
 def test_4c_two_processes_creating_a_fresh_journal_at_once_do_not_crash(tmp_path) -> None:
-    script = ("import sys, time\nfrom adobe_orders.batch.journal import Journal\n"
+    script = ("import sys, time\nfrom adobe_orders.journal import Journal\n"
               "t = float(sys.argv[1])\nwhile time.time() < t: pass\nJournal(sys.argv[2]).history()\nprint('ok')\n")
     for attempt in range(3):
         path = tmp_path / f"fresh-{attempt}" / "journal.sqlite"

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from adobe_orders import BatchBusy, apply_updates
-from adobe_orders.batch.journal import JOURNAL_FILE, Binding, Journal
+from adobe_orders.journal import JOURNAL_FILE, Binding, Journal
 from adobe_orders.sandbox import Sandbox
 from tests.helpers import v3
 
@@ -71,7 +71,7 @@ def foreign_lease(batch_id: str, *, heartbeat: float) -> Callable[[], None]:
 def test_a_stopped_process_keeps_its_lease_however_old_its_heartbeat(sandbox) -> None:
     JOURNAL.parent.mkdir()
     owner = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom adobe_orders.batch.journal import Journal, Lease\n"
+        [sys.executable, "-c", "import sys, time\nfrom adobe_orders.journal import Journal, Lease\n"
                                "lease = Lease(Journal(sys.argv[1]), 'frozen')\nprint('held', flush=True)\n"
                                "time.sleep(600)\n", str(JOURNAL)],
         stdout=subprocess.PIPE, text=True)
@@ -109,7 +109,7 @@ def test_a_run_in_another_pid_namespace_with_the_same_host_name_keeps_its_lease(
         pytest.skip("cannot make a pid namespace here (needs unshare and the right to use it)")
     JOURNAL.parent.mkdir()
     pid = unused_pid()
-    owner_code = ("import os, sys, time\nfrom adobe_orders.batch.journal import Journal, Lease\n"
+    owner_code = ("import os, sys, time\nfrom adobe_orders.journal import Journal, Lease\n"
                   "lease = Lease(Journal(sys.argv[1], heartbeat_seconds=0.05), 'boxed')\n"
                   "print(os.getpid(), flush=True)\ntime.sleep(600)\n")
     # Inside the namespace the owner gets ``pid``, which no process has out here.

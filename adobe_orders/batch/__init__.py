@@ -4,14 +4,12 @@ The package's public surface is ``__all__`` below; every other name is internal 
 job lives: reading a file (``reading``, ``csv_quotes``), which column is which (``columns``), the words
 of a batch (``schema``), checking rows (``validate``); the entry points ``apply``, ``rerun`` (resume and
 retry), ``undo``, ``history`` and ``report``; the engine they share (``plan``, ``preflight``, ``engine``,
-``run_state``, ``row_update``, ``bulk_reads``, ``bookkeeping``, ``results``); and the journal
-(``journal``, ``journal_backends`` and the team journal's ``journal_pg*``, ``journal_outbox``,
-``journal_url``, ``journal_copy``).
+``run_state``, ``row_update``, ``bulk_reads``, ``bookkeeping``, ``results``). Every run writes to a
+journal (``adobe_orders.journal``).
 """
 
 from .apply import apply_updates
 from .history import history, line_items, orders
-from .journal_copy import copy_journal
 from .reading import read_updates
 from .report import ResultsReport, report
 from .rerun import resume, retry_failed
@@ -24,7 +22,6 @@ __all__ = [
     "ResultsReport",
     "RowStatus",
     "apply_updates",
-    "copy_journal",
     "history",
     "line_items",
     "orders",

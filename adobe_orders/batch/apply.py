@@ -11,9 +11,9 @@ import pandas as pd
 
 from ..client import OrdersClient
 from ..connection import connect
+from ..journal import JournalBackend
 from .columns import CUSTOMER, ORDER, VALUE, resolve_columns, user_columns
 from .engine import Outcome, execute
-from .journal_backends import JournalBackend
 from .plan import Plan, RunOptions, RunSettings, plan_rows
 from .preflight import (
     check_batch_id,

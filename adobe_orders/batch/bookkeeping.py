@@ -12,8 +12,7 @@ from dataclasses import replace
 
 from ..client import OrdersClient
 from ..errors import BatchMismatch
-from .journal import PENDING, QUEUED, Record, utc_now
-from .journal_backends import JournalBackend
+from ..journal import PENDING, QUEUED, JournalBackend, Record, utc_now
 from .plan import Plan, PlanRow
 from .preflight import binding_of, check_binding, refuse_if_undone
 from .results import RowResult

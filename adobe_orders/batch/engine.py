@@ -24,11 +24,10 @@ from typing import Any
 
 from ..client import OrdersClient
 from ..errors import JournalError
+from ..journal import JournalBackend, Lease, utc_now
 from ..retry import RetryBudget, Throttle
 from .bookkeeping import journal_outcome, start_or_resume
 from .bulk_reads import PAGE_SIZE, BulkReads, Page, PageReader, interleave
-from .journal import Lease, utc_now
-from .journal_backends import JournalBackend
 from .plan import Plan, RunOptions
 from .results import RowResult
 from .row_update import process

@@ -10,9 +10,9 @@ import pandas as pd
 
 from ..errors import ColumnError, UsageError, type_name
 from ..frame_display import mark_own
+from ..journal import JournalBackend, open_journal_at
 from ..models import Order, line_items_frame
 from .bookkeeping import stored_result
-from .journal_backends import JournalBackend, open_journal_at
 from .schema import RESULT_COLUMNS
 
 if TYPE_CHECKING:

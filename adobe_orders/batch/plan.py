@@ -19,8 +19,8 @@ from typing import Any, TypedDict
 import pandas as pd
 
 from ..errors import UsageError
+from ..journal import fingerprint
 from ..retry import MIN_MAX_RATE
-from .journal import fingerprint
 from .schema import RowStatus, row_name
 from .validate import check_rows
 

@@ -12,8 +12,7 @@ from datetime import UTC, datetime
 
 from ..client import OrdersClient
 from ..errors import ApiMismatch, BatchMismatch, ConfirmationRequired
-from .journal import Binding
-from .journal_backends import JournalBackend, open_journal_at
+from ..journal import Binding, JournalBackend, open_journal_at
 
 EMBEDDED = "embedded local emulator"
 
@@ -95,7 +94,7 @@ def require_confirmation(client: OrdersClient, count: int, *, dry_run: bool, con
 
 def open_journal(journal: JournalBackend | str | None, client: OrdersClient | None) -> JournalBackend:
     """The journal named (a file, or a ``postgresql://`` URL for the team journal), else the client's
-    setting, else the workspace's (see ``journal_backends.open_journal_at``)."""
+    setting, else the workspace's (see ``journal.open_journal_at``)."""
     if journal is not None and not isinstance(journal, str):
         return journal
     configured = journal or (client.settings.journal_path if client is not None else None)

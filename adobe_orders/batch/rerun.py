@@ -14,11 +14,10 @@ import pandas as pd
 from ..client import OrdersClient
 from ..connection import connect
 from ..errors import BatchMismatch, ColumnError
+from ..journal import JournalBackend, Record
 from .apply import finish
 from .columns import CUSTOMER, ORDER, VALUE, resolve_columns, user_columns
 from .engine import execute
-from .journal import Record
-from .journal_backends import JournalBackend
 from .plan import Plan, PlanRow, RunOptions, RunSettings, label_of, text
 from .preflight import (
     check_batch_id,

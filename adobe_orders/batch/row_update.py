@@ -20,8 +20,8 @@ from ..errors import (
     TransportError,
     ValidationError,
 )
+from ..journal import utc_now
 from .bulk_reads import reply_of
-from .journal import utc_now
 from .results import RowResult
 from .run_state import Job, Run
 from .schema import RowStatus

@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 
 from ..client import OrdersClient
 from ..errors import JournalError, JournalGone
+from ..journal import JournalBackend, Lease
 from ..retry import RetryBudget, Throttle
 from .bulk_reads import BulkReads
-from .journal import Lease
-from .journal_backends import JournalBackend
 from .plan import Plan, PlanRow, RunOptions
 from .results import RowResult
 from .schema import RowStatus

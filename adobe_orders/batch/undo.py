@@ -12,11 +12,10 @@ import pandas as pd
 from ..client import OrdersClient
 from ..connection import connect
 from ..errors import BatchBusy, BatchMismatch, ColumnError, UsageError, type_name
+from ..journal import JournalBackend, Record
 from .apply import finish
 from .bookkeeping import stored_result
 from .engine import execute
-from .journal import Record
-from .journal_backends import JournalBackend
 from .plan import Plan, PlanRow, RunOptions, RunSettings, text
 from .preflight import (
     check_batch_id,

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 def cmd_history(args: argparse.Namespace, console: Console) -> int:
     from ..batch import history  # pandas loads with the batch engine: only for the commands that need it
-    from ..batch.journal_backends import journal_setting
+    from ..journal import journal_setting
 
     if args.out:
         check_output_path(args.out)
@@ -64,8 +64,8 @@ def order_text(frame: pd.DataFrame, order: str) -> str:
 
 
 def cmd_journal(args: argparse.Namespace, console: Console) -> int:
-    from ..batch.journal_copy import copy_journal  # the journal backends load only for this command
-    from ..batch.journal_url import masked
+    from ..journal import copy_journal  # the journal backends load only for this command
+    from ..journal.url import masked
 
     report = copy_journal(args.to, args.source)
     console.say(f"Journal copied into {masked(args.to)}: {report.summary()}")

@@ -23,7 +23,7 @@ def pg_server() -> Iterator[PostgresServer]:
 def no_idle_connections_left() -> Iterator[None]:
     """Each test's databases are its own: the process's pooled connections to them end with it."""
     yield
-    from adobe_orders.batch.journal_pg_pool import close_idle_connections
+    from adobe_orders.journal.postgres_pool import close_idle_connections
 
     close_idle_connections()
 

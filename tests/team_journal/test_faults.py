@@ -121,8 +121,8 @@ def test_kill_9_and_resume_on_the_team_journal(pg_url, tmp_path: Path) -> None:
 def test_the_password_shows_nowhere(pg_server, sandbox, tmp_path: Path, capsys) -> None:
     from urllib.parse import quote
 
-    from adobe_orders.batch.journal_backends import open_journal_at
     from adobe_orders.config import Settings
+    from adobe_orders.journal import open_journal_at
 
     secret = "Pw-" + uuid.uuid4().hex + "-Zz"
     db = pg_server.team({"dana": secret})
@@ -156,7 +156,7 @@ def test_the_password_shows_nowhere(pg_server, sandbox, tmp_path: Path, capsys) 
     ("postgres://alice@db.example.com/team?sslmode=require&password=Zq9%26x", "Zq9&x"),
 ])
 def test_a_password_in_the_user_part_or_the_query_is_masked_as_given_and_decoded(url: str, secret: str) -> None:
-    from adobe_orders.batch.journal_url import masked, password_of, scrub
+    from adobe_orders.journal.url import masked, password_of, scrub
 
     assert password_of(url) == secret
     shown = masked(url)

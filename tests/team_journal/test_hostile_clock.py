@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adobe_orders import apply_updates, history
-from adobe_orders.batch import journal, row_update
+from adobe_orders.batch import row_update
+from adobe_orders.journal import postgres
 from tests.team_journal.helpers import updates
 
 
@@ -22,7 +23,7 @@ def test_an_orders_history_is_in_the_order_of_its_changes_whatever_the_clocks(
         return (datetime.now(UTC) + timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
     with monkeypatch.context() as skewed:
-        skewed.setattr(journal, "utc_now", fast)
+        skewed.setattr(postgres, "utc_now", fast)
         skewed.setattr(row_update, "utc_now", fast)
         apply_updates(updates([order], "ALICE"), sandbox.client(), journal=alice, progress=False, batch_id="a")
     apply_updates(updates([order], "BOB"), sandbox.client(), journal=bob, progress=False, batch_id="b")

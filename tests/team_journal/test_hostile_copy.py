@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from adobe_orders import apply_updates, history
-from adobe_orders.batch import copy_journal
+from adobe_orders.journal import copy_journal
 from tests.team_journal.helpers import updates
 
 

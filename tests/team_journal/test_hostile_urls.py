@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from adobe_orders import history
-from adobe_orders.batch.journal_pg import PgJournal
 from adobe_orders.cli import main
 from adobe_orders.errors import JournalError
+from adobe_orders.journal.postgres import PgJournal
 from tests.team_journal.helpers import updates
 from tests.team_journal.pg_server import PostgresServer, free_port
 

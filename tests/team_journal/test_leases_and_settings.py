@@ -18,8 +18,8 @@ import pytest
 
 from adobe_orders import apply_updates, history
 from adobe_orders.batch import resume
-from adobe_orders.batch.journal import Journal
 from adobe_orders.errors import BatchBusy, JournalError
+from adobe_orders.journal import Journal
 from adobe_orders.sandbox import Sandbox
 from adobe_orders.sandbox.server import Handler
 from tests.team_journal.helpers import PatchWatch, pg_rows, updates
@@ -153,7 +153,7 @@ def test_an_older_file_journal_is_upgraded_and_a_newer_one_refused(tmp_path: Pat
 def test_pooled_connections_left_idle_are_closed(pg_url, sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     """A team's server has a connection limit shared by everyone: a kernel left open after a batch
     keeps no connection once they have been idle for the pool's idle time."""
-    from adobe_orders.batch.journal_pg_pool import Pool, pool_for
+    from adobe_orders.journal.postgres_pool import Pool, pool_for
 
     monkeypatch.setattr(Pool, "IDLE_SECONDS", 0.2)
     apply_updates(updates(sandbox.orders[:8], "IDLE"), sandbox.client(), journal=pg_url, workers=4, progress=False)

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from adobe_orders import apply_updates, history, undo
-from adobe_orders.batch import copy_journal, retry_failed
+from adobe_orders.batch import retry_failed
 from adobe_orders.cli import main
+from adobe_orders.journal import copy_journal
 from tests.team_journal.helpers import pg_rows, updates
 
 ALICE, BOB = ("alice", "Alice-pw-7Qx!"), ("bob", "Bob-pw-3Zk?")

@@ -1,30 +1,10 @@
-"""The journal: every non-dry run, written as it happens, so nothing is lost and all can be undone.
-
-SQLite in WAL mode, one file per workspace (``.adobe-orders/journal.sqlite``). A batch records
+"""The file journal: SQLite in WAL mode, one file per workspace (``.adobe-orders/journal.sqlite``). A batch records
 the API it runs against, its column mapping and row labels, its kind and parent (a retry is a
 child of its batch; an undo names the batch it undoes). Each row is known by
 ``(batch_id, batch_row)``; it is marked ``pending`` — with the value the order held before — and
 committed *before* its PATCH is sent, so after a crash at any instant every order that may have
-changed has its previous value on disk.
-
-One run owns a batch at a time, through the batch's lease row. The semantics, which any other
-journal backend must keep exactly:
-
-- **Taking it** (``acquire``) increments the lease's ``epoch``; the run's ``Fence`` is
-  ``(batch_id, token, epoch)``. A lease with no owner is taken at once.
-- **Same host** (same name, and the same kernel and pid namespace: a container with the host's name
-  has pids of its own, which mean nothing outside it): the owner's pid decides. A process that
-  exists — even stopped (``SIGSTOP``, a debugger, a suspended laptop) — keeps its lease however old
-  its heartbeat; a pid that is gone loses it at once. Age never overrides a live pid.
-- **Another host**: wall clocks of two machines are never compared. The owner bumps a counter
-  (``beat``) every ``heartbeat_seconds``; the taker watches ``(token, epoch, beat)`` on its *own*
-  monotonic clock and takes the lease only if it did not change for a whole ``lease_seconds``
-  (compare-and-set on the value it watched). Any change means the owner is alive: ``BatchBusy``.
-- **Fencing**: every write of a run — pending mark, outcome (``record``), heartbeat — carries its
-  ``Fence`` and is one statement conditioned on the lease still holding that token and epoch. A
-  write that finds another owner changes nothing and returns False; the run stops sending at once.
-- **Identity**: the journal remembers the device and inode of its files when opened; a file
-  deleted or replaced under a run (``JournalGone``) stops it before its next pending mark.
+changed has its previous value on disk. Ownership follows ``contract``'s rules; on a file, the same
+host decides by the owner's pid and another host by a beat watched on the taker's monotonic clock.
 
 Every SQLite problem leaves this module as a one-line ``JournalError`` naming the file and the fix.
 """
@@ -33,32 +13,25 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import json
 import os
 import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BatchBusy, JournalError, JournalGone, OrderBusy
-from ..workspace import dotenv_file, expand_home, state_dir, workspace_root
+from .contract import HEARTBEAT_SECONDS, LEASE_SECONDS, Binding, Fence, utc_now
 
 if TYPE_CHECKING:  # sqlite3 loads with the first journal opened: a dry run never needs it
     import sqlite3
 
-    from .journal_backends import JournalBackend
-
-JOURNAL_FILE = "journal.sqlite"
 SCHEMA_VERSION = 5  # 3: lease epoch and beat; 4: who ran a batch, from which host; order claims;
 #                     5: the lease's machine (kernel and pid namespace)
-HEARTBEAT_SECONDS = 2.0  # how often an owner bumps its lease's beat
-LEASE_SECONDS = 30.0  # how long another host's lease must stand still, watched, before it is taken
 JOURNAL_FILES = ("", "-wal", "-shm")  # the database and SQLite's files beside it: deleting any loses data
 OPEN_ATTEMPTS_SECONDS = 20.0
 
@@ -95,53 +68,6 @@ ADDED_COLUMNS = {"batch": {"who": "TEXT", "host": "TEXT"}}
 LEASE_COLUMNS = {"epoch": "INTEGER NOT NULL DEFAULT 0", "beat": "INTEGER NOT NULL DEFAULT 0",
                  "machine": "TEXT NOT NULL DEFAULT ''"}
 FREE = ""  # the token of a lease nobody holds (its row stays, so the epoch only ever grows)
-QUEUED, PENDING = "queued", "pending"
-
-
-class Record(Protocol):
-    """A journal row as read (``sqlite3.Row``) or built (a dict): looked up by column name."""
-
-    def __getitem__(self, key: str) -> Any: ...
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def fingerprint(rows: Iterable[Sequence[Any]]) -> str:
-    digest = hashlib.sha256()
-    for row in rows:
-        digest.update("\x1f".join("" if v is None else str(v) for v in row).encode("utf-8", "surrogatepass"))
-        digest.update(b"\x1e")
-    return digest.hexdigest()
-
-
-def default_journal_path(configured: str | os.PathLike[str] | None = None, *, dotenv: bool = True) -> Path:
-    """The journal of this workspace: ``configured`` (a client's setting), else ADOBE_VIPM_JOURNAL
-    (environment, then — with ``dotenv`` — the workspace ``.env``), else
-    ``<workspace>/.adobe-orders/journal.sqlite``.
-
-    Needs no credentials, so ``history()`` works with a half-configured ``.env``. A relative path
-    is taken from the workspace folder, so the CLI at the root and a notebook in a subfolder agree.
-    A client's settings already hold what its ``.env`` says, so with a client ``dotenv`` is False:
-    a client configured in code does not depend on (or fail on) a ``.env`` it never read.
-    """
-    chosen: str | os.PathLike[str] | None = configured or os.environ.get("ADOBE_VIPM_JOURNAL", "").strip() or None
-    if chosen is None and dotenv:
-        env = dotenv_file()
-        if env is not None:
-            from ..config import read_dotenv  # the one reader: a damaged .env is named, never a codec error
-
-            chosen = (read_dotenv(env).get("ADOBE_VIPM_JOURNAL") or "").strip() or None
-    if chosen is None:
-        return state_dir() / JOURNAL_FILE
-    from .journal_url import outline, url_problem
-
-    problem = url_problem(os.fspath(chosen))
-    if problem is not None:  # a URL is never a file name: it would make folders named after its password
-        raise JournalError(problem, path=outline(os.fspath(chosen)))
-    path = expand_home(chosen, "ADOBE_VIPM_JOURNAL")
-    return path if path.is_absolute() else workspace_root() / path
 
 
 def _advice(exc: BaseException, path: Path) -> str:
@@ -162,28 +88,6 @@ def _advice(exc: BaseException, path: Path) -> str:
 
 
 @dataclass(frozen=True)
-class Binding:
-    """The API a batch belongs to. The client ID is kept only as a SHA-256, never in clear."""
-
-    environment: str
-    base_url: str
-    client_hash: str
-
-    def describe(self) -> str:
-        return f"{self.environment} at {self.base_url} (client ID #{self.client_hash[:8]})"
-
-
-@dataclass(frozen=True)
-class Fence:
-    """What a run holds while it owns a batch. Every write of the run carries it, and changes nothing
-    once the lease holds another token or epoch (another run took the batch over)."""
-
-    batch_id: str
-    token: str
-    epoch: int
-
-
-@dataclass(frozen=True)
 class _Seen:
     """A lease as a taker watches it: what it held, and since when on the taker's monotonic clock."""
 
@@ -198,11 +102,11 @@ class Journal:
     injectable so tests of a frozen or a foreign owner need not wait half a minute.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, lease_seconds: float = LEASE_SECONDS,
+    def __init__(self, path: str | os.PathLike[str], *, lease_seconds: float = LEASE_SECONDS,
                  heartbeat_seconds: float = HEARTBEAT_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
         import sqlite3
 
-        self.path = Path(path) if path is not None else default_journal_path()
+        self.path = Path(path)
         self.lease_seconds, self.heartbeat_seconds, self._clock = lease_seconds, heartbeat_seconds, clock
         self.who, self.host = _os_user(), socket.gethostname()
         self._lock = threading.RLock()
@@ -614,36 +518,4 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-class Lease:
-    """Holds a batch's lease while it runs: a thread bumps its beat every ``heartbeat_seconds``;
-    ``lost`` says another run took it over (then nothing more may be sent or written)."""
-
-    def __init__(self, journal: JournalBackend, batch_id: str) -> None:
-        self.journal, self.batch_id = journal, batch_id
-        self.fence = journal.acquire(batch_id)
-        self.lost = threading.Event()
-        self.unwritten: JournalError | None = None  # outcomes the journal could not take, said at release
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name=f"adobe-orders-lease-{batch_id}", daemon=True)
-        self._thread.start()
-
-    def _beat(self) -> None:
-        while not self._stop.wait(self.journal.heartbeat_seconds):
-            try:
-                if not self.journal.heartbeat(self.fence):
-                    self.lost.set()
-                    return
-            except JournalError:
-                continue  # a passing lock, or a journal gone: the pending mark itself stops the run
-
-    def release(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        try:
-            self.journal.release(self.fence)
-        except JournalError as exc:
-            self.unwritten = exc
-
-
-__all__ = ["Binding", "Fence", "Journal", "JournalError", "JournalGone", "Lease", "Record", "default_journal_path",
-           "fingerprint", "utc_now"]
+__all__ = ["Journal"]

@@ -1,7 +1,7 @@
 """The team journal's SQL: its schema (in a PostgreSQL schema of its own, versioned) and the statements
 a run writes with, each one statement so each is one transaction and one round trip.
 
-``HELD`` is the fence every write of a run carries (see ``journal_pg`` for why it holds).
+``HELD`` is the fence every write of a run carries (see ``postgres`` for why it holds).
 """
 
 from __future__ import annotations

@@ -14,9 +14,10 @@ import os
 from dataclasses import dataclass, field
 
 from ..errors import BatchMismatch, UsageError
-from .journal import Binding
-from .journal_backends import JournalBackend, open_journal_at
-from .journal_url import is_database_url
+from ..workspace import state_dir
+from .contract import Binding, JournalBackend
+from .location import JOURNAL_FILE, default_journal_path, journal_setting, open_journal_at
+from .url import is_database_url
 
 ROW_FIELDS = ("batch_row", "label", "label_json", "customer_id", "order_id", "target", "expected_json", "previous",
               "sent", "status", "reason", "source_batch", "source_row", "updated_at", "current_value", "http_status",
@@ -66,11 +67,6 @@ def copy_batches(source: JournalBackend, target: JournalBackend) -> CopyReport:
 def _source_file(source: str | os.PathLike[str] | None) -> str:
     """The analyst's journal file: ``source``, else ADOBE_VIPM_JOURNAL when it names a file, else the
     workspace's. It must exist: opening a missing one would create an empty journal to copy."""
-    from ..workspace import state_dir
-    from .journal import JOURNAL_FILE, default_journal_path
-    from .journal_backends import journal_setting
-    from .journal_url import is_database_url
-
     chosen = os.fspath(source) if source is not None else journal_setting(None)
     if chosen is not None and is_database_url(chosen):
         if source is not None:

@@ -19,7 +19,7 @@ Where the database can decide something more soundly than the hosts, it does:
   which batch, user and host hold it. The claim also remembers the value the journal last set, so a
   run that read the order before another batch changed it reads it again first.
 - **Durability**: the pending mark commits synchronously (on disk before the PATCH leaves); the
-  outcome is written by the run's outcome writer (``journal_outbox``) without waiting for the disk —
+  outcome is written by the run's outcome writer (``outbox``) without waiting for the disk —
   lost, it leaves the row pending, and resume reads the order and finishes it.
 - **Time** (``created_at``, the lease heartbeat) is the server's clock, one clock for the team.
 - **Who** is the database user (``session_user``), with the client's host name.
@@ -42,10 +42,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BatchBusy, JournalError, OrderBusy
-from .journal import HEARTBEAT_SECONDS, Binding, Fence, Record
-from .journal_outbox import OutcomeWriter
-from .journal_pg_pool import Hidden, advice, pool_for
-from .journal_pg_sql import (
+from .contract import HEARTBEAT_SECONDS, Binding, Fence, Record, utc_now
+from .outbox import OutcomeWriter
+from .postgres_pool import Hidden, advice, pool_for
+from .postgres_sql import (
     CLAIM_HELD,
     CLAIM_HELD_BY_C,
     CREATE_LOCK,
@@ -61,7 +61,7 @@ from .journal_pg_sql import (
     S,
     lock_key,
 )
-from .journal_url import masked, outline, url_problem
+from .url import masked, outline, url_problem
 
 if TYPE_CHECKING:  # psycopg loads with the first team journal opened
     import psycopg
@@ -321,7 +321,7 @@ class PgJournal:
             writer.check()  # the journal failed under an earlier outcome: no new change goes out
             if writer.fenced_out:
                 return False
-        params = {**_fence(fence), "batch": fence.batch_id, "row": row, "previous": previous, "now": _utc_now(),
+        params = {**_fence(fence), "batch": fence.batch_id, "row": row, "previous": previous, "now": utc_now(),
                   "check": check_current, "current": current}
         with self._guard() as conn:
             done = conn.execute(MARK, params).fetchone()
@@ -366,7 +366,7 @@ class PgJournal:
                request_id: str | None, correlation_id: str | None, updated_at: str) -> bool:
         """The row's outcome, and the order's claim freed, only while this run holds the lease.
 
-        Handed to the run's outcome writer (``journal_outbox``), which writes it moments later, off the
+        Handed to the run's outcome writer (``outbox``), which writes it moments later, off the
         worker's path: the worker goes on to its next row while it is written. False when an earlier
         outcome of this run found the lease taken over (nothing more is written or sent); a writer
         that could not write raises its JournalError here and at the next pending mark."""
@@ -412,11 +412,6 @@ class PgJournal:
 def _fence(fence: Fence) -> dict[str, Any]:
     return {"lease_batch": fence.batch_id, "lease_token": fence.token, "lease_epoch": fence.epoch}
 
-
-def _utc_now() -> str:
-    from .journal import utc_now
-
-    return utc_now()
 
 
 __all__ = ["PgJournal"]

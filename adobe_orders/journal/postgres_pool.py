@@ -10,7 +10,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from .journal_url import masked, scrub
+from .url import masked, scrub
 
 if TYPE_CHECKING:
     import psycopg
