@@ -1,14 +1,22 @@
 """``adobe-orders demo``: an installed user gets the checkout's example files and notebooks, and the demo customers.
 
 The files ship inside the package (a wheel has no ``examples/`` or ``notebooks/``), so these tests also
-check that the packaging rules carry every one of them, and the LICENSE, into the wheel.
+check that the packaging rules carry every one of them, and the LICENSE, into the wheel (and build both
+artefacts once, for real).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import shutil
+import subprocess
+import sys
+import tarfile
 import tomllib
+import zipfile
 from pathlib import Path
+
+import pytest
 
 from adobe_orders.cli import main
 
@@ -63,3 +71,32 @@ def test_the_wheel_carries_every_demo_file_and_the_license() -> None:
     assert config["project"]["license-files"] == ["LICENSE"]
     assert "Copyright (c) 2026 the adobe-orders authors" in (ROOT / "LICENSE").read_text()
 
+
+
+@pytest.mark.slow
+def test_the_sdist_and_the_wheel_carry_what_the_readme_promises(tmp_path: Path) -> None:
+    """Built for real, with the project's own backend, from a copy of the checkout: the sdist has the LICENSE
+    and the docs the README links to and no tests; the wheel has the LICENSE, every subpackage and the demo."""
+    tree = tmp_path / "tree"
+    shutil.copytree(ROOT, tree, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "__pycache__", "*.egg-info", ".adobe-orders", "build", "dist", ".pytest_cache", ".env"))
+    build = ("import sys\nfrom setuptools import build_meta\n"  # build_meta rewrites sys.argv while it builds
+             "out = sys.argv[1]\nnames = build_meta.build_sdist(out), build_meta.build_wheel(out)\n"
+             "print('BUILT', *names)\n")  # setuptools logs on stdout: the names come last
+    proc = subprocess.run([sys.executable, "-c", build, str(tmp_path / "dist")], cwd=tree, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    sdist_name, wheel_name = proc.stdout.rsplit("BUILT ", 1)[1].split()
+    with tarfile.open(tmp_path / "dist" / sdist_name) as sdist:
+        in_sdist = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
+    assert {"LICENSE", "README.md", "docs/README.md", "docs/team-journal.md"} <= in_sdist
+    assert not [name for name in in_sdist if name.startswith("tests/")]
+    links = [line.split("](")[1].split(")")[0] for line in (ROOT / "README.md").read_text().splitlines()
+             if "](docs/" in line]
+    assert links and all(link.split("#")[0] in in_sdist for link in links), links
+    with zipfile.ZipFile(tmp_path / "dist" / wheel_name) as wheel:
+        in_wheel = set(wheel.namelist())
+    assert any(name.endswith(".dist-info/licenses/LICENSE") for name in in_wheel)
+    packages = {str(p.parent.relative_to(ROOT)) for p in (ROOT / "adobe_orders").rglob("__init__.py")}
+    assert {f"{package}/__init__.py" for package in packages} <= in_wheel
+    assert {"adobe_orders/demo/examples/updates.csv", "adobe_orders/demo/examples/erp_export.csv"} <= in_wheel
