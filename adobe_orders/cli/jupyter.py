@@ -53,7 +53,6 @@ def cmd_app(args: argparse.Namespace, console: Console) -> int:
     if importlib.util.find_spec("voila") is None:
         raise AdobeOrdersError(f"Voilà is not installed in this environment; run: {pip_install_extra('app')}")
     _require_free_port(args.port)
-    os.environ[WORKDIR_ENV] = str(Path.cwd())
     token = secrets.token_urlsafe(32)  # a new one every start, as JupyterLab does
     console.say(f"Serving the adobe-orders app for this folder ({Path.cwd()}); it talks to the local emulator unless "
           ".env says otherwise. Ctrl+C stops it. Open it (the address holds this run's token; without it "
@@ -63,8 +62,9 @@ def cmd_app(args: argparse.Namespace, console: Console) -> int:
                "--Voila.port_retries=0"]  # the address printed above is the one served, or it fails clearly
     if args.no_browser:
         command.append("--no-browser")
-    # the token goes in the environment, never on a command line another user can read
-    return run_child(command, console, env={**os.environ, TOKEN_ENV: token})
+    # the token goes in the child's environment, never on a command line another user can read; the folder too,
+    # so calling main() from Python leaves this process's environment as it was
+    return run_child(command, console, env={**os.environ, TOKEN_ENV: token, WORKDIR_ENV: str(Path.cwd())})
 
 
 def _require_free_port(port: int) -> None:
