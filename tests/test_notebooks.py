@@ -19,7 +19,12 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 def execute(tmp_path: Path, name: str, env: dict[str, str]) -> nbformat.NotebookNode:
     shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
-    path = tmp_path / "notebooks" / name
+    return run_notebook(tmp_path / "notebooks" / name, env)
+
+
+def run_notebook(path: Path, env: dict[str, str]) -> nbformat.NotebookNode:
+    """Execute the notebook at ``path`` in its folder, its kernel seeing exactly ``env`` (the kernel inherits
+    this process's environment, so it is swapped for the run and put back)."""
     nb = nbformat.read(path, as_version=4)
     saved = dict(os.environ)
     os.environ.clear()
@@ -156,16 +161,6 @@ def test_find_and_tag_notebook_runs_again_in_the_same_folder(tmp_path) -> None:
     """Run twice (the demo orders keep their changes): the second time every PO is already set, nothing is
     sent, and the undo cell raised KeyError 'No batch ... in the journal' for the batch that journaled nothing."""
     execute(tmp_path, "03_find_and_tag.ipynb", clean_env())
-    path = tmp_path / "notebooks" / "03_find_and_tag.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    env, saved = clean_env(), dict(os.environ)
-    os.environ.clear()
-    os.environ.update(env)
-    try:
-        NotebookClient(nb, timeout=120, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    nb = run_notebook(tmp_path / "notebooks" / "03_find_and_tag.ipynb", clean_env())
     text = json.dumps([o for c in nb.cells if c.cell_type == "code" for o in c.outputs])
     assert "already_set" in json.dumps(nb) and "Traceback" not in text
