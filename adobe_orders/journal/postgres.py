@@ -153,8 +153,7 @@ class PgJournal:
                 f"understands ({SCHEMA_VERSION}); it was written by a later version. Upgrade adobe-orders "
                 "(pip install -U adobe-orders); nothing was changed.", path=self.location)
 
-    @staticmethod
-    def _version(conn: psycopg.Connection[Any]) -> int | None:
+    def _version(self, conn: psycopg.Connection[Any]) -> int | None:
         # pg_class read as a table (this statement's snapshot), not to_regclass (the catalog cache, which
         # can miss a schema another session created while this one waited for the creation lock)
         found = conn.execute("SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -162,7 +161,15 @@ class PgJournal:
         if not found or not found["present"]:
             return None
         row = conn.execute(f"SELECT value FROM {S}.journal_meta WHERE key = 'schema_version'").fetchone()
-        return int(row["value"]) if row else None
+        if row is None:
+            return None
+        try:
+            return int(row["value"])
+        except (TypeError, ValueError):  # edited by hand, or another program's table of that name
+            raise JournalError(
+                f"The team journal {self.location} holds an unreadable schema version ({str(row['value'])[:40]!r} "
+                f"in {S}.journal_meta); adobe-orders did not write it. Ask the database's owner to check that "
+                "table; nothing was changed.", path=self.location) from None
 
     def query(self, sql: str, params: Any = ()) -> list[Record]:
         with self._guard() as conn:

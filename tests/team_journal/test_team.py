@@ -94,6 +94,17 @@ def test_a_newer_schema_is_refused_with_a_message(pg_url, pg_server, sandbox) ->
     assert not [e for e in sandbox.requests if e["path"].startswith("/v3/")]
 
 
+def test_an_unreadable_schema_version_is_one_line_not_a_traceback(pg_url, sandbox, capsys,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    history(pg_url)  # creates the schema
+    pg_rows(pg_url, "UPDATE adobe_orders.journal_meta SET value = 'v2-beta' WHERE key = 'schema_version'")
+    monkeypatch.setenv("ADOBE_VIPM_JOURNAL", pg_url)
+    assert main(["history"]) == 1
+    err = capsys.readouterr().err
+    assert "unreadable schema version ('v2-beta'" in err and "Traceback" not in err
+    assert not [e for e in sandbox.requests if e["path"].startswith("/v3/")]
+
+
 def test_the_copy_command_keeps_batch_ids_lineage_and_who(pg_url, sandbox, capsys, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / ".env").write_text("\n".join(sandbox.env_lines()) + "\n")
