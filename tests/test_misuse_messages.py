@@ -330,3 +330,12 @@ def test_an_empty_journal_named_by_the_settings_is_not_called_this_workspaces(ca
     assert main(["history"]) == 0
     out = capsys.readouterr().out
     assert "The journal is empty" in out and "this workspace" not in out
+
+
+def test_history_refuses_last_with_order_instead_of_ignoring_it(capsys: pytest.CaptureFixture[str],
+                                                                isolated: Path) -> None:
+    """``history --order X --last 3`` printed every change and said nothing of the ignored --last."""
+    assert main(["history", "--order", "0123456000", "--last", "3"]) == 1
+    err = capsys.readouterr().err
+    assert "--order ORDER lists every change to that order, so leave --last out" in err and "Traceback" not in err
+    assert main(["history", "--last", "3"]) == 0 and "journal is empty" in capsys.readouterr().out

@@ -27,6 +27,9 @@ def cmd_history(args: argparse.Namespace, console: Console) -> int:
         check_output_path(args.out)
     if args.customer and not args.order:
         raise ValueError("--customer goes with --order ORDER (the order whose changes to list).")
+    if args.order and args.last:
+        raise ValueError("--last shortens the list of batches; --order ORDER lists every change to that order, "
+                         "so leave --last out.")
     frame = history(order=args.order, customer=args.customer)
     console.warn(f"Journal: {frame.attrs['journal']}")
     if args.out:
@@ -39,7 +42,7 @@ def cmd_history(args: argparse.Namespace, console: Console) -> int:
         console.say("The journal is empty: no batch has been applied "
                     + ("with it yet." if shared else "from this workspace yet."))
     else:
-        console.say(history_text(frame, last=None if args.all else args.last))
+        console.say(history_text(frame, last=None if args.all else args.last or 30))
     return 0
 
 

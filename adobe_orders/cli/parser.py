@@ -178,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     h = sub.add_parser("history", help="list journaled changes (needs no credentials)")
     h.add_argument("--out", help="write to .csv or .xlsx instead of printing")
-    h.add_argument("--last", type=positive_int, default=30, metavar="N", help="how many rows to print (default 30)")
+    h.add_argument("--last", type=positive_int, metavar="N", help="how many rows to print (default 30)")
     h.add_argument("--all", action="store_true", help="print every journaled row")
     h.add_argument("--order", metavar="ORDER", type=nonblank,
                    help="every change to this one order, newest first: previous and new "
