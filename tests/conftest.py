@@ -16,17 +16,20 @@ for _var in ("IPYTHONDIR", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RU
 os.environ.setdefault("TQDM_DISABLE", "1")
 
 from adobe_orders.sandbox import Sandbox  # noqa: E402
-from tests.helpers import SERVERS  # noqa: E402
+from tests.helpers import SERVERS, SHARED_LAB  # noqa: E402
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that start Jupyter servers run one after another on one test process (``--dist loadgroup``):
-    the browser tests share one JupyterLab and one Chromium per process, and servers started side by
-    side on free ports (each kernel takes five more) were seen to lose their port to each other."""
+    """The browser tests run in two queues, each one test after another on one test process
+    (``--dist loadgroup``): those sharing one JupyterLab and one Chromium (the ``lab`` fixture), and those
+    starting a server of their own (Voilà, ``adobe-orders lab``). Two queues side by side halve the suite's
+    longest path; their servers take ports below the ephemeral range (``tests.helpers.server_port``), where
+    kernels and emulators never bind, so they do not lose a port to each other."""
     e2e = Path(__file__).parent / "e2e"
     for item in items:
         if item.path.parent == e2e:
-            item.add_marker(pytest.mark.xdist_group(SERVERS))
+            shares_lab = "lab" in getattr(item, "fixturenames", ())
+            item.add_marker(pytest.mark.xdist_group(SHARED_LAB if shares_lab else SERVERS))
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,11 @@ from pathlib import Path
 
 from adobe_orders.sandbox import Sandbox
 
-#: The xdist_group of every test that starts JupyterLab or Voilà: they run one after another (conftest.py).
+#: The xdist_group of the tests that start a Jupyter server of their own (Voilà, ``adobe-orders lab``): they run
+#: one after another (conftest.py), beside the tests that share one JupyterLab (``SHARED_LAB``).
 SERVERS = "jupyter-servers"
+#: The xdist_group of the browser tests that share one JupyterLab and one Chromium (the ``lab`` fixture).
+SHARED_LAB = "shared-jupyterlab"
 
 
 def v3(sandbox: Sandbox) -> list[dict]:
