@@ -11,8 +11,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import requests
@@ -28,6 +29,7 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-ru
                # DNS rebinding, as an attacker's name server does it: this name resolves to this machine
                "--host-resolver-rules=MAP evil.example 127.0.0.1"]
 THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
+T = TypeVar("T")
 
 
 def require_browser() -> None:
@@ -162,9 +164,12 @@ def notebook_json(*cells: str) -> str:
 
 def set_theme(page: Any, theme: str) -> None:
     page.evaluate(f"() => window.jupyterapp.commands.execute('apputils:change-theme', {{theme: '{THEMES[theme]}'}})")
-    page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{str(theme == 'light').lower()}'",
+    # Lab changes the theme behind its splash screen: it adds the splash, loads the theme's CSS, sets the body's
+    # data-jp-theme-light, hides the shell for a frame, then fades the splash out and removes it (200 ms on).
+    # Until it is gone the page is covered (clicks land on it, screenshots show it): wait for both.
+    page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{str(theme == 'light').lower()}'"
+                           " && !document.getElementById('jupyterlab-splash') && !window.jupyterapp.shell.isHidden",
                            timeout=30_000)
-    page.wait_for_timeout(300)
 
 
 def open_lab(page: Any, lab: Lab, notebook: str, theme: str = "light") -> None:
@@ -192,6 +197,44 @@ def run_all(page: Any, lab: Lab, notebook: str, theme: str = "light") -> Any:
     stderr = panel.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
     assert stderr.count() == 0, stderr.first.inner_text()  # nothing on a pink background, not even a notice
     return panel
+
+
+def wait_until(check: Callable[[], T], timeout: float = 30) -> T:
+    """Run ``check`` (reads of the page and asserts on them) until it passes; return what it returns.
+
+    For a snapshot of several things the page reaches in steps, such as every button's state: a widget sends one
+    message per change, so a snapshot taken in between mixes before and after. Polling for the final value
+    replaces a fixed sleep, which is too short on a busy machine and time lost on a quiet one. When ``timeout``
+    runs out the last AssertionError is raised: the failure shows the last value read.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return check()
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.05)
+
+
+# Each visible button of a widget: its label, whether it is enabled, and the look of its state (fill, border).
+BUTTONS_JS = """(panel) => [...panel.querySelectorAll('button.jupyter-button')].filter(b => b.offsetParent)
+  .map(b => { const s = getComputedStyle(b);
+    return {name: b.textContent.trim(), enabled: !b.disabled, background: s.backgroundColor,
+            border: s.borderTopStyle}; })"""
+
+
+def button_states(batch: Any) -> dict[str, bool]:
+    """The batch panel's run buttons (label: enabled), as the page shows them now."""
+    return {b["name"]: b["enabled"] for b in batch.evaluate(BUTTONS_JS)
+            if re.match(r"(Dry run|Apply|Cancel|Resume|Retry|Undo)", b["name"])}
+
+
+def assert_buttons(batch: Any, want: dict[str, bool]) -> dict[str, bool]:
+    """The batch panel's run buttons are ``want``; for ``wait_until`` (a run ends by setting them, one by one)."""
+    found = button_states(batch)
+    assert found == want, found
+    return found
 
 
 def shot_path(tmp_path: Path, name: str) -> str:

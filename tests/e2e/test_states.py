@@ -9,7 +9,18 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.helpers import FOCUS_JS, Lab, contrast_failures, notebook_json, run_all, shot_path
+from tests.e2e.helpers import (
+    BUTTONS_JS,
+    FOCUS_JS,
+    Lab,
+    assert_buttons,
+    button_states,
+    contrast_failures,
+    notebook_json,
+    run_all,
+    shot_path,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -24,18 +35,6 @@ frame.loc[5, "orderId"] = "0999999999"  # unknown to Adobe: a permanent failure 
 sb.faults.queue("error_500", 2)  # one worker: the first two reads fail, a retry can fix them
 panel = BatchUpdatePanel(sb.client(max_retries=0), frame, workers=1)
 panel'''
-
-# Each button's label, whether it is enabled, and the look of its state (fill and border style).
-BUTTONS_JS = """(panel) => [...panel.querySelectorAll('button.jupyter-button')].filter(b => b.offsetParent)
-  .map(b => { const s = getComputedStyle(b);
-    return {name: b.textContent.trim(), enabled: !b.disabled, background: s.backgroundColor,
-            border: s.borderTopStyle}; })"""
-
-
-def states(batch: Any) -> dict[str, bool]:
-    return {b["name"]: b["enabled"] for b in batch.evaluate(BUTTONS_JS)
-            if re.match(r"(Dry run|Apply|Cancel|Resume|Retry|Undo)", b["name"])}
-
 
 def assert_colours(batch: Any, when: str) -> None:
     checked, bad = contrast_failures(batch)
@@ -55,7 +54,7 @@ def test_buttons_words_and_colours_through_a_run(lab: Lab, page: Any, tmp_path: 
     panel = run_all(page, lab, lab.copy("states.ipynb", notebook_json(PANEL)), theme)
     batch = panel.locator(".ao-batch-panel").first
     expect(batch).to_contain_text("40 rows: 40 ready", timeout=30_000)
-    assert states(batch) == {"Dry run": True, "Apply (40 rows)": True, "Cancel": False, "Resume": False,
+    assert button_states(batch) == {"Dry run": True, "Apply (40 rows)": True, "Cancel": False, "Resume": False,
                              "Retry failed": False, "Undo": False}
     assert_colours(batch, "at rest")
 
@@ -65,7 +64,7 @@ def test_buttons_words_and_colours_through_a_run(lab: Lab, page: Any, tmp_path: 
     # running: the table is not called a preview; only Cancel is offered, and it is readable
     expect(batch).not_to_contain_text("Preview — nothing sent yet", timeout=1)
     expect(batch).not_to_contain_text("adobe_orders.resume", timeout=1)
-    assert states(batch) == {"Dry run": False, "Apply (40 rows)": False, "Cancel": True, "Resume": False,
+    assert button_states(batch) == {"Dry run": False, "Apply (40 rows)": False, "Cancel": True, "Resume": False,
                              "Retry failed": False, "Undo": False}
     assert_colours(batch, "running")
     cancel = batch.get_by_role("button", name="Cancel")
@@ -74,24 +73,27 @@ def test_buttons_words_and_colours_through_a_run(lab: Lab, page: Any, tmp_path: 
     assert ring["width"] >= 2 and ring["contrast"] >= 3, ring
     page.keyboard.press("Enter")
     expect(progress).to_contain_text("stopped", timeout=30_000)
-    page.wait_for_timeout(1000)
 
     # cancelled: Resume (with the rows it sends: not run, and failed again) and Undo; Apply would send everything
-    # again and Retry would send the failed rows twice, so neither is offered
-    found = states(batch)
-    resume = next(name for name in found if name.startswith("Resume"))
-    assert re.fullmatch(r"Resume \(\d+ rows\)", resume), found
-    assert found == {"Dry run": True, "Apply (40 rows)": False, "Cancel": False, resume: True,
-                     "Retry failed": False, "Undo": True}, found
+    # again and Retry would send the failed rows twice, so neither is offered. The run's last step sets the
+    # buttons (after "stopped", the message and the table), one message per button: wait for the whole set.
+    def cancelled() -> dict[str, bool]:
+        found = button_states(batch)
+        resume = next((name for name in found if name.startswith("Resume")), "Resume")
+        assert re.fullmatch(r"Resume \(\d+ rows\)", resume), found
+        assert found == {"Dry run": True, "Apply (40 rows)": False, "Cancel": False, resume: True,
+                         "Retry failed": False, "Undo": True}, found
+        return found
+
+    wait_until(cancelled)
     assert_colours(batch, "cancelled")
     batch.get_by_role("button", name="Resume").click()
     expect(progress).to_contain_text("Resuming", timeout=10_000)
     expect(progress).to_contain_text("done", timeout=60_000)
-    page.wait_for_timeout(1000)
 
     # finished: the resume sent the 500s again; the 404 is left, and a retry cannot fix it
-    assert states(batch) == {"Dry run": True, "Apply (40 rows)": False, "Cancel": False, "Resume": False,
-                             "Retry failed": False, "Undo": True}
+    wait_until(lambda: assert_buttons(batch, {"Dry run": True, "Apply (40 rows)": False, "Cancel": False,
+                                              "Resume": False, "Retry failed": False, "Undo": True}))
     assert_colours(batch, "finished")
     batch.get_by_role("button", name="Show the 1 problem").click()
     expect(batch.locator(".dt-scroll-body tbody tr")).to_have_count(1, timeout=10_000)
@@ -100,9 +102,8 @@ def test_buttons_words_and_colours_through_a_run(lab: Lab, page: Any, tmp_path: 
     assert [h.strip() for h in headers][:4] == ["customerId", "orderId", "Status", "Reason"], headers
     batch.get_by_role("button", name="Undo").click()
     expect(batch).to_contain_text("Undo of batch", timeout=60_000)
-    page.wait_for_timeout(1000)
-    assert states(batch) == {"Dry run": True, "Apply (40 rows)": False, "Cancel": False, "Resume": False,
-                             "Retry failed": False, "Undo": False}
+    wait_until(lambda: assert_buttons(batch, {"Dry run": True, "Apply (40 rows)": False, "Cancel": False,
+                                              "Resume": False, "Retry failed": False, "Undo": False}))
     assert_colours(batch, "after undo")
     batch.scroll_into_view_if_needed()
     batch.screenshot(path=shot_path(tmp_path, f"batch-panel-{theme}.png"))
@@ -175,16 +176,19 @@ def test_retry_is_offered_for_what_a_retry_can_fix(lab: Lab, page: Any, theme: s
     expect(batch).to_contain_text("8 rows: 8 ready", timeout=30_000)
     batch.get_by_role("button", name="Apply").click()
     expect(batch.locator(".ao-progress-text")).to_contain_text("done", timeout=60_000)
-    page.wait_for_timeout(1000)
-    found = states(batch)
-    retry = next(name for name in found if name.startswith("Retry"))
-    assert re.fullmatch(r"Retry [12] failed", retry), found  # the 500s; never the 404
-    assert found == {"Dry run": True, "Apply (8 rows)": False, "Cancel": False, "Resume": False, retry: True,
-                     "Undo": True}, found
+
+    def applied() -> str:
+        found = button_states(batch)
+        retry = next((name for name in found if name.startswith("Retry")), "Retry")
+        assert re.fullmatch(r"Retry [12] failed", retry), found  # the 500s; never the 404
+        assert found == {"Dry run": True, "Apply (8 rows)": False, "Cancel": False, "Resume": False, retry: True,
+                         "Undo": True}, found
+        return retry
+
+    retry = wait_until(applied)  # the buttons are the run's last step, set one by one
     assert_colours(batch, "after apply")
     batch.get_by_role("button", name=retry).click()
     expect(batch).to_contain_text("Retry of the failed rows", timeout=60_000)
-    page.wait_for_timeout(1000)
-    assert states(batch) == {"Dry run": True, "Apply (8 rows)": False, "Cancel": False, "Resume": False,
-                             "Retry failed": False, "Undo": True}  # only the 404 is left
+    wait_until(lambda: assert_buttons(batch, {"Dry run": True, "Apply (8 rows)": False, "Cancel": False,
+                                              "Resume": False, "Retry failed": False, "Undo": True}))  # the 404 left
     assert_colours(batch, "after retry")
