@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.helpers import ROOT, App, assert_readable, require_browser, shot_path
+from tests.e2e.helpers import ROOT, App, assert_buttons, assert_readable, require_browser, shot_path, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -68,7 +68,9 @@ def test_a_whole_batch_through_the_app(app: str, page: Any, tmp_path: Path) -> N
 
     panel.get_by_role("button", name="Apply").click()
     expect(panel.locator(".ao-counts")).to_contain_text("updated", timeout=60_000)
-    page.wait_for_timeout(1000)
+    # the run's last step sets the buttons (after the counts, the table and the link): wait for the whole set
+    wait_until(lambda: assert_buttons(panel, {"Dry run": True, "Apply (18 rows)": False, "Cancel": False,
+                                              "Resume": False, "Retry failed": False, "Undo": True}))
     assert_readable(panel)
     panel.scroll_into_view_if_needed()
     page.screenshot(path=shot_path(tmp_path, "app-batch.png"), full_page=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.helpers import Lab, assert_readable, notebook_json, run_all, shot_path
+from tests.e2e.helpers import Lab, assert_readable, notebook_json, run_all, shot_path, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -35,10 +35,13 @@ def test_order_browser_in_jupyterlab(lab: Lab, page: Any, tmp_path: Path, theme:
 
     # sortable: clicking the orderId header sorts by it
     grid.locator("thead th", has_text="orderId").first.click()
-    page.wait_for_timeout(500)
-    after = grid.evaluate(ROW_IDS_JS)
-    assert sorted(after) == sorted(before) and after != before
-    assert after in (sorted(after), sorted(after, reverse=True))
+
+    def sorted_by_order_id() -> None:  # DataTables redraws the rows just after the click
+        after = grid.evaluate(ROW_IDS_JS)
+        assert sorted(after) == sorted(before) and after != before, after
+        assert after in (sorted(after), sorted(after, reverse=True)), after
+
+    wait_until(sorted_by_order_id)
 
     # scrollable inside its own box, not clipped
     scroller = grid.locator(".dt-scroll-body").first

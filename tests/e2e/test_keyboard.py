@@ -109,8 +109,11 @@ def test_select_an_order_and_open_it_with_the_keyboard_only(lab: Lab, page: Any,
     page.keyboard.press("Enter")
     batch = browser.locator(".ao-batch-panel").first
     expect(batch).to_contain_text("1 rows: 1 ready", timeout=30_000)
-    page.wait_for_timeout(800)
-    expect(form).to_be_hidden(timeout=1)
+    # the panel loads the rows first, then hides the form and asks the page to bring the panel into view, which
+    # the page does on a timer of its own (page_support.js, reveal): wait for each, then check where it landed
+    expect(form).to_be_hidden(timeout=10_000)
+    page.wait_for_function("(e) => { const top = e.getBoundingClientRect().top;"
+                           " return 0 <= top && top < innerHeight / 2; }", arg=batch.element_handle(), timeout=10_000)
     box = batch.evaluate("(e) => { const r = e.getBoundingClientRect(); return [r.top, r.bottom]; }")
     assert 0 <= box[0] < page.viewport_size["height"] / 2, box
     assert batch.locator(".widget-upload").count() == 0 or not batch.locator(".widget-upload").is_visible()

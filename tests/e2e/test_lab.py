@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.helpers import CELLS_JS, Lab, assert_readable, run_all, shot_path
+from tests.e2e.helpers import CELLS_JS, Lab, assert_buttons, assert_readable, run_all, shot_path, wait_until
 
 pytestmark = pytest.mark.browser
 VALUE_35 = "PO-2026-WWWWWWWWWWWWWWWWWWWWWWWWWWW"  # 35 characters, the widest letters
@@ -59,8 +59,10 @@ def test_form_in_jupyterlab(lab: Lab, page: Any, tmp_path: Path, theme: str) -> 
     expect(update).to_be_enabled(timeout=10_000)
     update.click()
     expect(form).to_contain_text(f"PO-2026-0001 → {VALUE_35}", timeout=20_000)
-    # settle, then re-check: a late clear would wipe the result after a brief flash
-    page.wait_for_timeout(1500)
+    # The click's last change is Update enabled again (it is disabled while the request runs): once it shows, every
+    # change the click made has reached the page (the kernel's messages are applied in order). Then re-check: a
+    # late clear would wipe the result after a brief flash.
+    expect(update).to_be_enabled(timeout=20_000)
     expect(form).to_contain_text(f"PO-2026-0001 → {VALUE_35}", timeout=1)
     items = form.locator("table.line-items")
     expect(items).to_be_visible(timeout=1)
@@ -76,8 +78,9 @@ def test_form_in_jupyterlab(lab: Lab, page: Any, tmp_path: Path, theme: str) -> 
     # a failed fetch for another order: the previous order's view is gone, not shown under the new IDs
     form.locator(".widget-text:has-text('Order ID') input").fill("0999999999")
     form.get_by_role("button", name="Fetch order").click()
+    # the error is the fetch's last change: the order's views were emptied before it (as the Order ID changed,
+    # and again as the fetch began), and the page applies the kernel's messages in order
     expect(form).to_contain_text("HTTP 404", timeout=20_000)
-    page.wait_for_timeout(1000)
     expect(form.locator("table.line-items")).to_have_count(0, timeout=1)
     expect(form).not_to_contain_text("Order 0123456000", timeout=1)
     expect(form).not_to_contain_text(f"→ {VALUE_35}", timeout=1)
@@ -104,7 +107,9 @@ def test_batch_panel_in_jupyterlab(lab: Lab, page: Any, tmp_path: Path, theme: s
     expect(batch.locator(".dt-container")).to_have_count(1)
     batch.get_by_role("button", name="Dry run").click()
     expect(batch.locator(".ao-counts")).to_contain_text("would_update", timeout=60_000)
-    page.wait_for_timeout(1500)
+    # the run's last step sets the buttons (after the message, the table and the link): wait for the whole set
+    wait_until(lambda: assert_buttons(batch, {"Dry run": True, "Apply (18 rows)": True, "Cancel": False,
+                                              "Resume": False, "Retry failed": False, "Undo": False}))
     expect(batch).to_contain_text("finished", timeout=1)
     expect(batch.locator(".dt-container")).to_have_count(1)  # the results replaced the preview: one table
     link = batch.locator("a[download]")
@@ -118,9 +123,12 @@ def test_batch_panel_in_jupyterlab(lab: Lab, page: Any, tmp_path: Path, theme: s
     # the status filter narrows the one table
     choose = batch.locator("select").filter(has_text="All statuses")
     choose.select_option(label=choose.locator("option", has_text="invalid").inner_text())
-    page.wait_for_timeout(800)
-    statuses = batch.locator(".dt-scroll-body tbody tr").all_inner_texts()
-    assert statuses and all("invalid" in row for row in statuses)
+
+    def only_invalid() -> None:  # the kernel redraws the grid with the filtered rows
+        statuses = batch.locator(".dt-scroll-body tbody tr").all_inner_texts()
+        assert statuses and all("invalid" in row for row in statuses), statuses
+
+    wait_until(only_invalid)
     batch.scroll_into_view_if_needed()
     if theme == "dark":  # the README's picture
         batch.screenshot(path=shot_path(tmp_path, "batch-panel-in-jupyterlab-dark.png"))
@@ -150,7 +158,8 @@ def test_cancel_shows_where_it_stopped_and_resume_finishes(lab: Lab, page: Any) 
     expect(batch.locator(".ao-progress-text")).to_contain_text(re.compile(r"Applying: [3-9] / 60"), timeout=30_000)
     batch.get_by_role("button", name="Cancel").click()
     expect(batch.locator(".ao-progress-text")).to_contain_text("stopped", timeout=30_000)
-    page.wait_for_timeout(1000)
+    # the run's last step sets the buttons, after the bar, the message and the table: Resume is offered then
+    expect(resume).to_be_enabled(timeout=30_000)
     text = batch.locator(".ao-progress-text").inner_text()
     done = int(re.search(r"(\d+) / 60", text).group(1))
     assert 3 <= done < 60, text
