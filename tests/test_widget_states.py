@@ -260,3 +260,29 @@ def test_a_reason_column_with_no_reason_is_left_out(client, sandbox) -> None:
     panel.wait(30)
     header = panel.view.text().splitlines()[0].split(",")
     assert "Reason" not in header and header[1:4] == ["customerId", "orderId", "Status"]
+
+
+def test_a_click_setting_the_buttons_as_the_run_ends_never_leaves_running_states(client, sandbox) -> None:
+    """Apply's own call to set the buttons runs on the kernel thread after the run thread started; a run that ends
+    while that call is half-way used to have its final states overwritten by the rest of the call's "running"
+    ones (Undo stuck disabled, Cancel enabled with nothing running). The click's call is held right there until
+    the run has ended, so the two meet every time."""
+    panel = BatchUpdatePanel(client, frame_of(sandbox.orders[:2]))
+    rows_left, held, run = panel._rows_left, threading.Event(), []
+
+    def rows_left_once_the_run_ended() -> int:
+        thread = panel._thread
+        if threading.current_thread() is threading.main_thread() and thread is not None and not held.is_set():
+            held.set()  # the click's call: it has already read "running" and set Apply and Cancel for it
+            run.append(thread)
+            while panel._thread is not None and thread.is_alive():
+                thread.join(0.01)  # the run ends (it sets _thread to None, then its own buttons)
+        return rows_left()
+
+    panel._rows_left = rows_left_once_the_run_ended  # type: ignore[method-assign]
+    panel.apply_button.click()
+    assert held.is_set()
+    run[0].join(30)
+    assert not run[0].is_alive() and list(panel.results["status"]) == ["updated"] * 2
+    assert buttons(panel) == {"Dry run": True, "Apply (2 rows)": False, "Cancel": False, "Resume": False,
+                              "Retry failed": False, "Undo": True}

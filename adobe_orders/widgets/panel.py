@@ -95,6 +95,10 @@ class BatchUpdatePanel(w.VBox):
         self._ready_rows = 0
         self._thread: threading.Thread | None = None
         self._cancel = threading.Event()
+        # The kernel thread (a click) and the run thread (its end) both set the buttons: one at a time, each from
+        # the state as it is then, so a click's call that began while the run was ending cannot leave its
+        # "running" states after the run's final ones.
+        self._buttons_lock = threading.RLock()
         self.banner = environment_banner(self.client)
         self.upload = w.FileUpload(accept=".csv,.xlsx", multiple=False, description="Upload CSV/Excel",
                                    tooltip="Choose a .csv or .xlsx file: one row per order",
@@ -213,6 +217,10 @@ class BatchUpdatePanel(w.VBox):
 
     def _set_buttons(self) -> None:
         """Each button is enabled only when it does something sensible next, and its label says what."""
+        with self._buttons_lock:
+            self._set_buttons_now()
+
+    def _set_buttons_now(self) -> None:
         idle = not self.running
         loaded = self.frame is not None and idle
         needs_confirm = self.client.needs_confirmation and not self.confirm.value
