@@ -115,7 +115,11 @@ function render({ model, el }) {
     const target = root && root.querySelector(".ao-reveal");
     if (target) {
       target.scrollIntoView({ block: "start", behavior: "auto" });
-      const focus = target.querySelector(".ao-reveal-focus button, .ao-reveal-focus input, button:not(:disabled)");
+      // the first control a user can press: a hidden one (the Upload button beside a frame already loaded is
+      // drawn, display none) or a disabled one cannot take focus, and focus() on it would leave it where it was
+      const usable = (e) => e.offsetParent !== null && !e.disabled;
+      const marked = [...target.querySelectorAll(".ao-reveal-focus button, .ao-reveal-focus input")];
+      const focus = marked.concat([...target.querySelectorAll("button")]).find(usable);
       if (focus) focus.focus({ preventScroll: true });
     }
   }, 120);

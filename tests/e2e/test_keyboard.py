@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.helpers import FOCUS_JS, Lab, notebook_json, run_all, shot_path
+from tests.e2e.helpers import FOCUS_JS, Lab, notebook_json, run_all, shot_path, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -117,3 +117,16 @@ def test_select_an_order_and_open_it_with_the_keyboard_only(lab: Lab, page: Any,
     box = batch.evaluate("(e) => { const r = e.getBoundingClientRect(); return [r.top, r.bottom]; }")
     assert 0 <= box[0] < page.viewport_size["height"] / 2, box
     assert batch.locator(".widget-upload").count() == 0 or not batch.locator(".widget-upload").is_visible()
+    # the keyboard user is taken along: focus moves to the panel's first button it can press (it stayed on
+    # "Send to batch panel", hidden with the browser's part, when reveal picked the hidden Upload button)
+    focused = wait_until(lambda: _focused_in(batch))
+    assert focused == "Dry run", focused
+    assert_focus_ring(page)
+
+
+def _focused_in(part: Any) -> str:
+    """The label of the focused element, which must be inside ``part``."""
+    found = part.evaluate("(e) => e.contains(document.activeElement) ? document.activeElement.textContent.trim()"
+                          " : null")
+    assert found is not None, "focus is outside the panel"
+    return str(found)
