@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 
 import requests
+from urllib3.util import parse_url
 
 from .errors import ApiError, ConfigurationError, CredentialsRefused, TransportError, error_from_response
 
@@ -158,8 +159,6 @@ IMS_URL_ADVICE = ("Check ADOBE_VIPM_IMS_URL (or ADOBE_VIPM_ENV): it should be Ad
 
 def _host_and_port(url: str) -> str:
     """``host:port`` of ``url`` (the scheme's port when none is written), as a network error names it."""
-    from urllib3.util import parse_url
-
     parts = parse_url(url)
     return f"{parts.host}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
 

@@ -8,6 +8,7 @@ setting found mid-batch costs far more than one found before anything is sent.
 
 from __future__ import annotations
 
+import difflib
 import io
 import ipaddress
 import logging
@@ -15,12 +16,14 @@ import math
 import os
 import re
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 
+from dotenv import dotenv_values
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
@@ -61,8 +64,6 @@ def unknown_variables(names: Iterable[str], where: str) -> list[str]:
     """One sentence per ``ADOBE_VIPM_*`` name in ``names`` that the package does not read, naming the
     known one it resembles. ``…_ENVIRONMENT=sandbox`` (for ``…_ENV``) would otherwise run against the local
     emulator without a word. Only names: a value may be a secret."""
-    import difflib
-
     found = []
     for name in sorted({n for n in names if n.upper().startswith(PREFIX) and n not in KNOWN_VARIABLES}):
         close = difflib.get_close_matches(name.upper(), KNOWN_VARIABLES, n=1, cutoff=0.6)
@@ -74,11 +75,7 @@ def unknown_variables(names: Iterable[str], where: str) -> list[str]:
 def warn_unknown_variables(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> None:
     """Warn (:class:`SettingsWarning`) about every misspelled ``ADOBE_VIPM_*`` name in the environment and
     in the workspace's ``.env`` (``dotenv``, or the one found when None and ``environ`` is None)."""
-    import warnings
-
     if dotenv is None and environ is None:
-        from .workspace import dotenv_file
-
         dotenv = dotenv_file()
     messages = unknown_variables(os.environ if environ is None else environ, "in the environment")
     if dotenv is not None:
@@ -399,8 +396,6 @@ def read_dotenv(path: str | os.PathLike[str]) -> dict[str, str]:
     skipped with a warning nobody reads, and the defaults (the emulator) used silently. A message
     never quotes a line: it may hold a secret.
     """
-    from dotenv import dotenv_values
-
     where = os.fspath(path)
     try:
         data = Path(where).read_bytes()

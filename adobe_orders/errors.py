@@ -27,7 +27,7 @@ class AdobeOrdersError(Exception):
         history), so every later rendering of the same error is the ordinary traceback.
         """
         if getattr(self, "_shown_once", False):
-            from IPython import get_ipython
+            from IPython import get_ipython  # IPython only inside a notebook: a script never loads it
 
             shell = get_ipython()
             if shell is not None:

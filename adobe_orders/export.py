@@ -114,7 +114,7 @@ def text_columns(frame: pd.DataFrame) -> set[int]:
     dates or booleans. IDs and references are text, and a blank cell of such a column is where an
     analyst types a PO: formatted as General, Excel would store ``4500012345`` as a number (and
     ``0012`` as 12), which ``apply`` then has to refuse."""
-    import pandas as pd
+    import pandas as pd  # the CLI exports without loading pandas for every command
 
     types = pd.api.types
     return {j for j, dtype in enumerate(frame.dtypes, start=1)

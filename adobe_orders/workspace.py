@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .errors import ConfigurationError
+
 STATE_DIR = ".adobe-orders"
 MARKERS = (STATE_DIR, ".env", ".git")
 
@@ -52,8 +54,6 @@ __all__ = ["MARKERS", "STATE_DIR", "dotenv_file", "emulator_state_file", "state_
 def expand_home(path: str | os.PathLike[str], variable: str) -> Path:
     """``path`` with a leading ``~`` or ``~user`` expanded, or ConfigurationError naming ``variable``:
     Python's own answer to an unknown ``~user`` is a bare RuntimeError, a traceback for a typo."""
-    from .errors import ConfigurationError
-
     try:
         return Path(path).expanduser()
     except RuntimeError:

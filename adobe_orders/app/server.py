@@ -25,7 +25,12 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
+import webbrowser
 from collections.abc import Sequence
+from functools import partial
+from html import escape
+from pathlib import Path
 from typing import Any
 
 #: The environment variable ``adobe-orders app`` passes the token in (never on the command line).
@@ -42,7 +47,7 @@ LOCKED_SETTINGS: dict[str, Any] = {
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    from voila.app import Voila
+    from voila.app import Voila  # Voilà loads only in the app's own process: the CLI imports TOKEN_ENV from here
 
     token = os.environ.pop(TOKEN_ENV, "")
     if not token:
@@ -50,9 +55,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     class LockedVoila(Voila):
         def start(self) -> None:
-            from functools import partial
-
-            from jupyter_server.log import log_request
+            from jupyter_server.log import log_request  # with Voilà, above
 
             scrubbed_log = {"log_function": partial(log_request, record_prometheus_metrics=False)}
             self.tornado_settings = {**self.tornado_settings, **LOCKED_SETTINGS,  # type: ignore[has-type]
@@ -62,11 +65,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         def launch_browser(self) -> None:
             """Open the address with its token, through a private file (as JupyterLab does), so the
             token is not on the browser's command line."""
-            import tempfile
-            import webbrowser
-            from html import escape
-            from pathlib import Path
-
             url = f"http://{self.ip}:{self.port}/?token={token}"
             fd, name = tempfile.mkstemp(suffix=".html")  # readable by this user only
             with open(fd, "w", encoding="utf-8") as page:

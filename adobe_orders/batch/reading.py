@@ -341,7 +341,7 @@ def _excel_table(data: bytes, name: str) -> tuple[list[str], list[int], list[lis
     Loaded whole, not read-only: only a whole sheet has ``row_dimensions`` (which rows are hidden).
     It is loaded with its formulas, so a formula cell is known as one; only a sheet that has formulas
     is read a second time, read-only, for the results Excel saved (``_saved_results``)."""
-    import openpyxl
+    import openpyxl  # openpyxl loads only for an .xlsx file
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
@@ -394,7 +394,7 @@ def _saved_results(data: bytes, formulas: dict[tuple[int, int], Any]) -> dict[tu
     Excel holds formulas with no result, which ``data_only`` reads as None, i.e. as an empty cell;
     such a cell is not "empty" but "not computed", and validation says to save the file in Excel.
     """
-    import openpyxl
+    import openpyxl  # openpyxl loads only for an .xlsx file
     from openpyxl.worksheet.formula import ArrayFormula
 
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)

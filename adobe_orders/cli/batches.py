@@ -20,6 +20,9 @@ from .exit_codes import EXIT_INTERRUPTED, EXIT_NOTHING, EXIT_OK, EXIT_ROWS
 if TYPE_CHECKING:
     import pandas as pd
 
+# Every function below imports the batch engine inside it: pandas loads with the engine, and the commands that
+# need no batch (``--help``, ``history``, ``get``) must not wait for it (tests/test_layout.py holds that).
+
 
 def _resume_words(args: argparse.Namespace, batch_id: str) -> list[str]:
     words = ["apply", args.file, "--batch-id", batch_id]

@@ -14,6 +14,7 @@ import importlib.util
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -71,8 +72,6 @@ def _require_free_port(port: int) -> None:
     """The app is served on exactly the port its printed address names: one in use is said before any
     address is printed (Voilà would say "trying another port", try none, and fail after the address
     was shown, an address another program answers)."""
-    import socket
-
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
         try:

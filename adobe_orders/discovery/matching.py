@@ -43,6 +43,7 @@ from ..batch.schema import row_name
 from ..errors import ValidationError
 from ..frame_display import mark_own
 from ..validation import check_external_reference_id
+from .fetching import fetch_orders
 
 if TYPE_CHECKING:
     from ..client import OrdersClient
@@ -233,8 +234,6 @@ def _held_references(orders: pd.DataFrame, client: OrdersClient | None, referenc
                 "the source, which would then be set on a second order. Pass client= (match_updates reads each "
                 "customer's references once) or references= (a fetch_orders frame without filters).")
         if references is None:
-            from .fetching import fetch_orders
-
             customers = orders.attrs.get("customers") or sorted({str(c) for c in orders["customerId"].dropna()})
             references = fetch_orders(customers, client, progress=False) if customers else None
         if references is not None:

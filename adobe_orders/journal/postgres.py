@@ -34,6 +34,7 @@ can use them.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import threading
@@ -74,7 +75,7 @@ class PgJournal:
 
     def __init__(self, url: str) -> None:
         try:
-            import psycopg
+            import psycopg  # psycopg loads only with a team journal
         except ImportError:
             raise JournalError(f"The team journal {masked(url)} needs psycopg: pip install 'adobe-orders[team]'.",
                                path=masked(url)) from None
@@ -195,8 +196,6 @@ class PgJournal:
                     who: str | None = None, host: str | None = None, created_at: str | None = None) -> bool:
         """Record the batch and all its rows in one transaction. False if it exists already. ``who``,
         ``host`` and ``created_at`` are given only when copying a batch from another journal."""
-        import json
-
         with self._guard() as conn, conn.transaction():
             made = conn.execute(
                 f"INSERT INTO {S}.batch VALUES (%s, COALESCE(%s, {NOW_TEXT}), %s, %s, %s, %s, %s, %s, %s, %s, %s, "

@@ -20,7 +20,7 @@ CONNECT_TIMEOUT_SECONDS = 10
 
 def advice(exc: BaseException, url: str) -> str:
     """One line naming the journal (password masked), what is wrong and what to do."""
-    import psycopg
+    import psycopg  # psycopg loads only with a team journal
 
     where = masked(url)
     detail = " ".join(scrub(str(exc), url).split()).rstrip(".:;, ") or type(exc).__name__
@@ -65,7 +65,7 @@ class Pool:
         self._reaper: threading.Thread | None = None
 
     def connect(self) -> psycopg.Connection[Any]:
-        import psycopg
+        import psycopg  # psycopg loads only with a team journal
         from psycopg.conninfo import conninfo_to_dict
         from psycopg.rows import dict_row
 
@@ -95,7 +95,7 @@ class Pool:
         return self.connect(), False
 
     def give(self, conn: psycopg.Connection[Any]) -> None:
-        import psycopg
+        import psycopg  # psycopg loads only with a team journal
 
         if conn.closed or conn.broken or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             with contextlib.suppress(Exception):

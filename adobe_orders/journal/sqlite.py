@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import getpass
 import json
 import os
 import socket
@@ -104,7 +105,7 @@ class Journal:
 
     def __init__(self, path: str | os.PathLike[str], *, lease_seconds: float = LEASE_SECONDS,
                  heartbeat_seconds: float = HEARTBEAT_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
-        import sqlite3
+        import sqlite3  # loads with the first journal opened (see TYPE_CHECKING above)
 
         self.path = Path(path)
         self.lease_seconds, self.heartbeat_seconds, self._clock = lease_seconds, heartbeat_seconds, clock
@@ -479,8 +480,6 @@ def _how_it_ends(host: str, lease_seconds: float) -> str:
 
 def _os_user() -> str:
     """Who runs a batch on a file journal: the operating-system user."""
-    import getpass
-
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no name for this uid (a container), no USER variable

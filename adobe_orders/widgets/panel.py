@@ -22,7 +22,7 @@ from ..batch import undo as undo_batch
 from ..batch.columns import CUSTOMER, ORDER, resolve_columns
 from ..batch.preflight import new_batch_id
 from ..batch.report import no_undo_text, undo_outlook, unfilled_rows
-from ..batch.schema import NO_NEW_VALUE, RESULT_COLUMNS
+from ..batch.schema import FINAL, NO_NEW_VALUE, RESULT_COLUMNS
 from ..client import OrdersClient
 from ..connection import client_or_connect
 from ..errors import AdobeOrdersError
@@ -200,8 +200,6 @@ class BatchUpdatePanel(w.VBox):
 
     def _rows_left(self) -> int:
         """Rows a resume sends: every row not final for its batch (not run, and failed ones again)."""
-        from ..batch.schema import FINAL
-
         if self.results is None:
             return 0
         return int((~self.results["status"].astype(str).isin({str(s) for s in FINAL})).sum())
