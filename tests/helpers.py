@@ -18,6 +18,11 @@ LAB_QUEUES = {"test_states.py": "jupyterlab-1", "test_saved_size.py": "jupyterla
               "test_browser_lab.py": "jupyterlab-2"}
 
 
+#: How long a test lets a program it stopped take to exit. Only a hang reaches it: on a loaded 2-core machine
+#: (a CPU hog beside four test processes) a stopped emulator took over 10 s, and JupyterLab over 40 s.
+EXIT_SECONDS = 120
+
+
 def v3(sandbox: Sandbox) -> list[dict]:
     """The emulator's log of API calls, without its own /_sandbox and token routes."""
     return [e for e in sandbox.requests if e["path"].startswith("/v3/")]

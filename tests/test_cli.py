@@ -11,6 +11,7 @@ import pytest
 
 from adobe_orders.cli import main
 from adobe_orders.sandbox.data import seed_orders
+from tests.helpers import EXIT_SECONDS
 
 # The demo's first order (0001000000 / 0123456000) holds this reference before any test changes it.
 FIRST_REF = seed_orders()[0]["externalReferenceId"]
@@ -120,7 +121,7 @@ def test_sandbox_command_prints_env_lines_then_serves(tmp_path) -> None:
         assert client.get_order(CUSTOMER, ORDER).order_id == ORDER
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=10)
+        proc.wait(timeout=EXIT_SECONDS)
     assert proc.returncode == 0
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from adobe_orders.sandbox import Sandbox
 from adobe_orders.sandbox.data import seed_orders
+from tests.helpers import EXIT_SECONDS
 
 
 def raw_request(port: int, head: str) -> bytes:
@@ -120,7 +121,7 @@ def test_the_cli_emulator_answers_400_to_a_bad_content_length_without_a_tracebac
         assert answer.startswith(b"HTTP/1.1 400")
     finally:
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=30)
+        _, err = proc.communicate(timeout=EXIT_SECONDS)
     assert "Traceback" not in err
 
 

@@ -17,6 +17,7 @@ from adobe_orders.errors import HistoryChangedError
 from adobe_orders.paging import WALKS, read_histories
 from adobe_orders.sandbox import Sandbox
 from adobe_orders.sandbox.bulk import load_customer_id, load_orders
+from tests.helpers import EXIT_SECONDS
 
 BIG = load_customer_id(0, "81")  # 300 orders: 3 pages of 100, 6 of 50
 OTHER = load_customer_id(1, "81")
@@ -354,7 +355,7 @@ def test_the_sandbox_command_serves_capped_pages_without_total_count(tmp_path) -
         assert [o.order_id for o in client.list_orders(customer)] == expected and len(expected) > 100
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=10)
+        proc.wait(timeout=EXIT_SECONDS)
     assert proc.returncode == 0
 
 

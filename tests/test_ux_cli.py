@@ -17,7 +17,7 @@ import pytest
 import adobe_orders as ao
 from adobe_orders import cli
 from adobe_orders.cli.parser import build_parser
-from tests.helpers import SERVERS, server_port
+from tests.helpers import EXIT_SECONDS, SERVERS, server_port
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -185,8 +185,8 @@ def test_stopping_lab_stops_its_jupyterlab_child(tmp_path: Path, how: signal.Sig
             pytest.fail("JupyterLab did not start")
         (child,) = _children(parent.pid)
         parent.send_signal(how)
-        parent.wait(40)
-        deadline = time.monotonic() + 30
+        parent.wait(EXIT_SECONDS)
+        deadline = time.monotonic() + EXIT_SECONDS
         while _alive(child) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not _alive(child), f"JupyterLab (pid {child}) outlived adobe-orders lab ({how.name})"
