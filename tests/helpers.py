@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import signal
 import socket
 from pathlib import Path
 
@@ -21,6 +22,14 @@ LAB_QUEUES = {"test_states.py": "jupyterlab-1", "test_saved_size.py": "jupyterla
 #: How long a test lets a program it stopped take to exit. Only a hang reaches it: on a loaded 2-core machine
 #: (a CPU hog beside four test processes) a stopped emulator took over 10 s, and JupyterLab over 40 s.
 EXIT_SECONDS = 120
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` for a program a test stops with SIGINT, as Ctrl-C would. A suite started in the background
+    (``cmd &`` in a script, ``nohup``, some CI runners) has SIGINT ignored, its programs inherit that, and
+    Python then never turns SIGINT into KeyboardInterrupt: the program would not stop, and the test would
+    wait for nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def v3(sandbox: Sandbox) -> list[dict]:

@@ -11,7 +11,7 @@ import pytest
 
 from adobe_orders.cli import main
 from adobe_orders.sandbox.data import seed_orders
-from tests.helpers import EXIT_SECONDS
+from tests.helpers import EXIT_SECONDS, default_sigint
 
 # The demo's first order (0001000000 / 0123456000) holds this reference before any test changes it.
 FIRST_REF = seed_orders()[0]["externalReferenceId"]
@@ -109,7 +109,7 @@ def test_bad_fault_name_is_a_clear_error() -> None:
 
 def test_sandbox_command_prints_env_lines_then_serves(tmp_path) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "adobe_orders.cli", "sandbox", "--latency", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint)
     try:
         lines = [proc.stdout.readline().strip() for _ in range(6)]
         values = dict(line.split("=", 1) for line in lines if line.startswith("ADOBE_VIPM_"))

@@ -13,7 +13,7 @@ import pytest
 
 from adobe_orders.sandbox import Sandbox
 from adobe_orders.sandbox.data import seed_orders
-from tests.helpers import EXIT_SECONDS
+from tests.helpers import EXIT_SECONDS, default_sigint
 
 
 def raw_request(port: int, head: str) -> bytes:
@@ -105,7 +105,8 @@ def test_the_cli_emulator_answers_400_to_a_bad_content_length_without_a_tracebac
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("ADOBE_VIPM_")}
     proc = subprocess.Popen([sys.executable, "-m", "adobe_orders.cli", "sandbox", "--port", "0"], cwd=tmp_path,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=default_sigint)
     try:
         assert proc.stdout is not None
         port = None

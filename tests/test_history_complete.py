@@ -17,7 +17,7 @@ from adobe_orders.errors import HistoryChangedError
 from adobe_orders.paging import WALKS, read_histories
 from adobe_orders.sandbox import Sandbox
 from adobe_orders.sandbox.bulk import load_customer_id, load_orders
-from tests.helpers import EXIT_SECONDS
+from tests.helpers import EXIT_SECONDS, default_sigint
 
 BIG = load_customer_id(0, "81")  # 300 orders: 3 pages of 100, 6 of 50
 OTHER = load_customer_id(1, "81")
@@ -341,7 +341,7 @@ def test_the_sandbox_command_serves_capped_pages_without_total_count(tmp_path) -
 
     proc = subprocess.Popen([sys.executable, "-m", "adobe_orders.cli", "sandbox", "--page-cap", "50",
                              "--no-total-count", "--state", str(tmp_path / "state.json")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint)
     try:
         lines = [proc.stdout.readline().strip() for _ in range(6)]  # type: ignore[union-attr]
         values = dict(line.split("=", 1) for line in lines if line.startswith("ADOBE_VIPM_"))

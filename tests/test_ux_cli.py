@@ -17,7 +17,7 @@ import pytest
 import adobe_orders as ao
 from adobe_orders import cli
 from adobe_orders.cli.parser import build_parser
-from tests.helpers import EXIT_SECONDS, SERVERS, server_port
+from tests.helpers import EXIT_SECONDS, SERVERS, default_sigint, server_port
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -172,7 +172,8 @@ def test_stopping_lab_stops_its_jupyterlab_child(tmp_path: Path, how: signal.Sig
     env = _env(JUPYTER_CONFIG_DIR=str(tmp_path / "cfg"), JUPYTER_DATA_DIR=str(tmp_path / "data"),
                JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"), IPYTHONDIR=str(tmp_path / "ipy"))
     parent = subprocess.Popen([sys.executable, "-m", "adobe_orders", "lab", "--no-browser", "--port", str(port)],
-                              cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              preexec_fn=default_sigint)
     child = None
     try:
         deadline = time.monotonic() + 60
