@@ -30,8 +30,13 @@ def test_order_browser_in_jupyterlab(lab: Lab, page: Any, tmp_path: Path, theme:
     expect(browser).to_contain_text("orders of 2 customer(s)", timeout=30_000)
     grid = browser.locator(".dt-container").first
     expect(grid.locator("table.dataTable tbody tr").first).to_be_visible(timeout=30_000)
-    before = grid.evaluate(ROW_IDS_JS)
-    assert len(before) >= 8 and all(text for text in before)
+
+    def drawn_rows() -> list[str]:  # the first row can be visible before DataTables has drawn the others
+        ids = grid.evaluate(ROW_IDS_JS)
+        assert len(ids) >= 8 and all(text for text in ids), ids
+        return list(ids)
+
+    before = wait_until(drawn_rows)
 
     # sortable: clicking the orderId header sorts by it
     grid.locator("thead th", has_text="orderId").first.click()
