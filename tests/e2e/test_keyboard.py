@@ -52,7 +52,8 @@ def test_select_an_order_and_open_it_with_the_keyboard_only(lab: Lab, page: Any,
     page.keyboard.press("Enter")
     expect(browser).to_contain_text("orders of 2 customer(s)", timeout=30_000)
     grid = browser.locator(".dt-container").first
-    expect(grid.locator("table.dataTable tbody tr").first).to_be_visible(timeout=30_000)
+    # an order's row, not the empty grid's "no data" row (one cell) that shows before Find fills it
+    expect(grid.locator("table.dataTable tbody tr td:nth-child(2)").first).to_be_visible(timeout=30_000)
     # the orders scroll inside the grid's own box: the browser stays within a laptop screen (it grew to 1,230 px)
     assert browser.evaluate("(e) => e.getBoundingClientRect().height") < 800
     browser.scroll_into_view_if_needed()
