@@ -16,7 +16,13 @@ for _var in ("IPYTHONDIR", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RU
 os.environ.setdefault("TQDM_DISABLE", "1")
 
 from adobe_orders.sandbox import Sandbox  # noqa: E402
-from tests.helpers import LAB_QUEUES, SERVERS  # noqa: E402
+from tests.helpers import SERVERS  # noqa: E402
+
+#: The browser tests that share one JupyterLab and one Chromium (the ``lab`` fixture) run in two queues, by file,
+#: each one test after another on one test process with its own JupyterLab: two queues of about equal length.
+LAB_QUEUES = {"test_states.py": "jupyterlab-1", "test_saved_size.py": "jupyterlab-1", "test_find_benchmark.py":
+              "jupyterlab-1", "test_lab.py": "jupyterlab-2", "test_keyboard.py": "jupyterlab-2",
+              "test_browser_lab.py": "jupyterlab-2"}
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:

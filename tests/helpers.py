@@ -10,14 +10,8 @@ from pathlib import Path
 from adobe_orders.sandbox import Sandbox
 
 #: The xdist_group of the tests that start a Jupyter server of their own (Voilà, ``adobe-orders lab``): they run
-#: one after another (conftest.py), beside the queues of browser tests that share a JupyterLab (``LAB_QUEUES``).
+#: one after another, beside the queues of browser tests that share a JupyterLab (``LAB_QUEUES``, conftest.py).
 SERVERS = "jupyter-servers"
-#: The browser tests that share one JupyterLab and one Chromium (the ``lab`` fixture) run in two queues, by file,
-#: each one test after another on one test process with its own JupyterLab: two queues of about equal length.
-LAB_QUEUES = {"test_states.py": "jupyterlab-1", "test_saved_size.py": "jupyterlab-1", "test_find_benchmark.py":
-              "jupyterlab-1", "test_lab.py": "jupyterlab-2", "test_keyboard.py": "jupyterlab-2",
-              "test_browser_lab.py": "jupyterlab-2"}
-
 
 #: How long a test lets a program it stopped take to exit. Only a hang reaches it: on a loaded 2-core machine
 #: (a CPU hog beside four test processes) a stopped emulator took over 10 s, and JupyterLab over 40 s.

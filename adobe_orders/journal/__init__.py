@@ -13,7 +13,7 @@ journal in PostgreSQL (``postgres``, with its SQL in ``postgres_sql``, its conne
 from .contract import PENDING, QUEUED, Binding, Fence, JournalBackend, Record, fingerprint, utc_now
 from .copying import copy_journal
 from .lease import Lease
-from .location import JOURNAL_FILE, default_journal_path, journal_setting, open_journal_at
+from .location import JOURNAL_FILE, journal_file, journal_setting, open_journal_at
 from .sqlite import Journal
 
 __all__ = [
@@ -27,8 +27,8 @@ __all__ = [
     "Lease",
     "Record",
     "copy_journal",
-    "default_journal_path",
     "fingerprint",
+    "journal_file",
     "journal_setting",
     "open_journal_at",
     "utc_now",

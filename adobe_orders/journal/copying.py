@@ -14,9 +14,8 @@ import os
 from dataclasses import dataclass, field
 
 from ..errors import BatchMismatch, UsageError
-from ..workspace import state_dir
 from .contract import Binding, JournalBackend
-from .location import JOURNAL_FILE, default_journal_path, journal_setting, open_journal_at
+from .location import journal_file, journal_setting, open_journal_at
 from .url import is_database_url
 
 ROW_FIELDS = ("batch_row", "label", "label_json", "customer_id", "order_id", "target", "expected_json", "previous",
@@ -72,7 +71,7 @@ def _source_file(source: str | os.PathLike[str] | None) -> str:
         if source is not None:
             return chosen  # one team journal into another
         chosen = None
-    path = default_journal_path(chosen) if chosen is not None else state_dir() / JOURNAL_FILE
+    path = journal_file(chosen)
     if not path.is_file():
         raise BatchMismatch(f"There is no journal at {path} to copy; name it with --from FILE.")
     return str(path)

@@ -22,7 +22,9 @@ JOURNAL_FILE = "journal.sqlite"
 def journal_setting(configured: str | os.PathLike[str] | None = None, *, dotenv: bool = True) -> str | None:
     """The journal asked for: ``configured``, else ADOBE_VIPM_JOURNAL (environment, then — with
     ``dotenv`` — the workspace ``.env``, read by the one reader that names a damaged file); None for
-    the workspace's default file."""
+    the workspace's default file. A client's settings already hold what its ``.env`` says, so with a
+    client ``dotenv`` is False: a client configured in code does not depend on (or fail on) a ``.env``
+    it never read."""
     chosen = configured or os.environ.get("ADOBE_VIPM_JOURNAL", "").strip() or None
     if chosen is None and dotenv:
         env = dotenv_file()
@@ -31,16 +33,13 @@ def journal_setting(configured: str | os.PathLike[str] | None = None, *, dotenv:
     return None if chosen is None else os.fspath(chosen)
 
 
-def default_journal_path(configured: str | os.PathLike[str] | None = None, *, dotenv: bool = True) -> Path:
-    """The journal file of this workspace: the setting (``journal_setting``), else
+def journal_file(chosen: str | None) -> Path:
+    """The journal file a setting (as ``journal_setting`` returns it) names, else
     ``<workspace>/.adobe-orders/journal.sqlite``.
 
     Needs no credentials, so ``history()`` works with a half-configured ``.env``. A relative path
     is taken from the workspace folder, so the CLI at the root and a notebook in a subfolder agree.
-    A client's settings already hold what its ``.env`` says, so with a client ``dotenv`` is False:
-    a client configured in code does not depend on (or fail on) a ``.env`` it never read.
     """
-    chosen = journal_setting(configured, dotenv=dotenv)
     if chosen is None:
         return state_dir() / JOURNAL_FILE
     problem = url_problem(chosen)
@@ -57,7 +56,7 @@ def open_journal_at(configured: str | os.PathLike[str] | None = None, *, dotenv:
         from .postgres import PgJournal  # psycopg loads only for a team journal
 
         return PgJournal(chosen.strip())
-    return Journal(default_journal_path(chosen, dotenv=dotenv))
+    return Journal(journal_file(chosen))
 
 
-__all__ = ["JOURNAL_FILE", "default_journal_path", "journal_setting", "open_journal_at"]
+__all__ = ["JOURNAL_FILE", "journal_file", "journal_setting", "open_journal_at"]
